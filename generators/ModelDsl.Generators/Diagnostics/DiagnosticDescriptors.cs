@@ -1,0 +1,73 @@
+using Microsoft.CodeAnalysis;
+
+namespace ModelDsl.Generators.Diagnostics;
+
+/// <summary>
+/// Every diagnostic the generator reports, in one place. Messages name the class, the member and the
+/// argument, and say what would be valid; docs/diagnostics.md has an entry for each id.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "ModelDsl";
+    private const string HelpBase = "https://github.com/modeldsl/modeldsl/blob/main/docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("MDSL001",
+        "Model class must be partial",
+        "Model class '{0}' must be declared partial so the generator can add its Features, Prediction, Network, Trainer and Predictor types");
+
+    public static readonly DiagnosticDescriptor Nested = Error("MDSL002",
+        "Model class must not be nested",
+        "Model class '{0}' is nested in '{1}'; declare it at namespace level");
+
+    public static readonly DiagnosticDescriptor Generic = Error("MDSL003",
+        "Model class must not be generic",
+        "Model class '{0}' has type parameters; a model spec is a concrete class");
+
+    public static readonly DiagnosticDescriptor NoArchitecture = Error("MDSL004",
+        "Model has no architecture",
+        "Model class '{0}' has no architecture attribute; add one, e.g. [SharedBottom(128, 64)]");
+
+    public static readonly DiagnosticDescriptor SeveralArchitectures = Error("MDSL005",
+        "Model has more than one architecture",
+        "Model class '{0}' has more than one architecture attribute; keep exactly one");
+
+    public static readonly DiagnosticDescriptor NoTask = Error("MDSL006",
+        "Model has no task",
+        "Model class '{0}' has no task; mark a label member with [BinaryTask] or [RegressionTask]");
+
+    public static readonly DiagnosticDescriptor NoFeature = Error("MDSL007",
+        "Model has no feature",
+        "Model class '{0}' has no feature; mark an input member with [Categorical] or [Numeric]");
+
+    public static readonly DiagnosticDescriptor UnsupportedType = Error("MDSL008",
+        "Attribute on a member of an unsupported type",
+        "[{0}] on '{1}.{2}' needs a member of type {3}, but '{2}' is '{4}'");
+
+    public static readonly DiagnosticDescriptor NotPositive = Error("MDSL009",
+        "Size must be positive",
+        "{0} of [{1}] on '{2}' is {3}; it must be a positive integer");
+
+    public static readonly DiagnosticDescriptor NegativeLossWeight = Error("MDSL010",
+        "Loss weight must not be negative",
+        "LossWeight of task '{0}.{1}' is {2}; it must be zero or positive");
+
+    public static readonly DiagnosticDescriptor InvalidRate = Error("MDSL011",
+        "Regularization value out of range",
+        "{0} of [Regularization] on '{1}' is {2}; it must be {3}");
+
+    public static readonly DiagnosticDescriptor SeveralRoles = Error("MDSL012",
+        "Member has more than one role",
+        "'{0}.{1}' is already marked [{2}]; a member is one feature or one task, remove [{3}]");
+
+    public static readonly DiagnosticDescriptor ReservedName = Error("MDSL013",
+        "Member name collides with a generated member",
+        "Member '{0}.{1}' collides with the generated '{1}'; rename it (reserved: Features, Prediction, Network, Trainer, Predictor, Schema, ToFeatures)");
+
+    public static readonly DiagnosticDescriptor NotInstanceMember = Error("MDSL014",
+        "Feature or task member must be a readable instance member",
+        "'{0}.{1}' is {2}; a feature or task must be an instance field or a property with a getter");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

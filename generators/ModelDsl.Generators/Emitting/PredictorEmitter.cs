@@ -1,0 +1,29 @@
+using System.Linq;
+using ModelDsl.Generators.Model;
+
+namespace ModelDsl.Generators.Emitting;
+
+/// <summary>Emits <c>Predictor</c>: the ONNX Runtime session behind typed <c>Features</c> and <c>Prediction</c>.</summary>
+internal static class PredictorEmitter
+{
+    public static string Emit(ModelSpec spec) => SourceWriter.File(spec, w =>
+    {
+        w.Line($"/// <summary>Scores candidates with a model exported by <see cref=\"Trainer\"/>; thread-safe.</summary>");
+        w.Open("public sealed class Predictor : global::ModelDsl.Serving.OnnxPredictor<Features, Prediction>");
+        w.Line("/// <summary>Loads an exported model and checks it was exported from this spec.</summary>");
+        w.Line("/// <exception cref=\"global::System.IO.FileNotFoundException\">The file does not exist.</exception>");
+        w.Line("/// <exception cref=\"global::ModelDsl.ModelFileException\">The file is not an ONNX model or belongs to another spec.</exception>");
+        w.Line("public Predictor(string path, global::Microsoft.ML.OnnxRuntime.SessionOptions? options = null)");
+        w.Line($"    : base(path, {spec.SchemaReference}, options)");
+        w.Line("{").Line("}");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override void Encode(in Features features, global::System.Span<long> categorical, global::System.Span<float> numeric) =>");
+        w.Line("    features.Encode(categorical, numeric);");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override Prediction Decode(global::System.ReadOnlySpan<float> outputs) =>");
+        w.Line($"    new({string.Join(", ", spec.Tasks.Select((t, i) => $"{t.Name}: outputs[{i}]"))});");
+        w.Close();
+    });
+}

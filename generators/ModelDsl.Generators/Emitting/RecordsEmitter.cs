@@ -1,0 +1,34 @@
+using System.Linq;
+using ModelDsl.Generators.Model;
+
+namespace ModelDsl.Generators.Emitting;
+
+/// <summary>
+/// Emits <c>Features</c> (the inference input, with the one encoder training and serving share),
+/// <c>Prediction</c> (one member per task) and <c>ToFeatures()</c>.
+/// </summary>
+internal static class RecordsEmitter
+{
+    public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
+    {
+        var parameters = string.Join(", ", spec.Features.Select(f => $"{f.Type} {f.Name}"));
+        w.Line($"/// <summary>The inputs of <see cref=\"{spec.ClassName}\"/> that the model scores: one candidate.</summary>");
+        w.Open($"public readonly record struct Features({parameters})");
+        w.Line("/// <summary>Writes this candidate's model inputs: categorical ids and numeric values in input column order.</summary>");
+        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">An id outside its vocabulary or a number that is not finite.</exception>");
+        w.Open("public void Encode(global::System.Span<long> categorical, global::System.Span<float> numeric)");
+        foreach (var f in layout.Categorical)
+            w.Line($"categorical[{layout.ColumnOf(f)}] = global::ModelDsl.FeatureValues.Categorical({f.Name}, {f.Vocabulary}, {SourceWriter.Literal($"{spec.ClassName}.{f.Name}")});");
+        foreach (var f in layout.Numeric)
+            w.Line($"numeric[{layout.ColumnOf(f)}] = global::ModelDsl.FeatureValues.Numeric({f.Name}, {SourceWriter.Literal($"{spec.ClassName}.{f.Name}")});");
+        w.Close();
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>What the model predicts for one candidate: a probability per binary task, a value per regression task.</summary>");
+        w.Line($"public readonly record struct Prediction({string.Join(", ", spec.Tasks.Select(t => $"float {t.Name}"))});");
+        w.Line();
+        w.Line("/// <summary>This sample's features.</summary>");
+        w.Line($"public Features ToFeatures() => new({string.Join(", ", spec.Features.Select(f => f.Name))});");
+    });
+}

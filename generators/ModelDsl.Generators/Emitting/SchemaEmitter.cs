@@ -1,0 +1,30 @@
+using System.Linq;
+using ModelDsl.Generators.Model;
+
+namespace ModelDsl.Generators.Emitting;
+
+/// <summary>Emits <c>Schema</c>: the spec as runtime data for the trainer, the exporter and the predictor.</summary>
+internal static class SchemaEmitter
+{
+    public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
+    {
+        var r = spec.Regularization;
+        w.Line("/// <summary>The runtime description of this model spec.</summary>");
+        w.Line("public static global::ModelDsl.ModelSchema Schema { get; } = new(");
+        w.Line($"    {SourceWriter.Literal(spec.FullName)},");
+        w.Line($"    {SourceWriter.Literal(Fingerprint.Of(spec))},");
+        w.Line("    new global::ModelDsl.FeatureInfo[]");
+        w.Line("    {");
+        foreach (var f in layout.Categorical)
+            w.Line($"        new({SourceWriter.Literal(f.Name)}, global::ModelDsl.FeatureKind.Categorical, Column: {layout.ColumnOf(f)}, Vocabulary: {f.Vocabulary}, Dim: {f.Dim}),");
+        foreach (var f in layout.Numeric)
+            w.Line($"        new({SourceWriter.Literal(f.Name)}, global::ModelDsl.FeatureKind.Numeric, Column: {layout.ColumnOf(f)}),");
+        w.Line("    },");
+        w.Line("    new global::ModelDsl.TaskInfo[]");
+        w.Line("    {");
+        foreach (var t in spec.Tasks)
+            w.Line($"        new({SourceWriter.Literal(t.Name)}, global::ModelDsl.TaskKind.{t.Kind}, LossWeight: {SourceWriter.Literal(t.LossWeight)}),");
+        w.Line("    },");
+        w.Line($"    new global::ModelDsl.RegularizationSettings(EmbeddingL2: {SourceWriter.Literal(r.EmbeddingL2)}, DenseL2: {SourceWriter.Literal(r.DenseL2)}, Dropout: {SourceWriter.Literal(r.Dropout)}, global::ModelDsl.Activation.{r.Activation}));");
+    });
+}

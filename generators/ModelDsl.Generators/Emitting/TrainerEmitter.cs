@@ -1,0 +1,41 @@
+using ModelDsl.Generators.Model;
+
+namespace ModelDsl.Generators.Emitting;
+
+/// <summary>Emits <c>Trainer</c>: the runtime training loop bound to this model's samples and network.</summary>
+internal static class TrainerEmitter
+{
+    public static string Emit(ModelSpec spec) => SourceWriter.File(spec, w =>
+    {
+        w.Line($"/// <summary>Trains <see cref=\"Network\"/> on <see cref=\"{spec.ClassName}\"/> samples and exports it for the <see cref=\"Predictor\"/>.</summary>");
+        w.Open($"public sealed class Trainer : global::ModelDsl.Training.ModelTrainer<{spec.ClassName}>");
+        w.Line("/// <summary>Creates a freshly initialized network, seeded from <paramref name=\"options\"/>.</summary>");
+        w.Line("public Trainer(global::ModelDsl.Training.TrainingOptions? options = null)");
+        w.Line($"    : base({spec.SchemaReference}, options, static () => new Network())");
+        w.Line("{").Line("}");
+        w.Line();
+        w.Line("/// <summary>The network being trained.</summary>");
+        w.Line("public new Network Network => (Network)base.Network;");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"protected override void Encode({spec.ClassName} sample, global::System.Span<long> categorical, global::System.Span<float> numeric, global::System.Span<float> labels)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(sample);");
+        w.Line("sample.ToFeatures().Encode(categorical, numeric);");
+        for (var t = 0; t < spec.Tasks.Count; t++)
+            w.Line($"labels[{t}] = {Label(spec, spec.Tasks[t])};");
+        w.Close();
+        w.Close();
+    });
+
+    private static string Label(ModelSpec spec, TaskSpec task)
+    {
+        var member = $"sample.{task.Name}";
+        var name = SourceWriter.Literal($"{spec.ClassName}.{task.Name}");
+        return task.Kind switch
+        {
+            TaskKind.Binary when task.Type == "bool" => $"{member} ? 1f : 0f",
+            TaskKind.Binary => $"global::ModelDsl.FeatureValues.BinaryLabel({member}, {name})",
+            _ => $"global::ModelDsl.FeatureValues.RegressionLabel({member}, {name})",
+        };
+    }
+}

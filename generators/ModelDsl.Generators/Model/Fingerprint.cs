@@ -1,0 +1,37 @@
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace ModelDsl.Generators.Model;
+
+/// <summary>
+/// Identifies the serving contract of a spec: features (order, kind, vocabulary, dim), tasks (order,
+/// kind, tower) and architecture. Training-only settings (loss weights, L2, dropout) are left out, so
+/// retuning them keeps old model files servable; anything that changes the graph changes the hash.
+/// </summary>
+internal static class Fingerprint
+{
+    public static string Of(ModelSpec spec)
+    {
+        var text = new StringBuilder()
+            .Append(spec.FullName).Append('|')
+            .Append(spec.Architecture.Kind).Append(Units(spec.Architecture.Units)).Append('|')
+            .Append(spec.Regularization.Activation);
+        foreach (var f in spec.Features)
+            text.Append("|f:").Append(f.Name).Append(':').Append(f.Kind).Append(':').Append(f.Vocabulary).Append(':').Append(f.Dim);
+        foreach (var t in spec.Tasks)
+            text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower));
+        return Fnv1a64(text.ToString()).ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    private static string Units(EquatableArray<int> units) => "[" + string.Join(",", units.Select(u => u.ToString(CultureInfo.InvariantCulture))) + "]";
+
+    // FNV-1a: tiny, stable across processes and platforms (unlike string.GetHashCode).
+    private static ulong Fnv1a64(string text)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(text))
+            hash = (hash ^ b) * 1099511628211UL;
+        return hash;
+    }
+}

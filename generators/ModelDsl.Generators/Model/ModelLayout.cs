@@ -1,0 +1,55 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ModelDsl.Generators.Model;
+
+/// <summary>
+/// Where each feature sits in the network input, derived from a spec: categorical features ordered by
+/// embedding group (one group per embedding width, in order of first appearance, so each group is one
+/// contiguous slice and one gather), numeric features in declaration order.
+/// </summary>
+internal sealed class ModelLayout
+{
+    public ModelLayout(ModelSpec spec)
+    {
+        Groups = spec.Features
+            .Where(f => f.Kind == FeatureKind.Categorical)
+            .GroupBy(f => f.Dim)
+            .Select(g => g.ToList())
+            .ToList();
+        Categorical = Groups.SelectMany(g => g).ToList();
+        Numeric = spec.Features.Where(f => f.Kind == FeatureKind.Numeric).ToList();
+        InputWidth = Groups.Sum(g => g.Count * g[0].Dim) + Numeric.Count;
+        BottomWidth = spec.Architecture.Units.Count == 0 ? InputWidth : spec.Architecture.Units[spec.Architecture.Units.Count - 1];
+    }
+
+    /// <summary>Categorical features grouped by embedding width.</summary>
+    public IReadOnlyList<IReadOnlyList<FeatureSpec>> Groups { get; }
+
+    /// <summary>Categorical features in input column order.</summary>
+    public IReadOnlyList<FeatureSpec> Categorical { get; }
+
+    /// <summary>Numeric features in input column order.</summary>
+    public IReadOnlyList<FeatureSpec> Numeric { get; }
+
+    /// <summary>Width of the concatenated embeddings and numeric columns.</summary>
+    public int InputWidth { get; }
+
+    /// <summary>Width of the shared representation the towers read.</summary>
+    public int BottomWidth { get; }
+
+    /// <summary>Input column of a feature within its kind.</summary>
+    public int ColumnOf(FeatureSpec feature) =>
+        feature.Kind == FeatureKind.Categorical ? IndexOf(Categorical, feature) : IndexOf(Numeric, feature);
+
+    /// <summary>Field name of a group's embedding module.</summary>
+    public static string GroupField(IReadOnlyList<FeatureSpec> group) => $"embeddings_{group[0].Dim}";
+
+    private static int IndexOf(IReadOnlyList<FeatureSpec> features, FeatureSpec feature)
+    {
+        for (var i = 0; i < features.Count; i++)
+            if (features[i].Name == feature.Name)
+                return i;
+        return -1;
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.CodeAnalysis;
+using ModelDsl.Generators.Emitting;
+using ModelDsl.Generators.Model;
+using ModelDsl.Generators.Parsing;
+
+namespace ModelDsl.Generators;
+
+/// <summary>
+/// Turns each <c>[MultiTaskModel]</c> partial class into its Features, Prediction, Schema, Network
+/// (TorchSharp and ONNX), Trainer and Predictor. Parse → validate → emit; the spec is the only value
+/// that reaches the emitters, so an unrelated edit regenerates nothing.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ModelGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps, for incrementality tests.</summary>
+    public static class Steps
+    {
+        /// <summary>Parsing and validating one annotated class.</summary>
+        public const string Parse = "Parse";
+
+        /// <summary>The valid specs.</summary>
+        public const string Spec = "Spec";
+
+        /// <summary>The diagnostics.</summary>
+        public const string Diagnostics = "Diagnostics";
+    }
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownAttributes.MultiTaskModel,
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                Parser.Parse)
+            .WithTrackingName(Steps.Parse);
+
+        var diagnostics = parsed.Select(static (result, _) => result.Diagnostics).WithTrackingName(Steps.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (output, items) =>
+        {
+            foreach (var diagnostic in items)
+                output.ReportDiagnostic(diagnostic);
+        });
+
+        var specs = parsed
+            .Where(static result => result.Spec is not null)
+            .Select(static (result, _) => result.Spec!)
+            .WithTrackingName(Steps.Spec);
+        context.RegisterSourceOutput(specs, static (output, spec) => Emit(output, spec));
+    }
+
+    private static void Emit(SourceProductionContext output, ModelSpec spec)
+    {
+        var layout = new ModelLayout(spec);
+        var prefix = spec.FullName;
+        output.AddSource($"{prefix}.Records.g.cs", RecordsEmitter.Emit(spec, layout));
+        output.AddSource($"{prefix}.Schema.g.cs", SchemaEmitter.Emit(spec, layout));
+        output.AddSource($"{prefix}.Network.g.cs", NetworkEmitter.Emit(spec, layout));
+        output.AddSource($"{prefix}.Onnx.g.cs", OnnxEmitter.Emit(spec, layout));
+        output.AddSource($"{prefix}.Trainer.g.cs", TrainerEmitter.Emit(spec));
+        output.AddSource($"{prefix}.Predictor.g.cs", PredictorEmitter.Emit(spec));
+    }
+}

@@ -1,0 +1,11 @@
+using Microsoft.CodeAnalysis;
+using ModelDsl.Generators.Model;
+
+namespace ModelDsl.Generators.Parsing;
+
+/// <summary>
+/// What parsing one annotated class gives: the spec when it is valid, and its diagnostics. Roslyn's
+/// <see cref="Diagnostic"/> compares by value (descriptor, arguments, location), so the result stays
+/// equal across runs when the class did not change.
+/// </summary>
+internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<Diagnostic> Diagnostics);

@@ -1,0 +1,17 @@
+namespace ModelDsl;
+
+/// <summary>Activation of hidden layers.</summary>
+public enum Activation
+{
+    /// <summary>max(0, x).</summary>
+    Relu,
+
+    /// <summary>x for x ≥ 0, 0.01·x otherwise.</summary>
+    LeakyRelu,
+
+    /// <summary>Hyperbolic tangent.</summary>
+    Tanh,
+
+    /// <summary>Gaussian error linear unit, exact (erf) form.</summary>
+    Gelu,
+}

@@ -1,0 +1,29 @@
+using System;
+using ModelDsl.Onnx;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Layers;
+
+/// <summary>The hidden-layer activations, in TorchSharp and as ONNX nodes, side by side so they stay equal.</summary>
+internal static class Activations
+{
+    private const double LeakySlope = 0.01;
+
+    public static Tensor Apply(Tensor x, Activation activation) => activation switch
+    {
+        Activation.Relu => nn.functional.relu(x),
+        Activation.LeakyRelu => nn.functional.leaky_relu(x, LeakySlope),
+        Activation.Tanh => nn.functional.tanh(x),
+        Activation.Gelu => nn.functional.gelu(x),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
+    };
+
+    public static string Export(OnnxGraphBuilder g, string x, Activation activation) => activation switch
+    {
+        Activation.Relu => g.Node("Relu", [x]),
+        Activation.LeakyRelu => g.Node("LeakyRelu", [x], attributes: OnnxGraphBuilder.Attribute("alpha", (float)LeakySlope)),
+        Activation.Tanh => g.Node("Tanh", [x]),
+        Activation.Gelu => g.Node("Gelu", [x]),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
+    };
+}

@@ -1,0 +1,25 @@
+using System.Runtime.InteropServices;
+using ModelDsl.Onnx;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Layers;
+
+/// <summary>Exports TorchSharp weights into ONNX initializers.</summary>
+internal static class LinearExport
+{
+    /// <summary>A <c>Linear</c> as one Gemm: y = x·Wᵀ + b with W kept in TorchSharp's [out, in] layout.</summary>
+    public static string Gemm(OnnxGraphBuilder g, string name, Linear linear, string input)
+    {
+        var weight = Weight(g, $"{name}.weight", linear.weight!);
+        var bias = Weight(g, $"{name}.bias", linear.bias!);
+        return g.Node("Gemm", [input, weight, bias], attributes: OnnxGraphBuilder.Attribute("transB", 1L));
+    }
+
+    /// <summary>Copies a parameter into a float initializer of the same shape.</summary>
+    public static string Weight(OnnxGraphBuilder g, string name, Tensor parameter)
+    {
+        using var values = parameter.detach().cpu().contiguous();
+        return g.Weight(name, MemoryMarshal.Cast<byte, float>(values.bytes), values.shape);
+    }
+}

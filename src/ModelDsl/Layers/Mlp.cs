@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ModelDsl.Onnx;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Layers;
+
+/// <summary>
+/// Fully connected layers, each followed by the activation and (in training) dropout: the shared
+/// bottom and the hidden part of every tower.
+/// </summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly ModuleList<Linear> layers;
+    private readonly Activation _activation;
+    private readonly double _dropout;
+
+    /// <summary>Creates the layers.</summary>
+    /// <param name="name">Module name.</param>
+    /// <param name="inputWidth">Width of the input.</param>
+    /// <param name="units">Units of each layer; may be empty (identity).</param>
+    /// <param name="regularization">Activation and dropout.</param>
+    public Mlp(string name, int inputWidth, IReadOnlyList<int> units, RegularizationSettings regularization) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        ArgumentNullException.ThrowIfNull(regularization);
+        var widths = units.Prepend(inputWidth).ToArray();
+        layers = nn.ModuleList(Enumerable.Range(0, units.Count).Select(i => nn.Linear(widths[i], widths[i + 1])).ToArray());
+        _activation = regularization.Activation;
+        _dropout = regularization.Dropout;
+        OutputWidth = widths[^1];
+        RegisterComponents();
+    }
+
+    /// <summary>Width of the output: the last layer's units, or the input width when there are no layers.</summary>
+    public int OutputWidth { get; }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        var x = input;
+        foreach (var layer in layers)
+        {
+            x = Activations.Apply(layer.forward(x), _activation);
+            if (_dropout > 0)
+                x = nn.functional.dropout(x, _dropout, training);
+        }
+        return x;
+    }
+
+    /// <summary>Adds the layers to an ONNX graph (dropout is the identity at inference) and returns the output value.</summary>
+    /// <param name="g">The graph.</param>
+    /// <param name="input">The input value.</param>
+    /// <param name="path">Prefix of the weights' names; the module name when null (top-level modules).</param>
+    public string Export(OnnxGraphBuilder g, string input, string? path = null)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var x = input;
+        for (var i = 0; i < layers.Count; i++)
+            x = Activations.Export(g, LinearExport.Gemm(g, $"{path ?? GetName()}.layers.{i}", layers[i], x), _activation);
+        return x;
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.IO;
+using System.Linq;
+using Google.Protobuf;
+using ModelDsl.IO;
+using ModelDsl.Onnx;
+using Onnx;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Layers;
+
+/// <summary>
+/// Base of every generated <c>Network</c>: <c>forward(categorical, numeric)</c> returns one logit (binary
+/// task) or value (regression task) column per task, [batch, tasks]. The generated subclass builds
+/// the layers and writes both the TorchSharp forward and its ONNX graph.
+/// </summary>
+public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Tensor _binaryColumns;
+
+    /// <summary>Creates the network for a schema.</summary>
+    protected MultiTaskNetwork(string name, ModelSchema schema) : base(name)
+    {
+        Schema = schema ?? throw new ArgumentNullException(nameof(schema));
+        _binaryColumns = tensor(schema.Tasks.Select(t => t.Kind == TaskKind.Binary).ToArray());
+    }
+
+    /// <summary>The spec this network implements.</summary>
+    public ModelSchema Schema { get; }
+
+    /// <summary>
+    /// Task outputs as served: probabilities for binary tasks, values for regression tasks, [batch, tasks].
+    /// Runs in evaluation mode without gradients.
+    /// </summary>
+    public Tensor Predict(Tensor categorical, Tensor numeric)
+    {
+        var wasTraining = training;
+        eval();
+        try
+        {
+            using var _ = no_grad();
+            var outputs = forward(categorical, numeric);
+            return where(_binaryColumns.to(outputs.device), outputs.sigmoid(), outputs);
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
+    /// <summary>The L2 penalty of <see cref="RegularizationAttribute"/> over the current weights.</summary>
+    public Tensor Penalty()
+    {
+        var settings = Schema.Regularization;
+        var penalty = zeros(1);
+        if (settings.EmbeddingL2 > 0)
+            foreach (var group in modules().OfType<EmbeddingGroup>())
+                penalty += settings.EmbeddingL2 * group.Weight.square().sum();
+        if (settings.DenseL2 > 0)
+            foreach (var linear in modules().OfType<Linear>())
+                penalty += settings.DenseL2 * linear.weight!.square().sum();
+        return penalty;
+    }
+
+    /// <summary>The ONNX model of this network: inputs, one named output per task, and the spec's metadata.</summary>
+    public ModelProto ToOnnx()
+    {
+        var g = new OnnxGraphBuilder();
+        var categorical = Schema.CategoricalCount > 0
+            ? g.Input(OnnxMetadata.CategoricalInput, TensorProto.Types.DataType.Int64, Schema.CategoricalCount)
+            : null;
+        var numeric = Schema.NumericCount > 0
+            ? g.Input(OnnxMetadata.NumericInput, TensorProto.Types.DataType.Float, Schema.NumericCount)
+            : null;
+        BuildOnnx(g, categorical, numeric);
+        return g.Build(OnnxMetadata.For(Schema));
+    }
+
+    /// <summary>Writes <see cref="ToOnnx"/> to a file atomically.</summary>
+    public void ExportOnnx(string path)
+    {
+        var model = ToOnnx();
+        AtomicFile.Write(path, model.WriteTo);
+    }
+
+    /// <summary>Adds this network's nodes to the graph and declares one output per task.</summary>
+    /// <param name="g">The graph.</param>
+    /// <param name="categorical">The categorical input, or null when the spec has no categorical feature.</param>
+    /// <param name="numeric">The numeric input, or null when the spec has no numeric feature.</param>
+    protected abstract void BuildOnnx(OnnxGraphBuilder g, string? categorical, string? numeric);
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _binaryColumns.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,19 @@
+using System.Globalization;
+
+namespace ModelDsl.Metrics;
+
+/// <summary>Metrics of one task over one data set.</summary>
+/// <param name="Task">Task name.</param>
+/// <param name="Kind">Task kind.</param>
+/// <param name="Count">Number of samples.</param>
+/// <param name="Auc">ROC AUC (binary tasks).</param>
+/// <param name="LogLoss">Mean log loss (binary tasks).</param>
+/// <param name="Rmse">Root mean squared error (regression tasks).</param>
+/// <param name="BaselineRmse">RMSE of predicting the mean label (regression tasks).</param>
+public sealed record TaskMetrics(string Task, TaskKind Kind, int Count, double? Auc = null, double? LogLoss = null, double? Rmse = null, double? BaselineRmse = null)
+{
+    /// <summary>A one-line summary such as <c>Click: AUC 0.812, log loss 0.431</c>.</summary>
+    public override string ToString() => Kind == TaskKind.Binary
+        ? string.Create(CultureInfo.InvariantCulture, $"{Task}: AUC {Auc:F4}, log loss {LogLoss:F4}")
+        : string.Create(CultureInfo.InvariantCulture, $"{Task}: RMSE {Rmse:F4} (mean baseline {BaselineRmse:F4})");
+}

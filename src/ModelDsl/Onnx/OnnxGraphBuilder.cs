@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Onnx;
+
+namespace ModelDsl.Onnx;
+
+/// <summary>
+/// Builds an ONNX graph over the ONNX protobuf types: inputs with a symbolic batch dimension, weights
+/// as raw-data initializers, nodes with unique value names. Layers export themselves through it, so
+/// the exported graph mirrors the TorchSharp modules one to one.
+/// </summary>
+public sealed class OnnxGraphBuilder
+{
+    /// <summary>The ai.onnx opset of exported models (Gelu needs 20).</summary>
+    public const int Opset = 20;
+
+    /// <summary>ONNX IR version matching <see cref="Opset"/>.</summary>
+    public const int IrVersion = 9;
+
+    /// <summary>Name of the symbolic batch dimension.</summary>
+    public const string BatchDim = "batch";
+
+    private readonly GraphProto _graph = new() { Name = "modeldsl" };
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private int _nodeCount;
+
+    /// <summary>Declares a graph input of shape [batch, columns].</summary>
+    public string Input(string name, TensorProto.Types.DataType type, int columns)
+    {
+        _graph.Input.Add(ValueInfo(name, type, columns));
+        return Claim(name);
+    }
+
+    /// <summary>Declares a graph output of shape [batch] produced by node output <paramref name="value"/>.</summary>
+    public void Output(string name, string value)
+    {
+        Claim(name);
+        Node("Identity", [value], name);
+        _graph.Output.Add(ValueInfo(name, TensorProto.Types.DataType.Float, columns: null));
+    }
+
+    /// <summary>Adds a float weight tensor.</summary>
+    public string Weight(string name, ReadOnlySpan<float> values, params long[] dims) =>
+        Initializer(name, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values), dims);
+
+    /// <summary>Adds an int64 constant tensor.</summary>
+    public string Constant(string name, ReadOnlySpan<long> values, params long[] dims) =>
+        Initializer(name, TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(values), dims);
+
+    /// <summary>Adds a node with one output and returns the output's name.</summary>
+    public string Node(string op, IReadOnlyList<string> inputs, string? output = null, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = $"{op}_{_nodeCount++}" };
+        node.Input.AddRange(inputs);
+        output ??= Claim($"{op.ToLowerInvariant()}_{_nodeCount}");
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return output;
+    }
+
+    /// <summary>An integer attribute.</summary>
+    public static AttributeProto Attribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    /// <summary>A float attribute.</summary>
+    public static AttributeProto Attribute(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    /// <summary>A string attribute.</summary>
+    public static AttributeProto Attribute(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
+    /// <summary>Concatenates along <paramref name="axis"/>; a single input passes through.</summary>
+    public string Concat(IReadOnlyList<string> inputs, int axis) =>
+        inputs.Count == 1 ? inputs[0] : Node("Concat", inputs, attributes: Attribute("axis", axis));
+
+    /// <summary>Removes dimension 1 of a [batch, 1] tensor.</summary>
+    public string SqueezeColumn(string input) =>
+        Node("Squeeze", [input, ConstantOnce("axes_1", [1])]);
+
+    /// <summary>Logistic sigmoid.</summary>
+    public string Sigmoid(string input) => Node("Sigmoid", [input]);
+
+    /// <summary>An int64 constant shared by every node that asks for it by the same name.</summary>
+    public string ConstantOnce(string name, ReadOnlySpan<long> values) =>
+        _names.Contains(name) ? name : Constant(name, values, values.Length);
+
+    /// <summary>Returns the finished model with the given metadata.</summary>
+    public ModelProto Build(IEnumerable<KeyValuePair<string, string>> metadata)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "ModelDsl",
+            ProducerVersion = ModelSchema.LibraryVersion,
+            Graph = _graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in metadata)
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return model;
+    }
+
+    private string Initializer(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> data, long[] dims)
+    {
+        var tensor = new TensorProto { Name = Claim(name), DataType = (int)type, RawData = ByteString.CopyFrom(data) };
+        tensor.Dims.AddRange(dims);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    private string Claim(string name) =>
+        _names.Add(name) ? name : throw new InvalidOperationException(
+            string.Create(CultureInfo.InvariantCulture, $"ONNX value name '{name}' is used twice."));
+
+    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, int? columns)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDim });
+        if (columns is { } c)
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = c });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}

@@ -1,0 +1,48 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ModelDsl.Onnx;
+
+/// <summary>
+/// The metadata every exported model carries (ONNX <c>metadata_props</c>), readable by any ONNX
+/// Runtime host: which spec it belongs to and how to feed it.
+/// </summary>
+public static class OnnxMetadata
+{
+    /// <summary>Full name of the model class.</summary>
+    public const string Model = "modeldsl.model";
+
+    /// <summary>Spec fingerprint; a predictor serves only a file with its own.</summary>
+    public const string Fingerprint = "modeldsl.fingerprint";
+
+    /// <summary>ModelDsl version that exported the file.</summary>
+    public const string Version = "modeldsl.version";
+
+    /// <summary>Columns of the <c>categorical</c> input: <c>name:vocabulary:dim</c>, comma separated.</summary>
+    public const string Categorical = "modeldsl.categorical";
+
+    /// <summary>Columns of the <c>numeric</c> input, comma separated.</summary>
+    public const string Numeric = "modeldsl.numeric";
+
+    /// <summary>Outputs: <c>name:kind</c>, comma separated.</summary>
+    public const string Tasks = "modeldsl.tasks";
+
+    /// <summary>Name of the int64 [batch, columns] input of categorical ids.</summary>
+    public const string CategoricalInput = "categorical";
+
+    /// <summary>Name of the float [batch, columns] input of numeric features.</summary>
+    public const string NumericInput = "numeric";
+
+    /// <summary>The metadata of a schema.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> For(ModelSchema schema)
+    {
+        System.ArgumentNullException.ThrowIfNull(schema);
+        yield return new(Model, schema.Name);
+        yield return new(Fingerprint, schema.Fingerprint);
+        yield return new(Version, ModelSchema.LibraryVersion);
+        yield return new(Categorical, string.Join(",", schema.Features
+            .Where(f => f.Kind == FeatureKind.Categorical).Select(f => $"{f.Name}:{f.Vocabulary}:{f.Dim}")));
+        yield return new(Numeric, string.Join(",", schema.Features.Where(f => f.Kind == FeatureKind.Numeric).Select(f => f.Name)));
+        yield return new(Tasks, string.Join(",", schema.Tasks.Select(t => $"{t.Name}:{t.Kind.ToString().ToLowerInvariant()}")));
+    }
+}

@@ -1,0 +1,41 @@
+using System;
+using System.ComponentModel;
+using System.Globalization;
+
+namespace ModelDsl;
+
+/// <summary>
+/// Checks and conversions the generated <c>Features.Encode</c> calls for each value; one place, so
+/// training and serving encode a value identically.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class FeatureValues
+{
+    /// <summary>An id of a categorical feature, checked against its vocabulary.</summary>
+    public static long Categorical(long id, int vocabulary, string member) =>
+        (ulong)id < (ulong)vocabulary
+            ? id
+            : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{member} = {id} is outside its vocabulary: ids must be in [0, {vocabulary})."));
+
+    /// <summary>A numeric feature value, checked to be finite.</summary>
+    public static float Numeric(double value, string member) =>
+        double.IsFinite(value)
+            ? (float)value
+            : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{member} = {value} is not a finite number."));
+
+    /// <summary>A binary label given as a number, checked to be 0 or 1.</summary>
+    public static float BinaryLabel(double value, string member) =>
+        value is 0 or 1
+            ? (float)value
+            : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{member} = {value} is not a binary label: it must be 0 or 1."));
+
+    /// <summary>A regression label, checked to be finite.</summary>
+    public static float RegressionLabel(double value, string member) =>
+        double.IsFinite(value)
+            ? (float)value
+            : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{member} = {value} is not a finite label."));
+}

@@ -1,0 +1,57 @@
+using System;
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Training;
+
+/// <summary>
+/// One batch's input and label tensors, allocated once and refilled in place: rows are copied from
+/// the <see cref="SampleTable"/> straight into tensor memory, with no per-batch allocation.
+/// </summary>
+internal sealed class BatchTensors : IDisposable
+{
+    private readonly Tensor _categorical;
+    private readonly Tensor _numeric;
+    private readonly Tensor _labels;
+    private readonly Device _device;
+
+    public BatchTensors(int batchSize, SampleTable table, Device device)
+    {
+        _categorical = zeros(batchSize, table.CategoricalWidth, ScalarType.Int64);
+        _numeric = zeros(batchSize, table.NumericWidth, ScalarType.Float32);
+        _labels = zeros(batchSize, table.TaskCount, ScalarType.Float32);
+        _device = device;
+    }
+
+    /// <summary>Fills the batch with the given rows and returns views of exactly that many rows, on the device.</summary>
+    public (Tensor Categorical, Tensor Numeric, Tensor Labels) Fill(SampleTable table, ReadOnlySpan<int> rows)
+    {
+        Gather(table.Categorical, table.CategoricalWidth, rows, _categorical);
+        Gather(table.Numeric, table.NumericWidth, rows, _numeric);
+        Gather(table.Labels, table.TaskCount, rows, _labels);
+        return (View(_categorical, rows.Length), View(_numeric, rows.Length), View(_labels, rows.Length));
+    }
+
+    private Tensor View(Tensor full, int rows)
+    {
+        var view = rows == full.shape[0] ? full.alias() : full.narrow(0, 0, rows);
+        return view.to(_device);
+    }
+
+    private static void Gather<T>(T[] source, int width, ReadOnlySpan<int> rows, Tensor tensor)
+        where T : unmanaged
+    {
+        if (width == 0)
+            return;
+        var target = MemoryMarshal.Cast<byte, T>(tensor.bytes);
+        for (var i = 0; i < rows.Length; i++)
+            source.AsSpan(rows[i] * width, width).CopyTo(target.Slice(i * width, width));
+    }
+
+    public void Dispose()
+    {
+        _categorical.Dispose();
+        _numeric.Dispose();
+        _labels.Dispose();
+    }
+}

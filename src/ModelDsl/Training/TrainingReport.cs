@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using ModelDsl.Metrics;
+
+namespace ModelDsl.Training;
+
+/// <summary>What one epoch did.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="TrainLoss">Mean weighted total training loss (without the L2 penalty).</param>
+/// <param name="TaskLosses">Mean training loss of each task, unweighted, in task order.</param>
+/// <param name="Metrics">Per-task metrics on the validation set, or on the training set when none was given.</param>
+/// <param name="MetricsOn">Which set <paramref name="Metrics"/> were computed on: <c>validation</c> or <c>train</c>.</param>
+public sealed record EpochReport(int Epoch, double TrainLoss, IReadOnlyList<double> TaskLosses, IReadOnlyList<TaskMetrics> Metrics, string MetricsOn)
+{
+    /// <summary>The metrics of one task by name.</summary>
+    public TaskMetrics this[string task] => Metrics.First(m => m.Task == task);
+
+    /// <summary>One line per epoch: loss and each task's metrics.</summary>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"epoch {Epoch}: loss {TrainLoss:F4}; {MetricsOn}: ") +
+        string.Join("; ", Metrics);
+}
+
+/// <summary>What a <c>Fit</c> did, epoch by epoch.</summary>
+/// <param name="Epochs">One report per epoch, in order.</param>
+public sealed record TrainingReport(IReadOnlyList<EpochReport> Epochs)
+{
+    /// <summary>The last epoch's report.</summary>
+    public EpochReport Final => Epochs[^1];
+
+    /// <summary>All epochs, one line each.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        foreach (var epoch in Epochs)
+            text.AppendLine(epoch.ToString());
+        return text.ToString();
+    }
+}

@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Basic.Reference.Assemblies;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using ModelDsl.Generators;
+
+namespace ModelDsl.Generators.Tests;
+
+/// <summary>Runs the generator over in-memory sources against the real runtime assemblies.</summary>
+internal static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly ImmutableArray<MetadataReference> References = Net100.References.All
+        .Concat(new[]
+        {
+            typeof(MultiTaskModelAttribute).Assembly,
+            typeof(TorchSharp.torch).Assembly,
+            typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly,
+            typeof(global::Onnx.ModelProto).Assembly,
+            typeof(Google.Protobuf.IMessage).Assembly,
+        }.Select(a => (MetadataReference)MetadataReference.CreateFromFile(a.Location)))
+        .ToImmutableArray();
+
+    public static CSharpCompilation Compilation(params string[] sources) =>
+        CSharpCompilation.Create("Models",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Model{i}.cs")),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+                // The SDK silences these assembly-unification notes in every build; so do we.
+                .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
+
+    public static GeneratorDriver Driver(bool trackSteps = false) =>
+        CSharpGeneratorDriver.Create(
+            [new ModelGenerator().AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator; returns the run result and the compilation with the generated sources.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources)
+    {
+        var driver = Driver().RunGeneratorsAndUpdateCompilation(Compilation(sources), out var output, out _);
+        return (driver.GetRunResult(), output);
+    }
+}

@@ -1,0 +1,28 @@
+using System.Linq;
+using System.Text;
+using ApprovalTests;
+using ApprovalTests.Namers;
+using ApprovalTests.Reporters;
+using Xunit;
+
+namespace ModelDsl.Generators.Tests;
+
+/// <summary>
+/// The generated sources of a reference spec, approved beside this file
+/// (<c>Snapshots/*.approved.txt</c>; on a change, review <c>*.received.txt</c> and rename it to approve); any change to the emitted code fails until re-approved.
+/// </summary>
+[UseReporter(typeof(QuietReporter))]
+[UseApprovalSubdirectory("Snapshots")]
+public class SnapshotTests
+{
+    [Fact]
+    public void SharedBottomModel()
+    {
+        var (result, _) = GeneratorHarness.Run(ReferenceModels.SharedBottom);
+        Assert.Empty(result.Diagnostics);
+        var text = new StringBuilder();
+        foreach (var source in result.Results.Single().GeneratedSources.OrderBy(s => s.HintName, System.StringComparer.Ordinal))
+            text.Append("//// ").Append(source.HintName).Append('\n').Append(source.SourceText.ToString()).Append('\n');
+        Approvals.Verify(text.ToString());
+    }
+}

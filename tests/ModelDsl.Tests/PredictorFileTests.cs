@@ -1,0 +1,71 @@
+using System;
+using System.IO;
+using ModelDsl.Tests.Models;
+using ModelDsl.Training;
+using Xunit;
+
+namespace ModelDsl.Tests;
+
+/// <summary>A predictor refuses, with a message naming the file and the problem, anything but its own model.</summary>
+public sealed class PredictorFileTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modeldsl-files-").FullName;
+
+    [Fact]
+    public void MissingFile()
+    {
+        var path = Path.Combine(_folder, "absent.onnx");
+        var error = Assert.Throws<FileNotFoundException>(() => new ClickWatchModel.Predictor(path));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CorruptFile()
+    {
+        var path = Path.Combine(_folder, "corrupt.onnx");
+        File.WriteAllBytes(path, [0x08, 0x07, 0xFF, 0x13, 0x37, 0x00, 0x42]);
+        var error = Assert.Throws<ModelFileException>(() => new ClickWatchModel.Predictor(path));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("not a valid ONNX model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ModelOfAnotherSpec()
+    {
+        var path = Path.Combine(_folder, "other.onnx");
+        using (var trainer = new OtherModel.Trainer(new TrainingOptions { Epochs = 1 }))
+            trainer.ExportOnnx(path);
+        var error = Assert.Throws<ModelFileException>(() => new ClickWatchModel.Predictor(path));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("ModelDsl.Tests.Models.OtherModel", error.Message, StringComparison.Ordinal);
+        Assert.Contains(ClickWatchModel.Schema.Fingerprint, error.Message, StringComparison.Ordinal);
+
+        using var own = new OtherModel.Predictor(path);
+        Assert.InRange(own.Predict(new OtherModel.Features(ItemId: 3)).Like, 0f, 1f);
+    }
+
+    [Fact]
+    public void UseAfterDisposeThrows()
+    {
+        var path = Path.Combine(_folder, "other.onnx");
+        using (var trainer = new OtherModel.Trainer())
+            trainer.ExportOnnx(path);
+        var predictor = new OtherModel.Predictor(path);
+        predictor.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => predictor.Predict(new OtherModel.Features(1)));
+    }
+
+    [Fact]
+    public void OutOfVocabularyIdNamesTheMember()
+    {
+        var path = Path.Combine(_folder, "other.onnx");
+        using (var trainer = new OtherModel.Trainer())
+            trainer.ExportOnnx(path);
+        using var predictor = new OtherModel.Predictor(path);
+        var error = Assert.Throws<ModelDataException>(() => predictor.Predict(new OtherModel.Features(ItemId: 10)));
+        Assert.Contains("OtherModel.ItemId = 10", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
