@@ -23,7 +23,7 @@ using Microsoft.Build.Utilities;
 public sealed class WeakenElfVersionNeed : Task
 {
     private const ushort VerFlagWeak = 0x2;       // VER_FLG_WEAK
-    private const string WarningCode = "MDSL001";
+    private const string WarningCode = "MDSLBUILD001";
 
     /// <summary>The shared libraries to patch in place (output copies, never the NuGet cache).</summary>
     [Required]
