@@ -58,6 +58,6 @@ public sealed class ModelGenerator : IIncrementalGenerator
         output.AddSource($"{prefix}.Network.g.cs", NetworkEmitter.Emit(spec, layout));
         output.AddSource($"{prefix}.Onnx.g.cs", OnnxEmitter.Emit(spec, layout));
         output.AddSource($"{prefix}.Trainer.g.cs", TrainerEmitter.Emit(spec));
-        output.AddSource($"{prefix}.Predictor.g.cs", PredictorEmitter.Emit(spec));
+        output.AddSource($"{prefix}.Predictor.g.cs", PredictorEmitter.Emit(spec, layout));
     }
 }

@@ -6,10 +6,13 @@ namespace ModelDsl.Generators.Tests;
 
 public class CompilationTests
 {
-    [Fact]
-    public void GeneratedCodeCompilesWithoutWarnings()
+    public static TheoryData<int> Models => new(Enumerable.Range(0, ReferenceModels.All.Length));
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void GeneratedCodeCompilesWithoutWarnings(int model)
     {
-        var (result, output) = GeneratorHarness.Run(ReferenceModels.SharedBottom);
+        var (result, output) = GeneratorHarness.Run(ReferenceModels.All[model]);
         Assert.Empty(result.Diagnostics);
         Assert.Equal(6, result.GeneratedTrees.Length);
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToList();

@@ -12,7 +12,7 @@ internal static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    private static readonly ImmutableArray<MetadataReference> References = Net100.References.All
+    public static readonly ImmutableArray<MetadataReference> References = Net100.References.All
         .Concat(new[]
         {
             typeof(MultiTaskModelAttribute).Assembly,
@@ -23,13 +23,14 @@ internal static class GeneratorHarness
         }.Select(a => (MetadataReference)MetadataReference.CreateFromFile(a.Location)))
         .ToImmutableArray();
 
+    /// <summary>Every compilation derives from this one, so the reference assemblies are read and bound once.</summary>
+    private static readonly CSharpCompilation Empty = CSharpCompilation.Create("Models", [], References,
+        new CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+            // The SDK silences these assembly-unification notes in every build; so do we.
+            .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
+
     public static CSharpCompilation Compilation(params string[] sources) =>
-        CSharpCompilation.Create("Models",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Model{i}.cs")),
-            References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
-                // The SDK silences these assembly-unification notes in every build; so do we.
-                .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
+        Empty.AddSyntaxTrees(sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Model{i}.cs")));
 
     public static GeneratorDriver Driver(bool trackSteps = false) =>
         CSharpGeneratorDriver.Create(

@@ -26,4 +26,59 @@ internal static class ReferenceModels
             public string Comment { get; init; } = "";
         }
         """;
+
+    /// <summary>MMoE with gate hidden layers and two expert layers.</summary>
+    public const string Mmoe = """
+        using ModelDsl;
+
+        namespace Video;
+
+        [MultiTaskModel]
+        [MixtureOfExperts(Experts = 4, ExpertUnits = new[] { 32, 16 }, GateUnits = new[] { 8 })]
+        public partial class WatchModel
+        {
+            [Categorical(Vocabulary = 1000, Dim = 8)] public long UserId { get; init; }
+            [Numeric] public float Age { get; init; }
+
+            [BinaryTask(Tower = new[] { 8 })] public bool Like { get; init; }
+            [RegressionTask] public double FinishRate { get; init; }
+        }
+        """;
+
+    /// <summary>PLE with two levels, numeric features only.</summary>
+    public const string Ple = """
+        using ModelDsl;
+
+        [MultiTaskModel]
+        [ProgressiveLayeredExtraction(Levels = 2, SharedExperts = 2, TaskExperts = 1, ExpertUnits = new[] { 16 })]
+        public partial class PleModel
+        {
+            [Numeric] public float X0 { get; init; }
+            [Numeric] public float X1 { get; init; }
+
+            [RegressionTask(Tower = new[] { 8 })] public float Y1 { get; init; }
+            [RegressionTask(Tower = new[] { 8 })] public float Y2 { get; init; }
+        }
+        """;
+
+    /// <summary>An ESMM chain on OMoE (purchase declared before its given cart) and a YouTube-weighted click.</summary>
+    public const string Funnel = """
+        using ModelDsl;
+
+        namespace Shop;
+
+        [MultiTaskModel]
+        [MixtureOfExperts(Experts = 3, ExpertUnits = new[] { 16 }, SharedGate = true)]
+        public partial record FunnelModel
+        {
+            [Categorical(Vocabulary = 100, Dim = 4)] public int ItemId { get; init; }
+
+            [BinaryTask] public bool Click { get; init; }
+            [BinaryTask(Given = nameof(Cart))] public int Purchase { get; init; }
+            [BinaryTask(Given = nameof(Click), LossWeight = 2)] public bool Cart { get; init; }
+            [SampleWeight(For = nameof(Click), PositivesOnly = true)] public float DwellSeconds { get; init; }
+        }
+        """;
+
+    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel];
 }

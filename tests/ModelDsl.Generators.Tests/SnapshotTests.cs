@@ -16,9 +16,20 @@ namespace ModelDsl.Generators.Tests;
 public class SnapshotTests
 {
     [Fact]
-    public void SharedBottomModel()
+    public void SharedBottomModel() => Verify(ReferenceModels.SharedBottom);
+
+    [Fact]
+    public void MmoeModel() => Verify(ReferenceModels.Mmoe);
+
+    [Fact]
+    public void PleModel() => Verify(ReferenceModels.Ple);
+
+    [Fact]
+    public void FunnelModel() => Verify(ReferenceModels.Funnel);
+
+    private static void Verify(string model)
     {
-        var (result, _) = GeneratorHarness.Run(ReferenceModels.SharedBottom);
+        var (result, _) = GeneratorHarness.Run(model);
         Assert.Empty(result.Diagnostics);
         var text = new StringBuilder();
         foreach (var source in result.Results.Single().GeneratedSources.OrderBy(s => s.HintName, System.StringComparer.Ordinal))

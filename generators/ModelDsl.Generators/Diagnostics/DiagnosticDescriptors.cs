@@ -4,7 +4,8 @@ namespace ModelDsl.Generators.Diagnostics;
 
 /// <summary>
 /// Every diagnostic the generator reports, in one place. Messages name the class, the member and the
-/// argument, and say what would be valid; docs/diagnostics.md has an entry for each id.
+/// argument, and say what would be valid; docs/diagnostics.md has an entry for each id, and
+/// AnalyzerReleases.Unshipped.md lists each id until a release ships it.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -21,15 +22,15 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor Generic = Error("MDSL003",
         "Model class must not be generic",
-        "Model class '{0}' has type parameters; a model spec is a concrete class");
+        "Model class '{0}' has type parameters {1}; a model spec is a concrete class, remove them");
 
     public static readonly DiagnosticDescriptor NoArchitecture = Error("MDSL004",
         "Model has no architecture",
-        "Model class '{0}' has no architecture attribute; add one, e.g. [SharedBottom(128, 64)]");
+        "Model class '{0}' has no architecture attribute; add one of [SharedBottom], [MixtureOfExperts] or [ProgressiveLayeredExtraction], e.g. [SharedBottom(128, 64)]");
 
     public static readonly DiagnosticDescriptor SeveralArchitectures = Error("MDSL005",
         "Model has more than one architecture",
-        "Model class '{0}' has more than one architecture attribute; keep exactly one");
+        "Model class '{0}' already has the architecture [{1}]; remove [{2}]");
 
     public static readonly DiagnosticDescriptor NoTask = Error("MDSL006",
         "Model has no task",
@@ -45,11 +46,11 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NotPositive = Error("MDSL009",
         "Size must be positive",
-        "{0} of [{1}] on '{2}' is {3}; it must be a positive integer");
+        "{0} of [{1}] on '{2}' is {3}; it must be {4}");
 
     public static readonly DiagnosticDescriptor NegativeLossWeight = Error("MDSL010",
-        "Loss weight must not be negative",
-        "LossWeight of task '{0}.{1}' is {2}; it must be zero or positive");
+        "Loss weight must be finite and not negative",
+        "LossWeight of task '{0}.{1}' is {2}; it must be a finite number, zero or positive");
 
     public static readonly DiagnosticDescriptor InvalidRate = Error("MDSL011",
         "Regularization value out of range",
@@ -57,15 +58,43 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor SeveralRoles = Error("MDSL012",
         "Member has more than one role",
-        "'{0}.{1}' is already marked [{2}]; a member is one feature or one task, remove [{3}]");
+        "'{0}.{1}' is already marked [{2}]; a member is one feature, one task or one sample weight, remove [{3}]");
 
     public static readonly DiagnosticDescriptor ReservedName = Error("MDSL013",
         "Member name collides with a generated member",
-        "Member '{0}.{1}' collides with the generated '{1}'; rename it (reserved: Features, Prediction, Network, Trainer, Predictor, Schema, ToFeatures)");
+        "Member '{0}.{1}' collides with {2} that the generator adds to '{3}'; rename the member");
 
     public static readonly DiagnosticDescriptor NotInstanceMember = Error("MDSL014",
-        "Feature or task member must be a readable instance member",
-        "'{0}.{1}' is {2}; a feature or task must be an instance field or a property with a getter");
+        "Annotated member must be a readable instance field or property",
+        "'{0}.{1}' is {2}; a feature, task or sample weight must be an instance field or a property with a getter");
+
+    public static readonly DiagnosticDescriptor UnknownGiven = Error("MDSL015",
+        "Given names no task of the model",
+        "Given of task '{0}.{1}' is '{2}', which is not a task of '{0}'; {3}");
+
+    public static readonly DiagnosticDescriptor GivenNotBinary = Error("MDSL016",
+        "Given names a task that is not binary",
+        "Given of task '{0}.{1}' is '{2}', a regression task; {3}");
+
+    public static readonly DiagnosticDescriptor GivenCycle = Error("MDSL017",
+        "Given tasks form a cycle",
+        "Given of task '{0}.{1}' closes the cycle {2}; a chain of Given tasks must end at a task without Given");
+
+    public static readonly DiagnosticDescriptor UnknownWeightedTask = Error("MDSL018",
+        "Sample weight for an unknown task",
+        "For of [SampleWeight] on '{0}.{1}' is {2}, which names no task of '{0}'; {3}");
+
+    public static readonly DiagnosticDescriptor TaskWeightedTwice = Error("MDSL019",
+        "Task has more than one sample weight",
+        "Task '{0}.{1}' is already weighted by '{2}'; remove [SampleWeight] from '{3}'");
+
+    public static readonly DiagnosticDescriptor PositivesOnlyNotBinary = Error("MDSL020",
+        "PositivesOnly needs a binary task",
+        "[SampleWeight(PositivesOnly = true)] on '{0}.{1}' weights regression task '{2}', which has no positives; remove PositivesOnly");
+
+    public static readonly DiagnosticDescriptor ReservedClassName = Error("MDSL021",
+        "Model class name collides with a generated member",
+        "Model class '{0}' has the name of a member the generator nests in it; rename the class (not Features, Prediction, Network, Trainer, Predictor, Schema or ToFeatures)");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,

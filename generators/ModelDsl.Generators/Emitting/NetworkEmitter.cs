@@ -1,12 +1,14 @@
 using System.Collections.Generic;
 using System.Linq;
+using ModelDsl.Generators.Emitting.Architectures;
 using ModelDsl.Generators.Model;
 
 namespace ModelDsl.Generators.Emitting;
 
 /// <summary>
 /// Emits <c>Network</c>: the TorchSharp module of the spec, one field per layer (field names are the
-/// checkpoint keys), and its forward pass written out so a person can step through it.
+/// checkpoint keys), and its forward pass written out so a person can step through it:
+/// embeddings → architecture → one tower per task.
 /// </summary>
 internal static class NetworkEmitter
 {
@@ -14,11 +16,12 @@ internal static class NetworkEmitter
 
     public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
     {
-        w.Line($"/// <summary>The TorchSharp network of <see cref=\"{spec.ClassName}\"/>: {Describe(spec)}.</summary>");
+        var architecture = ArchitectureEmitters.For(spec.Architecture.Kind);
+        w.Line($"/// <summary>The TorchSharp network of <see cref=\"{spec.ClassName}\"/>: {architecture.Describe(spec)}; towers for {string.Join(", ", spec.Tasks.Select(t => t.Name))}.</summary>");
         w.Open("public sealed partial class Network : global::ModelDsl.Layers.MultiTaskNetwork");
         foreach (var group in layout.Groups)
             w.Line($"private readonly global::ModelDsl.Layers.EmbeddingGroup {ModelLayout.GroupField(group)};");
-        w.Line("private readonly global::ModelDsl.Layers.Mlp bottom;");
+        architecture.Fields(w, spec);
         foreach (var task in spec.Tasks)
             w.Line($"private readonly global::ModelDsl.Layers.Tower {TowerField(task)};");
         w.Line();
@@ -33,21 +36,22 @@ internal static class NetworkEmitter
             w.Line($"{field} = new({SourceWriter.Literal(field)}, firstColumn: {column}, totalColumns: {layout.Categorical.Count}, dim: {group[0].Dim}, vocabularies: {SourceWriter.IntArray(group.Select(f => f.Vocabulary))}); // {string.Join(", ", group.Select(f => f.Name))}");
             column += group.Count;
         }
-        w.Line($"bottom = new(\"bottom\", inputWidth: {layout.InputWidth}, units: {SourceWriter.IntArray(spec.Architecture.Units)}, regularization);");
+        architecture.Construct(w, spec, layout);
+        var towerWidth = architecture.TowerInputWidth(spec, layout);
         foreach (var task in spec.Tasks)
-            w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {layout.BottomWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization);");
+            w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization);");
         w.Line("RegisterComponents();");
         w.Close();
         w.Line();
 
-        w.Line("/// <summary>One output column per task, in task order: logits of binary tasks, values of regression tasks.</summary>");
+        w.Line("/// <summary>One output column per task, in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks.</summary>");
         w.Open($"public override {Tensor} forward({Tensor} categorical, {Tensor} numeric)");
         var parts = layout.Groups.Select(g => $"{ModelLayout.GroupField(g)}.forward(categorical)").ToList();
         if (layout.Numeric.Count > 0)
             parts.Add("numeric");
         w.Line($"var input = {Concat(parts)};");
-        w.Line("var shared = bottom.forward(input);");
-        w.Line($"return {Concat(spec.Tasks.Select(t => $"{TowerField(t)}.forward(shared)").ToList())};");
+        var towerInputs = architecture.Forward(w, spec);
+        w.Line($"return {Concat(spec.Tasks.Select((t, i) => $"{TowerField(t)}.forward({towerInputs[i]})").ToList())};");
         w.Close();
         w.Close();
     });
@@ -56,7 +60,4 @@ internal static class NetworkEmitter
 
     private static string Concat(List<string> parts) =>
         parts.Count == 1 ? parts[0] : $"global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", parts)} }}, 1)";
-
-    private static string Describe(ModelSpec spec) =>
-        $"Shared-Bottom [{string.Join(", ", spec.Architecture.Units)}], towers for {string.Join(", ", spec.Tasks.Select(t => t.Name))}";
 }

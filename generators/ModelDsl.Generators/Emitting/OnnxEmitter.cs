@@ -1,12 +1,14 @@
 using System.Collections.Generic;
 using System.Linq;
+using ModelDsl.Generators.Emitting.Architectures;
 using ModelDsl.Generators.Model;
 
 namespace ModelDsl.Generators.Emitting;
 
 /// <summary>
-/// Emits the ONNX graph of <c>Network</c>: the same layers in the same order as its forward pass,
-/// each exporting its weights, then one named output per task (sigmoid for binary tasks).
+/// Emits the ONNX graph of <c>Network</c>: the same layers in the same order as its forward pass, each
+/// exporting its weights; then per task its logit, per binary task its probability, joints along
+/// Given chains, and one named output per <c>Prediction</c> member.
 /// </summary>
 internal static class OnnxEmitter
 {
@@ -19,13 +21,40 @@ internal static class OnnxEmitter
         if (layout.Numeric.Count > 0)
             parts.Add("numeric!");
         w.Line(parts.Count == 1 ? $"var input = {parts[0]};" : $"var input = g.Concat(new[] {{ {string.Join(", ", parts)} }}, axis: 1);");
-        w.Line("var shared = bottom.Export(g, input);");
-        foreach (var task in spec.Tasks)
+        var towerInputs = ArchitectureEmitters.For(spec.Architecture.Kind).Export(w, spec);
+        for (var t = 0; t < spec.Tasks.Count; t++)
         {
-            var value = $"g.SqueezeColumn({NetworkEmitter.TowerField(task)}.Export(g, shared))";
-            w.Line($"g.Output({SourceWriter.Literal(task.Name)}, {(task.Kind == TaskKind.Binary ? $"g.Sigmoid({value})" : value)});");
+            var task = spec.Tasks[t];
+            w.Line($"var logit_{task.Name} = g.SqueezeColumn({NetworkEmitter.TowerField(task)}.Export(g, {towerInputs[t]}));");
+            if (task.Kind == TaskKind.Binary)
+                w.Line($"var p_{task.Name} = g.Sigmoid(logit_{task.Name});");
         }
+        var joints = new HashSet<string>();
+        foreach (var task in spec.Tasks.Where(t => t.Given.Length > 0))
+            EmitJoint(w, spec, task, joints);
+        foreach (var output in layout.Outputs)
+            w.Line($"g.Output({SourceWriter.Literal(output.Name)}, {Value(output)});");
         w.Close();
         w.Close();
     });
+
+    private static string Value(OutputSpec output) => output.Kind switch
+    {
+        OutputKind.Probability => Joint(output.Task),
+        OutputKind.Conditional => $"p_{output.Task.Name}",
+        OutputKind.Odds => $"g.Exp(logit_{output.Task.Name})",
+        _ => $"logit_{output.Task.Name}",
+    };
+
+    private static string Joint(TaskSpec task) => task.Given.Length == 0 ? $"p_{task.Name}" : $"joint_{task.Name}";
+
+    /// <summary>Writes p(chain) = p(given chain) · p(task | given), parents first.</summary>
+    private static void EmitJoint(SourceWriter w, ModelSpec spec, TaskSpec task, HashSet<string> done)
+    {
+        if (task.Given.Length == 0 || !done.Add(task.Name))
+            return;
+        var given = spec.GivenOf(task)!;
+        EmitJoint(w, spec, given, done);
+        w.Line($"var joint_{task.Name} = g.Mul({Joint(given)}, p_{task.Name});");
+    }
 }

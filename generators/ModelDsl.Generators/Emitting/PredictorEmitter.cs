@@ -6,7 +6,7 @@ namespace ModelDsl.Generators.Emitting;
 /// <summary>Emits <c>Predictor</c>: the ONNX Runtime session behind typed <c>Features</c> and <c>Prediction</c>.</summary>
 internal static class PredictorEmitter
 {
-    public static string Emit(ModelSpec spec) => SourceWriter.File(spec, w =>
+    public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
     {
         w.Line($"/// <summary>Scores candidates with a model exported by <see cref=\"Trainer\"/>; thread-safe.</summary>");
         w.Open("public sealed class Predictor : global::ModelDsl.Serving.OnnxPredictor<Features, Prediction>");
@@ -23,7 +23,7 @@ internal static class PredictorEmitter
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("protected override Prediction Decode(global::System.ReadOnlySpan<float> outputs) =>");
-        w.Line($"    new({string.Join(", ", spec.Tasks.Select((t, i) => $"{t.Name}: outputs[{i}]"))});");
+        w.Line($"    new({string.Join(", ", layout.Outputs.Select((o, i) => $"{o.Name}: outputs[{i}]"))});");
         w.Close();
     });
 }

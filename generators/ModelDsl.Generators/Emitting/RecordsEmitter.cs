@@ -25,10 +25,21 @@ internal static class RecordsEmitter
         w.Close();
         w.Line();
 
-        w.Line("/// <summary>What the model predicts for one candidate: a probability per binary task, a value per regression task.</summary>");
-        w.Line($"public readonly record struct Prediction({string.Join(", ", spec.Tasks.Select(t => $"float {t.Name}"))});");
+        w.Line("/// <summary>What the model predicts for one candidate.</summary>");
+        foreach (var output in layout.Outputs)
+            w.Line($"/// <param name=\"{output.Name}\">{Describe(output)}</param>");
+        w.Line($"public readonly record struct Prediction({string.Join(", ", layout.Outputs.Select(o => $"float {o.Name}"))});");
         w.Line();
         w.Line("/// <summary>This sample's features.</summary>");
         w.Line($"public Features ToFeatures() => new({string.Join(", ", spec.Features.Select(f => f.Name))});");
     });
+
+    private static string Describe(OutputSpec output) => output.Kind switch
+    {
+        OutputKind.Probability when output.Task.Given.Length > 0 => $"Joint probability of {output.Task.Name} and its Given chain (ESMM).",
+        OutputKind.Probability => $"Probability of {output.Task.Name}.",
+        OutputKind.Conditional => $"Probability of {output.Task.Name} given {output.Task.Given}.",
+        OutputKind.Odds => $"Odds e^logit of {output.Task.Name}; with positives weighted by its sample weight, an estimate of the expected weight (YouTube).",
+        _ => $"Predicted {output.Task.Name}.",
+    };
 }

@@ -23,8 +23,25 @@ internal static class SchemaEmitter
         w.Line("    new global::ModelDsl.TaskInfo[]");
         w.Line("    {");
         foreach (var t in spec.Tasks)
-            w.Line($"        new({SourceWriter.Literal(t.Name)}, global::ModelDsl.TaskKind.{t.Kind}, LossWeight: {SourceWriter.Literal(t.LossWeight)}),");
+        {
+            var given = t.Given.Length == 0 ? "" : $", Given: {IndexOf(spec, t.Given)}";
+            var weighting = spec.WeightOf(t) is { } weight ? $", Weighting: global::ModelDsl.SampleWeighting.{(weight.PositivesOnly ? "PositivesOnly" : "All")}" : "";
+            w.Line($"        new({SourceWriter.Literal(t.Name)}, global::ModelDsl.TaskKind.{t.Kind}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}),");
+        }
+        w.Line("    },");
+        w.Line("    new global::ModelDsl.OutputInfo[]");
+        w.Line("    {");
+        foreach (var o in layout.Outputs)
+            w.Line($"        new({SourceWriter.Literal(o.Name)}, Task: {IndexOf(spec, o.Task.Name)}, global::ModelDsl.OutputKind.{o.Kind}),");
         w.Line("    },");
         w.Line($"    new global::ModelDsl.RegularizationSettings(EmbeddingL2: {SourceWriter.Literal(r.EmbeddingL2)}, DenseL2: {SourceWriter.Literal(r.DenseL2)}, Dropout: {SourceWriter.Literal(r.Dropout)}, global::ModelDsl.Activation.{r.Activation}));");
     });
+
+    private static int IndexOf(ModelSpec spec, string task)
+    {
+        for (var i = 0; i < spec.Tasks.Count; i++)
+            if (spec.Tasks[i].Name == task)
+                return i;
+        return -1;
+    }
 }

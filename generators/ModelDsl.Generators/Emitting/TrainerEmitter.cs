@@ -18,11 +18,14 @@ internal static class TrainerEmitter
         w.Line("public new Network Network => (Network)base.Network;");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open($"protected override void Encode({spec.ClassName} sample, global::System.Span<long> categorical, global::System.Span<float> numeric, global::System.Span<float> labels)");
+        w.Open($"protected override void Encode({spec.ClassName} sample, global::System.Span<long> categorical, global::System.Span<float> numeric, global::System.Span<float> labels, global::System.Span<float> weights)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(sample);");
         w.Line("sample.ToFeatures().Encode(categorical, numeric);");
         for (var t = 0; t < spec.Tasks.Count; t++)
             w.Line($"labels[{t}] = {Label(spec, spec.Tasks[t])};");
+        for (var t = 0; t < spec.Tasks.Count; t++)
+            if (spec.WeightOf(spec.Tasks[t]) is { } weight)
+                w.Line($"weights[{t}] = global::ModelDsl.FeatureValues.SampleWeight(sample.{weight.Name}, {SourceWriter.Literal($"{spec.ClassName}.{weight.Name}")});");
         w.Close();
         w.Close();
     });

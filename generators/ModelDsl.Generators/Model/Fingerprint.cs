@@ -6,7 +6,7 @@ namespace ModelDsl.Generators.Model;
 
 /// <summary>
 /// Identifies the serving contract of a spec: features (order, kind, vocabulary, dim), tasks (order,
-/// kind, tower) and architecture. Training-only settings (loss weights, L2, dropout) are left out, so
+/// kind, tower, Given, odds output) and architecture. Training-only settings (loss weights, L2, dropout) are left out, so
 /// retuning them keeps old model files servable; anything that changes the graph changes the hash.
 /// </summary>
 internal static class Fingerprint
@@ -15,12 +15,16 @@ internal static class Fingerprint
     {
         var text = new StringBuilder()
             .Append(spec.FullName).Append('|')
-            .Append(spec.Architecture.Kind).Append(Units(spec.Architecture.Units)).Append('|')
+            .Append(spec.Architecture.Kind).Append(Units(spec.Architecture.Units))
+            .Append(':').Append(spec.Architecture.Experts).Append(Units(spec.Architecture.ExpertUnits)).Append(Units(spec.Architecture.GateUnits))
+            .Append(':').Append(spec.Architecture.SharedGate).Append(':').Append(spec.Architecture.Levels)
+            .Append(':').Append(spec.Architecture.SharedExperts).Append(':').Append(spec.Architecture.TaskExperts).Append('|')
             .Append(spec.Regularization.Activation);
         foreach (var f in spec.Features)
             text.Append("|f:").Append(f.Name).Append(':').Append(f.Kind).Append(':').Append(f.Vocabulary).Append(':').Append(f.Dim);
         foreach (var t in spec.Tasks)
-            text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower));
+            text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower)).Append(':').Append(t.Given)
+                .Append(':').Append(spec.WeightOf(t)?.PositivesOnly == true ? "odds" : "");
         return Fnv1a64(text.ToString()).ToString("x16", CultureInfo.InvariantCulture);
     }
 

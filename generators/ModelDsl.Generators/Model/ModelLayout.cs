@@ -20,8 +20,11 @@ internal sealed class ModelLayout
         Categorical = Groups.SelectMany(g => g).ToList();
         Numeric = spec.Features.Where(f => f.Kind == FeatureKind.Numeric).ToList();
         InputWidth = Groups.Sum(g => g.Count * g[0].Dim) + Numeric.Count;
-        BottomWidth = spec.Architecture.Units.Count == 0 ? InputWidth : spec.Architecture.Units[spec.Architecture.Units.Count - 1];
+        Outputs = spec.Tasks.SelectMany(t => OutputsOf(spec, t)).ToList();
     }
+
+    /// <summary>What the model serves, in Prediction and ONNX output order: per task its main output, then its conditional (Given) and odds (positives-weighted) outputs.</summary>
+    public IReadOnlyList<OutputSpec> Outputs { get; }
 
     /// <summary>Categorical features grouped by embedding width.</summary>
     public IReadOnlyList<IReadOnlyList<FeatureSpec>> Groups { get; }
@@ -35,15 +38,21 @@ internal sealed class ModelLayout
     /// <summary>Width of the concatenated embeddings and numeric columns.</summary>
     public int InputWidth { get; }
 
-    /// <summary>Width of the shared representation the towers read.</summary>
-    public int BottomWidth { get; }
-
     /// <summary>Input column of a feature within its kind.</summary>
     public int ColumnOf(FeatureSpec feature) =>
         feature.Kind == FeatureKind.Categorical ? IndexOf(Categorical, feature) : IndexOf(Numeric, feature);
 
     /// <summary>Field name of a group's embedding module.</summary>
     public static string GroupField(IReadOnlyList<FeatureSpec> group) => $"embeddings_{group[0].Dim}";
+
+    private static IEnumerable<OutputSpec> OutputsOf(ModelSpec spec, TaskSpec task)
+    {
+        yield return new OutputSpec(task.Name, task, task.Kind == TaskKind.Binary ? OutputKind.Probability : OutputKind.Value);
+        if (task.Given.Length > 0)
+            yield return new OutputSpec($"{task.Name}Given{task.Given}", task, OutputKind.Conditional);
+        if (spec.WeightOf(task) is { PositivesOnly: true } && task.Kind == TaskKind.Binary)
+            yield return new OutputSpec($"{task.Name}Odds", task, OutputKind.Odds);
+    }
 
     private static int IndexOf(IReadOnlyList<FeatureSpec> features, FeatureSpec feature)
     {
@@ -53,3 +62,14 @@ internal sealed class ModelLayout
         return -1;
     }
 }
+
+internal enum OutputKind
+{
+    Probability,
+    Value,
+    Conditional,
+    Odds,
+}
+
+/// <summary>One served output: a <c>Prediction</c> member and an ONNX output.</summary>
+internal sealed record OutputSpec(string Name, TaskSpec Task, OutputKind Kind);

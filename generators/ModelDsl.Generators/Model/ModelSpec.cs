@@ -11,9 +11,28 @@ internal sealed record ModelSpec(
     bool IsRecord,
     EquatableArray<FeatureSpec> Features,
     EquatableArray<TaskSpec> Tasks,
+    EquatableArray<SampleWeightSpec> SampleWeights,
     ArchitectureSpec Architecture,
     RegularizationSpec Regularization)
 {
+    /// <summary>The task a task is given, or null.</summary>
+    public TaskSpec? GivenOf(TaskSpec task)
+    {
+        foreach (var t in Tasks)
+            if (t.Name == task.Given)
+                return t;
+        return null;
+    }
+
+    /// <summary>The sample weight of a task, or null.</summary>
+    public SampleWeightSpec? WeightOf(TaskSpec task)
+    {
+        foreach (var w in SampleWeights)
+            if (w.For == task.Name)
+                return w;
+        return null;
+    }
+
     public string FullName => Namespace.Length == 0 ? ClassName : $"{Namespace}.{ClassName}";
 
     /// <summary>The class's <c>Schema</c>, qualified: nested types' base classes have an instance <c>Schema</c> that would hide it.</summary>
@@ -35,16 +54,40 @@ internal enum TaskKind
     Regression,
 }
 
-/// <summary>A task member: its label type, tower units and static loss weight.</summary>
-internal sealed record TaskSpec(string Name, TaskKind Kind, string Type, EquatableArray<int> Tower, double LossWeight);
+/// <summary>
+/// A task member: its label type, tower units and static loss weight; <paramref name="Given"/> names
+/// the binary task it is conditioned on (ESMM), or is empty.
+/// </summary>
+internal sealed record TaskSpec(string Name, TaskKind Kind, string Type, EquatableArray<int> Tower, double LossWeight, string Given);
+
+/// <summary>A <c>[SampleWeight]</c> member weighting task <paramref name="For"/>'s loss.</summary>
+internal sealed record SampleWeightSpec(string Name, string Type, string For, bool PositivesOnly);
 
 internal enum ArchitectureKind
 {
     SharedBottom,
+    MixtureOfExperts,
+    ProgressiveLayeredExtraction,
 }
 
-/// <summary>The architecture attribute of the class.</summary>
-internal sealed record ArchitectureSpec(ArchitectureKind Kind, EquatableArray<int> Units);
+/// <summary>
+/// The architecture attribute of the class. <paramref name="Units"/> are the Shared-Bottom layers;
+/// the expert fields apply to the mixture-of-experts kinds.
+/// </summary>
+internal sealed record ArchitectureSpec(
+    ArchitectureKind Kind,
+    EquatableArray<int> Units,
+    int Experts = 0,
+    EquatableArray<int> ExpertUnits = default,
+    EquatableArray<int> GateUnits = default,
+    bool SharedGate = false,
+    int Levels = 0,
+    int SharedExperts = 0,
+    int TaskExperts = 0)
+{
+    /// <summary>The attribute's name as the user writes it.</summary>
+    public string AttributeName => Kind.ToString();
+}
 
 /// <summary><c>[Regularization]</c>, or its defaults.</summary>
 internal sealed record RegularizationSpec(double EmbeddingL2, double DenseL2, double Dropout, string Activation)

@@ -5,6 +5,9 @@ internal static class KnownAttributes
 {
     public const string MultiTaskModel = "ModelDsl.MultiTaskModelAttribute";
     public const string SharedBottom = "ModelDsl.SharedBottomAttribute";
+    public const string MixtureOfExperts = "ModelDsl.MixtureOfExpertsAttribute";
+    public const string ProgressiveLayeredExtraction = "ModelDsl.ProgressiveLayeredExtractionAttribute";
+    public const string SampleWeight = "ModelDsl.SampleWeightAttribute";
     public const string Regularization = "ModelDsl.RegularizationAttribute";
     public const string Categorical = "ModelDsl.CategoricalAttribute";
     public const string Numeric = "ModelDsl.NumericAttribute";

@@ -8,4 +8,8 @@ namespace ModelDsl.Generators.Parsing;
 /// <see cref="Diagnostic"/> compares by value (descriptor, arguments, location), so the result stays
 /// equal across runs when the class did not change.
 /// </summary>
-internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<Diagnostic> Diagnostics);
+internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<Diagnostic> Diagnostics)
+{
+    /// <summary>Nothing to generate and nothing to add to what the compiler reports.</summary>
+    public static ParseResult None { get; } = new(null, EquatableArray<Diagnostic>.Empty);
+}

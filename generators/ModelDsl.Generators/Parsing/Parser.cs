@@ -13,9 +13,10 @@ namespace ModelDsl.Generators.Parsing;
 
 /// <summary>
 /// Reads an annotated class into a <see cref="ModelSpec"/>: the class shape, its architecture and
-/// regularization attributes, and one feature or task per annotated member. Problems that make a part
-/// unreadable (wrong member type, two roles) are reported here; rules over values are the
-/// <see cref="Validator"/>'s. Never throws on bad input.
+/// regularization attributes, and one feature, task or sample weight per annotated member. Problems
+/// that make a part unreadable (wrong member type, two roles) are reported here; rules over values are
+/// the <see cref="Validator"/>'s. Never throws on bad input: what the compiler already rejects yields
+/// no spec and no second diagnostic.
 /// </summary>
 internal static class Parser
 {
@@ -23,24 +24,22 @@ internal static class Parser
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var syntax = (TypeDeclarationSyntax)context.TargetNode;
-        var locations = new SpecLocations(syntax.Identifier.GetLocation());
-        var diagnostics = new List<Diagnostic>();
+        // [MultiTaskModel] on a struct or an interface is the compiler's CS0592, and on two parts of one
+        // class its CS0579: that class still gets one spec, from the first part.
+        if (type.TypeKind != TypeKind.Class || !IsFirstModelDeclaration(type, context))
+            return ParseResult.None;
 
-        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, locations.Model, type.Name));
-        if (type.ContainingType is { } outer)
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.Nested, locations.Model, type.Name, outer.Name));
-        if (type.TypeParameters.Length > 0)
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.Generic, locations.Model, type.Name));
-
-        var architecture = ReadArchitecture(type, locations, diagnostics, cancellationToken);
-        var regularization = ReadRegularization(type, locations, cancellationToken);
-        var features = new List<FeatureSpec>();
-        var tasks = new List<TaskSpec>();
+        var state = new State(type, context.SemanticModel, new SpecLocations(syntax.Identifier.GetLocation()), cancellationToken);
+        state.HasCompilerErrors = context.Attributes.Any(a => state.HasErrors(state.SyntaxOf(a)));
+        CheckShape(syntax, state);
+        state.Diagnostics.AddRange(ReservedNames.CheckMembers(type, context.SemanticModel.Compilation, state.Locations, cancellationToken));
+        var architecture = ReadArchitecture(state);
+        var regularization = ReadRegularization(state);
+        var members = new Members();
         foreach (var member in type.GetMembers())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            ReadMember(type, member, locations, features, tasks, diagnostics, cancellationToken);
+            ReadMember(member, members, state);
         }
 
         var spec = new ModelSpec(
@@ -48,99 +47,144 @@ internal static class Parser
             type.Name,
             SyntaxFacts.GetText(type.DeclaredAccessibility),
             type.IsRecord,
-            features.ToEquatableArray(),
-            tasks.ToEquatableArray(),
+            members.Features.ToEquatableArray(),
+            members.Tasks.ToEquatableArray(),
+            members.SampleWeights.ToEquatableArray(),
             architecture ?? new ArchitectureSpec(ArchitectureKind.SharedBottom, EquatableArray<int>.Empty),
             regularization);
-        diagnostics.AddRange(Validator.Validate(spec, architecture is not null, locations));
-        var valid = !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
-        return new ParseResult(valid ? spec : null, diagnostics.ToEquatableArray());
+        state.Diagnostics.AddRange(Validator.Validate(spec, architecture is not null, state.Locations));
+        var valid = !state.HasCompilerErrors && !state.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+        return new ParseResult(valid ? spec : null, state.Diagnostics.ToEquatableArray());
     }
 
-    private static ArchitectureSpec? ReadArchitecture(INamedTypeSymbol type, SpecLocations locations, List<Diagnostic> diagnostics, CancellationToken ct)
+    /// <summary>What one parse accumulates.</summary>
+    private sealed class State(INamedTypeSymbol type, SemanticModel semanticModel, SpecLocations locations, CancellationToken cancellationToken)
     {
-        var found = type.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == KnownAttributes.SharedBottom).ToList();
-        if (found.Count > 1)
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.SeveralArchitectures, AttributeLocation(found[1], ct) ?? locations.Model, type.Name));
+        public INamedTypeSymbol Type { get; } = type;
+        public string Model => Type.Name;
+        public SpecLocations Locations { get; } = locations;
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+        public List<Diagnostic> Diagnostics { get; } = [];
+
+        /// <summary>Some DSL attribute or member has a compiler error: report what can be read, generate nothing.</summary>
+        public bool HasCompilerErrors { get; set; }
+
+        public void Report(DiagnosticDescriptor descriptor, Location location, params object[] arguments) =>
+            Diagnostics.Add(Diagnostic.Create(descriptor, location, arguments));
+
+        public AttributeSyntax? SyntaxOf(AttributeData attribute) =>
+            attribute.ApplicationSyntaxReference?.GetSyntax(CancellationToken) as AttributeSyntax;
+
+        public Location LocationOf(AttributeData attribute) => SyntaxOf(attribute)?.GetLocation() ?? Locations.Model;
+
+        /// <summary>Whether the compiler reports an error in <paramref name="node"/>, which is then no input to read.</summary>
+        public bool HasErrors(SyntaxNode? node)
+        {
+            if (node is null)
+                return false;
+            if (node.ContainsDiagnostics)
+                return true;
+            // Parts of a partial class may sit in other files, with their own semantic model.
+            var model = node.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(node.SyntaxTree);
+            return model.GetDiagnostics(node.Span, CancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error);
+        }
+
+        public AttributeReader Reader(AttributeData attribute) => new(attribute, HasErrors(SyntaxOf(attribute)));
+
+        public void Read(AttributeReader reader) => HasCompilerErrors |= reader.HasErrors;
+    }
+
+    private sealed class Members
+    {
+        public List<FeatureSpec> Features { get; } = [];
+        public List<TaskSpec> Tasks { get; } = [];
+        public List<SampleWeightSpec> SampleWeights { get; } = [];
+    }
+
+    private static bool IsFirstModelDeclaration(INamedTypeSymbol type, GeneratorAttributeSyntaxContext context)
+    {
+        var first = type.GetAttributes().FirstOrDefault(a => NameOf(a) == KnownAttributes.MultiTaskModel)?.ApplicationSyntaxReference;
+        return first is null || first.SyntaxTree == context.TargetNode.SyntaxTree && context.TargetNode.Span.Contains(first.Span);
+    }
+
+    private static void CheckShape(TypeDeclarationSyntax syntax, State state)
+    {
+        var type = state.Type;
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            state.Report(DiagnosticDescriptors.NotPartial, state.Locations.Model, type.Name);
+        if (type.ContainingType is { } outer)
+            state.Report(DiagnosticDescriptors.Nested, state.Locations.Model, type.Name, outer.Name);
+        if (type.TypeParameters.Length > 0)
+            state.Report(DiagnosticDescriptors.Generic, syntax.TypeParameterList?.GetLocation() ?? state.Locations.Model,
+                type.Name, syntax.TypeParameterList?.ToString() ?? "");
+        if (ReservedNames.IsGeneratedInModel(type.Name))
+            state.Report(DiagnosticDescriptors.ReservedClassName, state.Locations.Model, type.Name);
+    }
+
+    private static readonly Dictionary<string, ArchitectureKind> Architectures = new()
+    {
+        [KnownAttributes.SharedBottom] = ArchitectureKind.SharedBottom,
+        [KnownAttributes.MixtureOfExperts] = ArchitectureKind.MixtureOfExperts,
+        [KnownAttributes.ProgressiveLayeredExtraction] = ArchitectureKind.ProgressiveLayeredExtraction,
+    };
+
+    private static ArchitectureSpec? ReadArchitecture(State state)
+    {
+        var found = state.Type.GetAttributes().Where(a => Architectures.ContainsKey(NameOf(a))).ToList();
         if (found.Count == 0)
             return null;
         var attribute = found[0];
-        var syntax = AttributeSyntaxOf(attribute, ct);
-        locations.Add(SpecLocations.Architecture, syntax?.GetLocation());
-        var units = attribute.ConstructorArguments.Length == 1 ? Ints(attribute.ConstructorArguments[0]) : ImmutableArray<int>.Empty;
-        var arguments = syntax?.ArgumentList?.Arguments ?? default;
-        // A params array written element by element has one argument per unit; written as an array, one for all.
-        for (var i = 0; i < units.Length; i++)
-            locations.Add(SpecLocations.Element(SpecLocations.Architecture, "Units", i),
-                arguments.Count == units.Length ? arguments[i].GetLocation() : arguments.FirstOrDefault()?.GetLocation());
-        return new ArchitectureSpec(ArchitectureKind.SharedBottom, units.ToEquatableArray());
+        var kind = Architectures[NameOf(attribute)];
+        foreach (var extra in found.Skip(1))
+            state.Report(DiagnosticDescriptors.SeveralArchitectures, state.LocationOf(extra),
+                state.Model, kind, Architectures[NameOf(extra)]);
+
+        state.Locations.AddAttribute(state.SyntaxOf(attribute), SpecLocations.Architecture, positional: "Units");
+        var reader = state.Reader(attribute);
+        var one = ImmutableArray.Create(1);
+        var architecture = kind == ArchitectureKind.SharedBottom
+            ? new ArchitectureSpec(kind, reader.ConstructorInts(neutral: one).ToEquatableArray())
+            : new ArchitectureSpec(kind, EquatableArray<int>.Empty,
+                Experts: reader.Int("Experts", 0, neutral: 1),
+                ExpertUnits: reader.Ints("ExpertUnits", neutral: one).ToEquatableArray(),
+                GateUnits: reader.Ints("GateUnits", neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
+                SharedGate: reader.Bool("SharedGate"),
+                Levels: reader.Int("Levels", 1, neutral: 1),
+                SharedExperts: reader.Int("SharedExperts", 0, neutral: 1),
+                TaskExperts: reader.Int("TaskExperts", 0, neutral: 1));
+        state.Read(reader);
+        return architecture;
     }
 
-    private static RegularizationSpec ReadRegularization(INamedTypeSymbol type, SpecLocations locations, CancellationToken ct)
+    private static RegularizationSpec ReadRegularization(State state)
     {
-        var attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownAttributes.Regularization);
+        var attribute = state.Type.GetAttributes().FirstOrDefault(a => NameOf(a) == KnownAttributes.Regularization);
         if (attribute is null)
             return RegularizationSpec.Default;
-        AddArgumentLocations(attribute, SpecLocations.Regularization, locations, ct);
-        var activation = Named(attribute, "Activation") is { Kind: TypedConstantKind.Enum, Value: int value } && attribute.AttributeClass!
-            .GetMembers("Activation").OfType<IPropertySymbol>().FirstOrDefault()?.Type is INamedTypeSymbol enumType
-            ? enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value))?.Name
-            : null;
-        return new RegularizationSpec(
-            Double(Named(attribute, "EmbeddingL2")) ?? 0,
-            Double(Named(attribute, "DenseL2")) ?? 0,
-            Double(Named(attribute, "Dropout")) ?? 0,
-            activation ?? RegularizationSpec.Default.Activation);
+        state.Locations.AddAttribute(state.SyntaxOf(attribute), SpecLocations.Regularization);
+        var reader = state.Reader(attribute);
+        var regularization = new RegularizationSpec(
+            reader.Double("EmbeddingL2", 0, neutral: 0),
+            reader.Double("DenseL2", 0, neutral: 0),
+            reader.Double("Dropout", 0, neutral: 0),
+            ReadActivation(attribute, reader, state));
+        state.Read(reader);
+        return regularization;
     }
 
-    private static void ReadMember(INamedTypeSymbol model, ISymbol member, SpecLocations locations,
-        List<FeatureSpec> features, List<TaskSpec> tasks, List<Diagnostic> diagnostics, CancellationToken ct)
+    /// <summary>The name of the <c>Activation</c> member; a value outside the enum (a cast) is reported here, where its members are known.</summary>
+    private static string ReadActivation(AttributeData attribute, AttributeReader reader, State state)
     {
-        if (member is not (IPropertySymbol or IFieldSymbol) || member.IsImplicitlyDeclared)
-            return;
-        var roles = member.GetAttributes().Where(a => Roles.ContainsKey(a.AttributeClass?.ToDisplayString() ?? "")).ToList();
-        if (roles.Count == 0)
-            return;
-        var attribute = roles[0];
-        var role = Roles[attribute.AttributeClass!.ToDisplayString()];
-        locations.Add(SpecLocations.Member(member.Name), member.Locations.FirstOrDefault());
-        AddArgumentLocations(attribute, member.Name, locations, ct);
-        foreach (var extra in roles.Skip(1))
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.SeveralRoles, AttributeLocation(extra, ct) ?? locations.Model,
-                model.Name, member.Name, role.Name, Roles[extra.AttributeClass!.ToDisplayString()].Name));
-
-        var problem = member.IsStatic ? "static"
-            : member is IPropertySymbol { GetMethod: null } ? "write-only"
-            : null;
-        if (problem is not null)
-        {
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotInstanceMember, locations.Get(member.Name), model.Name, member.Name, problem));
-            return;
-        }
-        var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
-        var keyword = Keyword(memberType);
-        if (keyword is null || !role.Types.Contains(keyword))
-        {
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, locations.Get(member.Name),
-                role.Name, model.Name, member.Name, string.Join(" or ", role.Types), memberType.ToDisplayString()));
-            return;
-        }
-
-        switch (role.Name)
-        {
-            case "Categorical":
-                features.Add(new FeatureSpec(member.Name, FeatureKind.Categorical, keyword,
-                    Int(Named(attribute, "Vocabulary")) ?? 0, Int(Named(attribute, "Dim")) ?? 0));
-                break;
-            case "Numeric":
-                features.Add(new FeatureSpec(member.Name, FeatureKind.Numeric, keyword, 0, 0));
-                break;
-            default:
-                var tower = Named(attribute, "Tower") is { } t ? Ints(t) : ImmutableArray<int>.Empty;
-                tasks.Add(new TaskSpec(member.Name, role.Name == "BinaryTask" ? TaskKind.Binary : TaskKind.Regression, keyword,
-                    tower.ToEquatableArray(), Double(Named(attribute, "LossWeight")) ?? 1.0));
-                break;
-        }
+        if (reader.Enum("Activation") is not { } value)
+            return RegularizationSpec.Default.Activation;
+        var names = (attribute.AttributeClass?.GetMembers("Activation").OfType<IPropertySymbol>().FirstOrDefault()?.Type as INamedTypeSymbol)?
+            .GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).ToList() ?? [];
+        if (names.FirstOrDefault(f => Equals(f.ConstantValue, value)) is { } field)
+            return field.Name;
+        state.Report(DiagnosticDescriptors.InvalidRate,
+            state.Locations.Get(SpecLocations.Argument(SpecLocations.Regularization, "Activation")),
+            "Activation", state.Model, value, "one of " + string.Join(", ", names.Select(f => f.Name)));
+        return RegularizationSpec.Default.Activation;
     }
 
     private sealed record Role(string Name, string[] Types);
@@ -151,6 +195,91 @@ internal static class Parser
         [KnownAttributes.Numeric] = new("Numeric", ["float", "double"]),
         [KnownAttributes.BinaryTask] = new("BinaryTask", ["bool", "int", "float", "double"]),
         [KnownAttributes.RegressionTask] = new("RegressionTask", ["float", "double"]),
+        [KnownAttributes.SampleWeight] = new("SampleWeight", ["float", "double", "int"]),
+    };
+
+    private static void ReadMember(ISymbol member, Members members, State state)
+    {
+        if (member is not (IPropertySymbol or IFieldSymbol) || member.IsImplicitlyDeclared)
+            return;
+        var roles = member.GetAttributes().Where(a => Roles.ContainsKey(NameOf(a))).ToList();
+        if (roles.Count == 0)
+            return;
+        var attribute = roles[0];
+        var role = Roles[NameOf(attribute)];
+        var name = member.Name;
+        state.Locations.Add(SpecLocations.Member(name), member.Locations.FirstOrDefault());
+        var declaration = member.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(state.CancellationToken);
+        state.Locations.Add(SpecLocations.TypeOf(name), DeclaredType(declaration)?.GetLocation());
+        state.Locations.AddAttribute(state.SyntaxOf(attribute), name);
+        foreach (var extra in roles.Skip(1))
+            state.Report(DiagnosticDescriptors.SeveralRoles, state.LocationOf(extra), state.Model, name, role.Name, Roles[NameOf(extra)].Name);
+
+        if (NotInstance(member) is { } problem)
+        {
+            state.Report(DiagnosticDescriptors.NotInstanceMember, state.Locations.Get(name), state.Model, name, problem);
+            return;
+        }
+        var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
+        string keyword;
+        if (memberType.TypeKind == TypeKind.Error || (declaration is VariableDeclaratorSyntax ? declaration.Parent! : declaration)?.ContainsDiagnostics == true)
+        {
+            // The compiler reports the unknown type or the syntax error; keep the member so no "no feature" follows.
+            state.HasCompilerErrors = true;
+            keyword = memberType.ToDisplayString();
+        }
+        else if (Keyword(memberType) is { } k && role.Types.Contains(k))
+            keyword = k;
+        else
+        {
+            state.Report(DiagnosticDescriptors.UnsupportedType, state.Locations.Get(SpecLocations.TypeOf(name), name),
+                role.Name, state.Model, name, string.Join(" or ", role.Types), memberType.ToDisplayString());
+            return;
+        }
+
+        var reader = state.Reader(attribute);
+        switch (role.Name)
+        {
+            case "Categorical":
+                members.Features.Add(new FeatureSpec(name, FeatureKind.Categorical, keyword,
+                    reader.Int("Vocabulary", 0, neutral: 1), reader.Int("Dim", 0, neutral: 1)));
+                break;
+            case "Numeric":
+                members.Features.Add(new FeatureSpec(name, FeatureKind.Numeric, keyword, 0, 0));
+                break;
+            case "SampleWeight":
+                // An unreadable For names no task we could check; the compiler's error stands alone.
+                if (reader.String("For", neutral: null) is { } task)
+                    members.SampleWeights.Add(new SampleWeightSpec(name, keyword, task, reader.Bool("PositivesOnly")));
+                break;
+            default:
+                var binary = role.Name == "BinaryTask";
+                members.Tasks.Add(new TaskSpec(name, binary ? TaskKind.Binary : TaskKind.Regression, keyword,
+                    reader.Ints("Tower", neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
+                    reader.Double("LossWeight", 1.0, neutral: 1.0),
+                    binary ? reader.String("Given", neutral: "")! : ""));
+                break;
+        }
+        state.Read(reader);
+    }
+
+    /// <summary>Why a member cannot carry a value per sample, or null.</summary>
+    private static string? NotInstance(ISymbol member) => member switch
+    {
+        IFieldSymbol { IsConst: true } => "a constant",
+        { IsStatic: true } => "static",
+        IPropertySymbol { IsIndexer: true } => "an indexer",
+        IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 } => "an explicit interface implementation",
+        IPropertySymbol { GetMethod: null } => "write-only",
+        _ => null,
+    };
+
+    private static TypeSyntax? DeclaredType(SyntaxNode? declaration) => declaration switch
+    {
+        BasePropertyDeclarationSyntax property => property.Type,
+        VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax variables } => variables.Type,
+        ParameterSyntax parameter => parameter.Type,
+        _ => null,
     };
 
     private static string? Keyword(ITypeSymbol type) => type.SpecialType switch
@@ -163,54 +292,5 @@ internal static class Parser
         _ => null,
     };
 
-    private static void AddArgumentLocations(AttributeData attribute, string owner, SpecLocations locations, CancellationToken ct)
-    {
-        var syntax = AttributeSyntaxOf(attribute, ct);
-        locations.Add(SpecLocations.Argument(owner, "@attribute"), syntax?.GetLocation());
-        foreach (var argument in syntax?.ArgumentList?.Arguments ?? default)
-        {
-            if (argument.NameEquals is not { } name)
-                continue;
-            var key = SpecLocations.Argument(owner, name.Name.Identifier.ValueText);
-            locations.Add(key, argument.GetLocation());
-            var elements = argument.Expression switch
-            {
-                ImplicitArrayCreationExpressionSyntax a => a.Initializer.Expressions,
-                ArrayCreationExpressionSyntax { Initializer: { } i } => i.Expressions,
-                CollectionExpressionSyntax c => SyntaxFactory.SeparatedList<ExpressionSyntax>(c.Elements.OfType<ExpressionElementSyntax>().Select(e => e.Expression)),
-                _ => default,
-            };
-            for (var i = 0; i < elements.Count; i++)
-                locations.Add(SpecLocations.Element(owner, name.Name.Identifier.ValueText, i), elements[i].GetLocation());
-        }
-    }
-
-    private static AttributeSyntax? AttributeSyntaxOf(AttributeData attribute, CancellationToken ct) =>
-        attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
-
-    private static Location? AttributeLocation(AttributeData attribute, CancellationToken ct) =>
-        AttributeSyntaxOf(attribute, ct)?.GetLocation();
-
-    private static TypedConstant? Named(AttributeData attribute, string name)
-    {
-        foreach (var pair in attribute.NamedArguments)
-            if (pair.Key == name)
-                return pair.Value;
-        return null;
-    }
-
-    private static int? Int(TypedConstant? constant) => constant is { Kind: TypedConstantKind.Primitive, Value: int value } ? value : null;
-
-    private static double? Double(TypedConstant? constant) => constant?.Value switch
-    {
-        double d => d,
-        float f => f,
-        int i => i,
-        _ => null,
-    };
-
-    private static ImmutableArray<int> Ints(TypedConstant constant) =>
-        constant.Kind == TypedConstantKind.Array && !constant.IsNull
-            ? constant.Values.Select(v => v.Value is int i ? i : 0).ToImmutableArray()
-            : ImmutableArray<int>.Empty;
+    private static string NameOf(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() ?? "";
 }

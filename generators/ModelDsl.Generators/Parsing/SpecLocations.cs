@@ -1,11 +1,15 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace ModelDsl.Generators.Parsing;
 
 /// <summary>
 /// Source locations of the parts of a spec, kept beside it (never inside it, so the spec stays
-/// location-free and cacheable) for the validator to point at the offending argument.
+/// location-free and cacheable) for the validator to point at the offending argument. An argument's
+/// key is present exactly when the user wrote the argument, which tells "0" from "not set".
 /// </summary>
 internal sealed class SpecLocations
 {
@@ -22,6 +26,37 @@ internal sealed class SpecLocations
             _locations[key] = location;
     }
 
+    /// <summary>
+    /// Records an attribute of <paramref name="owner"/>, its named arguments and their array elements;
+    /// <paramref name="positional"/> names the constructor's <c>params</c> array, if it has one.
+    /// </summary>
+    public void AddAttribute(AttributeSyntax? attribute, string owner, string? positional = null)
+    {
+        if (attribute is null)
+            return;
+        Add(Argument(owner, Attribute), attribute.GetLocation());
+        var arguments = attribute.ArgumentList?.Arguments ?? default;
+        foreach (var argument in arguments.Where(a => a.NameEquals is not null))
+        {
+            var name = argument.NameEquals!.Name.Identifier.ValueText;
+            Add(Argument(owner, name), argument.GetLocation());
+            AddElements(owner, name, ElementsOf(argument.Expression));
+        }
+
+        if (positional is null)
+            return;
+        var values = arguments.Where(a => a.NameEquals is null).ToList();
+        if (values.Count == 0)
+            return;
+        Add(Argument(owner, positional), Location.Create(attribute.SyntaxTree, TextSpan.FromBounds(values[0].SpanStart, values[values.Count - 1].Span.End)));
+        // A params array is written either element by element or as one array.
+        AddElements(owner, positional, values.Count == 1 && ElementsOf(values[0].Expression) is { } array
+            ? array
+            : values.Select(v => v.Expression).ToList());
+    }
+
+    public bool Has(string key) => _locations.ContainsKey(key);
+
     /// <summary>The most precise known location among <paramref name="keys"/>, else the class name.</summary>
     public Location Get(params string[] keys)
     {
@@ -31,13 +66,34 @@ internal sealed class SpecLocations
         return Model;
     }
 
+    /// <summary>A member's name.</summary>
     public static string Member(string member) => member;
+
+    /// <summary>A member's declared type.</summary>
+    public static string TypeOf(string member) => $"{member}:@type";
 
     public static string Argument(string owner, string argument) => $"{owner}:{argument}";
 
     public static string Element(string owner, string argument, int index) => $"{owner}:{argument}:{index}";
 
+    /// <summary>Argument name of a whole attribute.</summary>
+    public const string Attribute = "@attribute";
+
     public const string Architecture = "@architecture";
 
     public const string Regularization = "@regularization";
+
+    private void AddElements(string owner, string argument, IReadOnlyList<ExpressionSyntax>? elements)
+    {
+        for (var i = 0; i < (elements?.Count ?? 0); i++)
+            Add(Element(owner, argument, i), elements![i].GetLocation());
+    }
+
+    private static IReadOnlyList<ExpressionSyntax>? ElementsOf(ExpressionSyntax expression) => expression switch
+    {
+        ImplicitArrayCreationExpressionSyntax a => a.Initializer.Expressions,
+        ArrayCreationExpressionSyntax { Initializer: { } i } => i.Expressions,
+        CollectionExpressionSyntax c => c.Elements.OfType<ExpressionElementSyntax>().Select(e => e.Expression).ToList(),
+        _ => null,
+    };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using ModelDsl.Generators.Diagnostics;
 using ModelDsl.Generators.Model;
@@ -8,12 +9,13 @@ using ModelDsl.Generators.Parsing;
 namespace ModelDsl.Generators.Validation;
 
 /// <summary>
-/// Rules over a parsed spec's values: sizes positive, weights and rates in range, at least one feature
-/// and one task, no member hiding a generated one. Each diagnostic points at the offending argument.
+/// Rules over a parsed spec's values: at least one feature and one task, sizes positive, weights and
+/// rates in range, Given and SampleWeight naming fitting tasks, no name the generated code needs. Each
+/// diagnostic points at the offending argument, or at the attribute when the argument is missing.
 /// </summary>
 internal static class Validator
 {
-    private static readonly HashSet<string> Reserved = ["Features", "Prediction", "Network", "Trainer", "Predictor", "Schema", "ToFeatures"];
+    private const string Positive = "a positive integer";
 
     public static IEnumerable<Diagnostic> Validate(ModelSpec spec, bool hasArchitecture, SpecLocations at)
     {
@@ -25,58 +27,119 @@ internal static class Validator
         if (spec.Features.Count == 0)
             yield return Diagnostic.Create(DiagnosticDescriptors.NoFeature, at.Model, model);
 
-        for (var i = 0; i < spec.Architecture.Units.Count; i++)
-            if (spec.Architecture.Units[i] <= 0)
-                yield return NotPositive(at.Get(SpecLocations.Element(SpecLocations.Architecture, "Units", i), SpecLocations.Architecture),
-                    $"Units[{i}]", "SharedBottom", model, spec.Architecture.Units[i]);
-        if (hasArchitecture && spec.Architecture.Units.Count == 0)
-            yield return NotPositive(at.Get(SpecLocations.Architecture), "Number of Units", "SharedBottom", model, 0);
+        var diagnostics = (hasArchitecture ? Architecture(spec.Architecture, model, at) : [])
+            .Concat(Features(spec, at))
+            .Concat(Tasks(spec, at))
+            .Concat(SampleWeights(spec, at))
+            .Concat(Regularization(spec.Regularization, model, at))
+            .Concat(ReservedNames.CheckSpec(spec, at));
+        foreach (var diagnostic in diagnostics)
+            yield return diagnostic;
+    }
 
-        foreach (var feature in spec.Features)
+    private static IEnumerable<Diagnostic> Architecture(ArchitectureSpec architecture, string model, SpecLocations at)
+    {
+        const string owner = SpecLocations.Architecture;
+        var name = architecture.AttributeName;
+        if (architecture.Kind == ArchitectureKind.SharedBottom)
+            return Widths(architecture.Units, owner, "Units", name, model, at, "[SharedBottom(128, 64)]");
+
+        var counts = architecture.Kind == ArchitectureKind.MixtureOfExperts
+            ? new[] { ("Experts", architecture.Experts) }
+            : new[] { ("Levels", architecture.Levels), ("SharedExperts", architecture.SharedExperts), ("TaskExperts", architecture.TaskExperts) };
+        return counts
+            .Where(c => c.Item2 <= 0)
+            .Select(c => NotPositive(at, owner, c.Item1, c.Item2, name, model, Positive))
+            .Concat(Widths(architecture.ExpertUnits, owner, "ExpertUnits", name, model, at, "ExpertUnits = new[] { 64 }"))
+            .Concat(Elements(architecture.GateUnits, owner, "GateUnits", name, model, at));
+    }
+
+    private static IEnumerable<Diagnostic> Features(ModelSpec spec, SpecLocations at)
+    {
+        foreach (var feature in spec.Features.Where(f => f.Kind == FeatureKind.Categorical))
         {
-            if (Reserved.Contains(feature.Name))
-                yield return Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(feature.Name), model, feature.Name);
-            if (feature.Kind != FeatureKind.Categorical)
-                continue;
+            var owner = $"{spec.ClassName}.{feature.Name}";
             if (feature.Vocabulary <= 0)
-                yield return NotPositive(ArgumentOf(at, feature.Name, "Vocabulary"), "Vocabulary", "Categorical", $"{model}.{feature.Name}", feature.Vocabulary);
+                yield return NotPositive(at, feature.Name, "Vocabulary", feature.Vocabulary, "Categorical", owner, "a positive integer, the number of distinct ids");
             if (feature.Dim <= 0)
-                yield return NotPositive(ArgumentOf(at, feature.Name, "Dim"), "Dim", "Categorical", $"{model}.{feature.Name}", feature.Dim);
+                yield return NotPositive(at, feature.Name, "Dim", feature.Dim, "Categorical", owner, "a positive integer, the embedding width");
         }
+    }
 
+    private static IEnumerable<Diagnostic> Tasks(ModelSpec spec, SpecLocations at)
+    {
         foreach (var task in spec.Tasks)
         {
             var attribute = task.Kind == TaskKind.Binary ? "BinaryTask" : "RegressionTask";
-            if (Reserved.Contains(task.Name))
-                yield return Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(task.Name), model, task.Name);
-            for (var i = 0; i < task.Tower.Count; i++)
-                if (task.Tower[i] <= 0)
-                    yield return NotPositive(at.Get(SpecLocations.Element(task.Name, "Tower", i), SpecLocations.Argument(task.Name, "Tower")),
-                        $"Tower[{i}]", attribute, $"{model}.{task.Name}", task.Tower[i]);
-            if (task.LossWeight < 0 || double.IsNaN(task.LossWeight))
+            foreach (var diagnostic in Elements(task.Tower, task.Name, "Tower", attribute, $"{spec.ClassName}.{task.Name}", at))
+                yield return diagnostic;
+            if (!(task.LossWeight >= 0 && task.LossWeight <= double.MaxValue))
                 yield return Diagnostic.Create(DiagnosticDescriptors.NegativeLossWeight, ArgumentOf(at, task.Name, "LossWeight"),
-                    model, task.Name, Format(task.LossWeight));
+                    spec.ClassName, task.Name, Format(task.LossWeight));
+            if (task.Given.Length > 0 && GivenRules.Check(spec, task, ArgumentOf(at, task.Name, "Given")) is { } given)
+                yield return given;
         }
-
-        var regularization = spec.Regularization;
-        if (!(regularization.Dropout >= 0 && regularization.Dropout < 1))
-            yield return InvalidRate(at, "Dropout", model, regularization.Dropout, "at least 0 and less than 1");
-        if (!(regularization.EmbeddingL2 >= 0))
-            yield return InvalidRate(at, "EmbeddingL2", model, regularization.EmbeddingL2, "zero or positive");
-        if (!(regularization.DenseL2 >= 0))
-            yield return InvalidRate(at, "DenseL2", model, regularization.DenseL2, "zero or positive");
     }
 
-    private static Location ArgumentOf(SpecLocations at, string member, string argument) =>
-        at.Get(SpecLocations.Argument(member, argument), SpecLocations.Argument(member, "@attribute"), member);
+    private static IEnumerable<Diagnostic> SampleWeights(ModelSpec spec, SpecLocations at)
+    {
+        var model = spec.ClassName;
+        var weighted = new Dictionary<string, string>();
+        foreach (var weight in spec.SampleWeights)
+        {
+            var location = ArgumentOf(at, weight.Name, "For");
+            var task = spec.Tasks.FirstOrDefault(t => t.Name == weight.For);
+            if (task is null)
+                yield return Diagnostic.Create(DiagnosticDescriptors.UnknownWeightedTask, location, model, weight.Name, weight.For.Length == 0 ? "not set" : $"'{weight.For}'",
+                    spec.Tasks.Count == 0 ? "first mark a task with [BinaryTask] or [RegressionTask]" : $"set it to a task, e.g. For = nameof({spec.Tasks[0].Name})");
+            else if (weighted.TryGetValue(task.Name, out var first))
+                yield return Diagnostic.Create(DiagnosticDescriptors.TaskWeightedTwice, location, model, task.Name, first, weight.Name);
+            else
+            {
+                weighted[task.Name] = weight.Name;
+                if (weight.PositivesOnly && task.Kind != TaskKind.Binary)
+                    yield return Diagnostic.Create(DiagnosticDescriptors.PositivesOnlyNotBinary, ArgumentOf(at, weight.Name, "PositivesOnly"), model, weight.Name, task.Name);
+            }
+        }
+    }
 
-    private static Diagnostic NotPositive(Location location, string argument, string attribute, string owner, int value) =>
-        Diagnostic.Create(DiagnosticDescriptors.NotPositive, location, argument, attribute, owner, value);
+    private static IEnumerable<Diagnostic> Regularization(RegularizationSpec regularization, string model, SpecLocations at)
+    {
+        // Written so that NaN fails every range; infinities are no valid C# literal for the generated code.
+        if (!(regularization.Dropout >= 0 && regularization.Dropout < 1))
+            yield return InvalidRate(at, "Dropout", model, regularization.Dropout, "at least 0 and less than 1");
+        if (!(regularization.EmbeddingL2 >= 0 && regularization.EmbeddingL2 <= double.MaxValue))
+            yield return InvalidRate(at, "EmbeddingL2", model, regularization.EmbeddingL2, "a finite number, zero or positive");
+        if (!(regularization.DenseL2 >= 0 && regularization.DenseL2 <= double.MaxValue))
+            yield return InvalidRate(at, "DenseL2", model, regularization.DenseL2, "a finite number, zero or positive");
+    }
+
+    /// <summary>A list of layer widths that needs at least one element.</summary>
+    private static IEnumerable<Diagnostic> Widths(EquatableArray<int> widths, string owner, string argument, string attribute, string model, SpecLocations at, string example) =>
+        widths.Count == 0
+            ? [Diagnostic.Create(DiagnosticDescriptors.NotPositive, ArgumentOf(at, owner, argument),
+                argument, attribute, model, at.Has(SpecLocations.Argument(owner, argument)) ? "empty" : "not set", $"at least one layer width, e.g. {example}")]
+            : Elements(widths, owner, argument, attribute, model, at);
+
+    private static IEnumerable<Diagnostic> Elements(EquatableArray<int> widths, string owner, string argument, string attribute, string ownerName, SpecLocations at)
+    {
+        for (var i = 0; i < widths.Count; i++)
+            if (widths[i] <= 0)
+                yield return Diagnostic.Create(DiagnosticDescriptors.NotPositive,
+                    at.Get(SpecLocations.Element(owner, argument, i), SpecLocations.Argument(owner, argument), SpecLocations.Argument(owner, SpecLocations.Attribute)),
+                    $"{argument}[{i}]", attribute, ownerName, widths[i], Positive);
+    }
+
+    private static Diagnostic NotPositive(SpecLocations at, string owner, string argument, int value, string attribute, string ownerName, string valid) =>
+        Diagnostic.Create(DiagnosticDescriptors.NotPositive, ArgumentOf(at, owner, argument),
+            argument, attribute, ownerName, at.Has(SpecLocations.Argument(owner, argument)) ? value.ToString(CultureInfo.InvariantCulture) : "not set", valid);
 
     private static Diagnostic InvalidRate(SpecLocations at, string argument, string model, double value, string valid) =>
-        Diagnostic.Create(DiagnosticDescriptors.InvalidRate,
-            at.Get(SpecLocations.Argument(SpecLocations.Regularization, argument), SpecLocations.Argument(SpecLocations.Regularization, "@attribute")),
-            argument, model, Format(value), valid);
+        Diagnostic.Create(DiagnosticDescriptors.InvalidRate, ArgumentOf(at, SpecLocations.Regularization, argument), argument, model, Format(value), valid);
+
+    /// <summary>The argument, else its attribute (the argument was left out), else the member.</summary>
+    private static Location ArgumentOf(SpecLocations at, string owner, string argument) =>
+        at.Get(SpecLocations.Argument(owner, argument), SpecLocations.Argument(owner, SpecLocations.Attribute), owner);
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -14,4 +14,13 @@ public sealed class BinaryTaskAttribute : Attribute
 
     /// <summary>Weight of this task's loss in the total loss. Default 1.</summary>
     public double LossWeight { get; set; } = 1.0;
+
+    /// <summary>
+    /// ESMM: the binary task this one follows (e.g. purchase given click). The model learns
+    /// p(this | given) and trains on the entire impression space through the joint
+    /// p(given ∧ this) = p(given) · p(this | given); this member's label is the joint event. The
+    /// prediction has the joint probability as <c>{Task}</c> and the conditional as <c>{Task}Given{Given}</c>.
+    /// Chains (click → cart → purchase) multiply along the chain.
+    /// </summary>
+    public string? Given { get; set; }
 }

@@ -17,21 +17,18 @@ namespace ModelDsl.Layers;
 /// </summary>
 public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
 {
-    private readonly Tensor _binaryColumns;
-
     /// <summary>Creates the network for a schema.</summary>
     protected MultiTaskNetwork(string name, ModelSchema schema) : base(name)
     {
         Schema = schema ?? throw new ArgumentNullException(nameof(schema));
-        _binaryColumns = tensor(schema.Tasks.Select(t => t.Kind == TaskKind.Binary).ToArray());
     }
 
     /// <summary>The spec this network implements.</summary>
     public ModelSchema Schema { get; }
 
     /// <summary>
-    /// Task outputs as served: probabilities for binary tasks, values for regression tasks, [batch, tasks].
-    /// Runs in evaluation mode without gradients.
+    /// Outputs as served, [batch, outputs] in <see cref="ModelSchema.Outputs"/> order: probabilities
+    /// (joint for Given tasks), values, conditionals and odds. Runs in evaluation mode without gradients.
     /// </summary>
     public Tensor Predict(Tensor categorical, Tensor numeric)
     {
@@ -40,8 +37,7 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
         try
         {
             using var _ = no_grad();
-            var outputs = forward(categorical, numeric);
-            return where(_binaryColumns.to(outputs.device), outputs.sigmoid(), outputs);
+            return TaskOutputs.Served(Schema, forward(categorical, numeric));
         }
         finally
         {
@@ -84,17 +80,9 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
         AtomicFile.Write(path, model.WriteTo);
     }
 
-    /// <summary>Adds this network's nodes to the graph and declares one output per task.</summary>
+    /// <summary>Adds this network's nodes to the graph and declares the outputs of <see cref="ModelSchema.Outputs"/>.</summary>
     /// <param name="g">The graph.</param>
     /// <param name="categorical">The categorical input, or null when the spec has no categorical feature.</param>
     /// <param name="numeric">The numeric input, or null when the spec has no numeric feature.</param>
     protected abstract void BuildOnnx(OnnxGraphBuilder g, string? categorical, string? numeric);
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _binaryColumns.Dispose();
-        base.Dispose(disposing);
-    }
 }

@@ -85,6 +85,33 @@ public sealed class OnnxGraphBuilder
     /// <summary>Logistic sigmoid.</summary>
     public string Sigmoid(string input) => Node("Sigmoid", [input]);
 
+    /// <summary>Element-wise product.</summary>
+    public string Mul(string a, string b) => Node("Mul", [a, b]);
+
+    /// <summary>Element-wise exponential.</summary>
+    public string Exp(string input) => Node("Exp", [input]);
+
+    /// <summary>Softmax over the last axis.</summary>
+    public string Softmax(string input) => Node("Softmax", [input], attributes: Attribute("axis", -1L));
+
+    /// <summary>Reshapes to [batch, <paramref name="dims"/>…] (the batch dimension is inferred).</summary>
+    public string Reshape(string input, params long[] dims)
+    {
+        var shape = new long[dims.Length + 1];
+        shape[0] = -1;
+        dims.CopyTo(shape, 1);
+        return Node("Reshape", [input, ConstantOnce("shape_" + string.Join("_", dims), shape)]);
+    }
+
+    /// <summary>Swaps the first two axes of a rank-3 tensor.</summary>
+    public string SwapFirstAxes(string input) =>
+        Node("Transpose", [input], attributes: new AttributeProto
+        {
+            Name = "perm",
+            Type = AttributeProto.Types.AttributeType.Ints,
+            Ints = { 1, 0, 2 },
+        });
+
     /// <summary>An int64 constant shared by every node that asks for it by the same name.</summary>
     public string ConstantOnce(string name, ReadOnlySpan<long> values) =>
         _names.Contains(name) ? name : Constant(name, values, values.Length);

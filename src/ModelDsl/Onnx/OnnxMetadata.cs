@@ -24,8 +24,11 @@ public static class OnnxMetadata
     /// <summary>Columns of the <c>numeric</c> input, comma separated.</summary>
     public const string Numeric = "modeldsl.numeric";
 
-    /// <summary>Outputs: <c>name:kind</c>, comma separated.</summary>
+    /// <summary>Tasks: <c>name:kind</c>, comma separated.</summary>
     public const string Tasks = "modeldsl.tasks";
+
+    /// <summary>Outputs: <c>name:kind</c>, comma separated, in output order.</summary>
+    public const string Outputs = "modeldsl.outputs";
 
     /// <summary>Name of the int64 [batch, columns] input of categorical ids.</summary>
     public const string CategoricalInput = "categorical";
@@ -44,5 +47,6 @@ public static class OnnxMetadata
             .Where(f => f.Kind == FeatureKind.Categorical).Select(f => $"{f.Name}:{f.Vocabulary}:{f.Dim}")));
         yield return new(Numeric, string.Join(",", schema.Features.Where(f => f.Kind == FeatureKind.Numeric).Select(f => f.Name)));
         yield return new(Tasks, string.Join(",", schema.Tasks.Select(t => $"{t.Name}:{t.Kind.ToString().ToLowerInvariant()}")));
+        yield return new(Outputs, string.Join(",", schema.Outputs.Select(o => $"{o.Name}:{o.Kind.ToString().ToLowerInvariant()}")));
     }
 }

@@ -32,6 +32,13 @@ public static class FeatureValues
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
                 $"{member} = {value} is not a binary label: it must be 0 or 1."));
 
+    /// <summary>A sample weight, checked to be finite and not negative.</summary>
+    public static float SampleWeight(double value, string member) =>
+        double.IsFinite(value) && value >= 0
+            ? (float)value
+            : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{member} = {value} is not a valid sample weight: it must be finite and not negative."));
+
     /// <summary>A regression label, checked to be finite.</summary>
     public static float RegressionLabel(double value, string member) =>
         double.IsFinite(value)

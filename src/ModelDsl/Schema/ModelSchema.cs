@@ -11,13 +11,15 @@ namespace ModelDsl;
 /// <param name="Name">Full name of the annotated class.</param>
 /// <param name="Fingerprint">Hash of everything that shapes the network and its inputs and outputs; a model file is served only by the spec with the same fingerprint.</param>
 /// <param name="Features">Features in input column order.</param>
-/// <param name="Tasks">Tasks in output order.</param>
+/// <param name="Tasks">Tasks in network output order.</param>
+/// <param name="Outputs">What the model serves, in <c>Prediction</c> and ONNX output order.</param>
 /// <param name="Regularization">Regularization and activation.</param>
 public sealed record ModelSchema(
     string Name,
     string Fingerprint,
     IReadOnlyList<FeatureInfo> Features,
     IReadOnlyList<TaskInfo> Tasks,
+    IReadOnlyList<OutputInfo> Outputs,
     RegularizationSettings Regularization)
 {
     /// <summary>Number of columns of the int64 <c>categorical</c> input.</summary>
@@ -60,10 +62,47 @@ public enum TaskKind
 }
 
 /// <summary>One task of a model.</summary>
-/// <param name="Name">Member name of the label; also the name of the ONNX output.</param>
+/// <param name="Name">Member name of the label; also the name of its main ONNX output.</param>
 /// <param name="Kind">Task kind.</param>
 /// <param name="LossWeight">Static weight of the task's loss.</param>
-public sealed record TaskInfo(string Name, TaskKind Kind, double LossWeight);
+/// <param name="Given">Index of the binary task this one is conditioned on (ESMM), or −1.</param>
+/// <param name="Weighting">How the task's <see cref="SampleWeightAttribute"/>, if any, applies.</param>
+public sealed record TaskInfo(string Name, TaskKind Kind, double LossWeight, int Given = -1, SampleWeighting Weighting = SampleWeighting.None);
+
+/// <summary>How a task's loss is weighted per sample.</summary>
+public enum SampleWeighting
+{
+    /// <summary>Every sample weighs 1.</summary>
+    None,
+
+    /// <summary>Every sample weighs its weight member's value.</summary>
+    All,
+
+    /// <summary>Positives weigh the weight member's value, negatives 1 (YouTube's weighted logistic regression).</summary>
+    PositivesOnly,
+}
+
+/// <summary>What an output holds.</summary>
+public enum OutputKind
+{
+    /// <summary>σ(logit) of a binary task; for a <c>Given</c> task the joint probability along its chain.</summary>
+    Probability,
+
+    /// <summary>The value of a regression task.</summary>
+    Value,
+
+    /// <summary>σ(logit) of a <c>Given</c> task: the probability conditional on its given task.</summary>
+    Conditional,
+
+    /// <summary>e^logit of a binary task weighted on positives: YouTube's expected-watch-time estimate.</summary>
+    Odds,
+}
+
+/// <summary>One served output: a member of <c>Prediction</c> and a named ONNX output of shape [batch].</summary>
+/// <param name="Name">Member and ONNX output name.</param>
+/// <param name="Task">Index of the task it comes from.</param>
+/// <param name="Kind">What it holds.</param>
+public sealed record OutputInfo(string Name, int Task, OutputKind Kind);
 
 /// <summary>Regularization of a model, from <see cref="RegularizationAttribute"/>.</summary>
 /// <param name="EmbeddingL2">L2 penalty on embedding tables.</param>

@@ -37,7 +37,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         (_categorical, _numeric) = (schema.CategoricalCount, schema.NumericCount);
         _inputNames = new[] { (_categorical, OnnxMetadata.CategoricalInput), (_numeric, OnnxMetadata.NumericInput) }
             .Where(i => i.Item1 > 0).Select(i => i.Item2).ToArray();
-        _outputNames = schema.Tasks.Select(t => t.Name).ToArray();
+        _outputNames = schema.Outputs.Select(o => o.Name).ToArray();
     }
 
     /// <summary>The spec this predictor serves.</summary>
@@ -46,7 +46,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     /// <summary>Writes one candidate's model inputs; generated from the spec.</summary>
     protected abstract void Encode(in TFeatures features, Span<long> categorical, Span<float> numeric);
 
-    /// <summary>Builds a prediction from one candidate's task outputs, in task order; generated from the spec.</summary>
+    /// <summary>Builds a prediction from one candidate's outputs, in <see cref="ModelSchema.Outputs"/> order; generated from the spec.</summary>
     protected abstract TPrediction Decode(ReadOnlySpan<float> outputs);
 
     /// <summary>Scores one candidate.</summary>

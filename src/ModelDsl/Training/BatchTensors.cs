@@ -13,6 +13,7 @@ internal sealed class BatchTensors : IDisposable
     private readonly Tensor _categorical;
     private readonly Tensor _numeric;
     private readonly Tensor _labels;
+    private readonly Tensor _weights;
     private readonly Device _device;
 
     public BatchTensors(int batchSize, SampleTable table, Device device)
@@ -20,16 +21,18 @@ internal sealed class BatchTensors : IDisposable
         _categorical = zeros(batchSize, table.CategoricalWidth, ScalarType.Int64);
         _numeric = zeros(batchSize, table.NumericWidth, ScalarType.Float32);
         _labels = zeros(batchSize, table.TaskCount, ScalarType.Float32);
+        _weights = zeros(batchSize, table.TaskCount, ScalarType.Float32);
         _device = device;
     }
 
     /// <summary>Fills the batch with the given rows and returns views of exactly that many rows, on the device.</summary>
-    public (Tensor Categorical, Tensor Numeric, Tensor Labels) Fill(SampleTable table, ReadOnlySpan<int> rows)
+    public (Tensor Categorical, Tensor Numeric, Tensor Labels, Tensor Weights) Fill(SampleTable table, ReadOnlySpan<int> rows)
     {
         Gather(table.Categorical, table.CategoricalWidth, rows, _categorical);
         Gather(table.Numeric, table.NumericWidth, rows, _numeric);
         Gather(table.Labels, table.TaskCount, rows, _labels);
-        return (View(_categorical, rows.Length), View(_numeric, rows.Length), View(_labels, rows.Length));
+        Gather(table.Weights, table.TaskCount, rows, _weights);
+        return (View(_categorical, rows.Length), View(_numeric, rows.Length), View(_labels, rows.Length), View(_weights, rows.Length));
     }
 
     private Tensor View(Tensor full, int rows)
@@ -53,5 +56,6 @@ internal sealed class BatchTensors : IDisposable
         _categorical.Dispose();
         _numeric.Dispose();
         _labels.Dispose();
+        _weights.Dispose();
     }
 }

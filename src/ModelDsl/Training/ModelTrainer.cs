@@ -52,8 +52,8 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <summary>The network being trained.</summary>
     public MultiTaskNetwork Network { get; }
 
-    /// <summary>Writes one sample's inputs and labels; generated from the spec.</summary>
-    protected abstract void Encode(TSample sample, Span<long> categorical, Span<float> numeric, Span<float> labels);
+    /// <summary>Writes one sample's inputs, labels and sample weights (which arrive as 1); generated from the spec.</summary>
+    protected abstract void Encode(TSample sample, Span<long> categorical, Span<float> numeric, Span<float> labels, Span<float> weights);
 
     /// <summary>
     /// Trains for <see cref="TrainingOptions.Epochs"/> epochs and reports each one's losses and per-task
@@ -78,8 +78,8 @@ public abstract class ModelTrainer<TSample> : IDisposable
             {
                 using var scope = NewDisposeScope();
                 var rows = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start));
-                var (categorical, numeric, labels) = batch.Fill(trainTable, rows);
-                var (loss, perTask) = Loss(Network.forward(categorical, numeric), labels);
+                var (categorical, numeric, labels, weights) = batch.Fill(trainTable, rows);
+                var (loss, perTask) = Loss(Network.forward(categorical, numeric), labels, weights);
                 _optimizer.zero_grad();
                 (loss + Network.Penalty()).backward();
                 _optimizer.step();
@@ -124,47 +124,97 @@ public abstract class ModelTrainer<TSample> : IDisposable
         Network.ExportOnnx(path);
     }
 
-    private (Tensor Total, Tensor PerTask) Loss(Tensor outputs, Tensor labels)
+    /// <summary>
+    /// Each task's loss, averaged over the batch, and their weighted sum. A Given task is trained on
+    /// every sample through its joint probability against the joint label (ESMM); sample weights scale
+    /// each sample's term.
+    /// </summary>
+    private (Tensor Total, Tensor PerTask) Loss(Tensor outputs, Tensor labels, Tensor weights)
     {
-        var perTask = new Tensor[Schema.Tasks.Count];
+        var tasks = Schema.Tasks;
+        var jointLabels = TaskOutputs.Joint(Schema, t => labels.select(1, t), (a, b) => a * b);
+        var jointLogProbability = TaskOutputs.Joint(Schema, t => nn.functional.logsigmoid(outputs.select(1, t)), (a, b) => a + b);
+        var perTask = new Tensor[tasks.Count];
         for (var t = 0; t < perTask.Length; t++)
         {
             var output = outputs.select(1, t);
-            var label = labels.select(1, t);
-            perTask[t] = Schema.Tasks[t].Kind == TaskKind.Binary
-                ? nn.functional.binary_cross_entropy_with_logits(output, label)
-                : nn.functional.mse_loss(output, label);
+            var label = jointLabels[t] ?? labels.select(1, t);
+            var weight = tasks[t].Weighting switch
+            {
+                SampleWeighting.All => weights.select(1, t),
+                SampleWeighting.PositivesOnly => label * weights.select(1, t) + (1 - label),
+                _ => null,
+            };
+            perTask[t] = tasks[t] switch
+            {
+                { Kind: TaskKind.Regression } => weight is null
+                    ? nn.functional.mse_loss(output, label)
+                    : (weight * (output - label).square()).mean(),
+                { Given: < 0 } => nn.functional.binary_cross_entropy_with_logits(output, label, weight),
+                _ => nn.functional.binary_cross_entropy(jointLogProbability[t]!.exp().clamp(ProbabilityFloor, 1 - ProbabilityFloor), label, weight),
+            };
         }
         var stacked = stack(perTask);
         var total = (stacked * tensor(_lossWeights, device: _device)).sum();
         return (total, stacked.detach());
     }
 
+    // Keeps the joint probability's log finite in the ESMM loss.
+    private const double ProbabilityFloor = 1e-7;
+
     private TaskMetrics[] Evaluate(SampleTable table)
     {
-        var binary = Schema.Tasks.Select(t => t.Kind == TaskKind.Binary ? new BinaryMetrics() : null).ToArray();
-        var regression = Schema.Tasks.Select(t => t.Kind == TaskKind.Regression ? new RegressionMetrics() : null).ToArray();
+        var tasks = Schema.Tasks;
+        var outputs = Schema.Outputs;
+        var main = tasks.Select((_, t) => IndexOf(outputs, t, OutputKind.Probability, OutputKind.Value)).ToArray();
+        var conditional = tasks.Select((_, t) => IndexOf(outputs, t, OutputKind.Conditional)).ToArray();
+        var binary = tasks.Select(t => t.Kind == TaskKind.Binary ? new BinaryMetrics() : null).ToArray();
+        var conditionalMetrics = tasks.Select(t => t.Given >= 0 ? new BinaryMetrics() : null).ToArray();
+        var regression = tasks.Select(t => t.Kind == TaskKind.Regression ? new RegressionMetrics() : null).ToArray();
         var rows = Enumerable.Range(0, table.Rows).ToArray();
-        var tasks = Schema.Tasks.Count;
         using var batch = new BatchTensors(_options.BatchSize, table, _device);
         for (var start = 0; start < rows.Length; start += _options.BatchSize)
         {
             using var scope = NewDisposeScope();
             var span = rows.AsSpan(start, Math.Min(_options.BatchSize, rows.Length - start));
-            var (categorical, numeric, labels) = batch.Fill(table, span);
+            var (categorical, numeric, _, _) = batch.Fill(table, span);
             var predicted = Network.Predict(categorical, numeric).cpu().contiguous();
-            var outputs = MemoryMarshal.Cast<byte, float>(predicted.bytes);
-            var truth = MemoryMarshal.Cast<byte, float>(labels.cpu().contiguous().bytes);
+            var values = MemoryMarshal.Cast<byte, float>(predicted.bytes);
             for (var i = 0; i < span.Length; i++)
-                for (var t = 0; t < tasks; t++)
+            {
+                var row = values.Slice(i * outputs.Count, outputs.Count);
+                var labels = table.Labels.AsSpan(span[i] * tasks.Count, tasks.Count);
+                for (var t = 0; t < tasks.Count; t++)
                 {
-                    binary[t]?.Add(outputs[i * tasks + t], truth[i * tasks + t]);
-                    regression[t]?.Add(outputs[i * tasks + t], truth[i * tasks + t]);
+                    var given = tasks[t].Given;
+                    binary[t]?.Add(row[main[t]], JointLabel(labels, t));
+                    regression[t]?.Add(row[main[t]], labels[t]);
+                    if (given >= 0 && JointLabel(labels, given) > 0.5f)
+                        conditionalMetrics[t]!.Add(row[conditional[t]], labels[t]);
                 }
+            }
         }
-        return Schema.Tasks.Select((task, t) => task.Kind == TaskKind.Binary
-            ? new TaskMetrics(task.Name, task.Kind, table.Rows, Auc: binary[t]!.Auc, LogLoss: binary[t]!.LogLoss)
+        return tasks.Select((task, t) => task.Kind == TaskKind.Binary
+            ? new TaskMetrics(task.Name, task.Kind, table.Rows, Auc: binary[t]!.Auc, LogLoss: binary[t]!.LogLoss,
+                ConditionalAuc: conditionalMetrics[t]?.Auc)
             : new TaskMetrics(task.Name, task.Kind, table.Rows, Rmse: regression[t]!.Rmse, BaselineRmse: regression[t]!.MeanBaselineRmse)).ToArray();
+    }
+
+    /// <summary>A binary task's label times the labels along its Given chain: did the joint event happen.</summary>
+    private float JointLabel(ReadOnlySpan<float> labels, int task)
+    {
+        var label = labels[task];
+        for (var t = Schema.Tasks[task].Given; t >= 0; t = Schema.Tasks[t].Given)
+            label *= labels[t];
+        return label;
+    }
+
+    private static int IndexOf(IReadOnlyList<OutputInfo> outputs, int task, params OutputKind[] kinds)
+    {
+        for (var o = 0; o < outputs.Count; o++)
+            if (outputs[o].Task == task && kinds.Contains(outputs[o].Kind))
+                return o;
+        return -1;
     }
 
     /// <summary>Frees the network and optimizer.</summary>

@@ -3,8 +3,11 @@ using System.Collections.Generic;
 
 namespace ModelDsl.Training;
 
-/// <summary>Writes one sample's model inputs and labels into its row of the columnar arrays.</summary>
-public delegate void SampleEncoder<TSample>(TSample sample, Span<long> categorical, Span<float> numeric, Span<float> labels);
+/// <summary>
+/// Writes one sample's model inputs, labels and sample weights into its row of the columnar arrays;
+/// <paramref name="weights"/> (one per task) arrive as 1.
+/// </summary>
+public delegate void SampleEncoder<TSample>(TSample sample, Span<long> categorical, Span<float> numeric, Span<float> labels, Span<float> weights);
 
 /// <summary>
 /// Samples encoded once into row-major columnar arrays (ids, numbers, labels), so every epoch
@@ -12,10 +15,10 @@ public delegate void SampleEncoder<TSample>(TSample sample, Span<long> categoric
 /// </summary>
 internal sealed class SampleTable
 {
-    private SampleTable(int rows, int categorical, int numeric, int tasks, long[] ids, float[] numbers, float[] labels)
+    private SampleTable(int rows, int categorical, int numeric, int tasks, long[] ids, float[] numbers, float[] labels, float[] weights)
     {
         (Rows, CategoricalWidth, NumericWidth, TaskCount) = (rows, categorical, numeric, tasks);
-        (Categorical, Numeric, Labels) = (ids, numbers, labels);
+        (Categorical, Numeric, Labels, Weights) = (ids, numbers, labels, weights);
     }
 
     public int Rows { get; }
@@ -25,6 +28,7 @@ internal sealed class SampleTable
     public long[] Categorical { get; }
     public float[] Numeric { get; }
     public float[] Labels { get; }
+    public float[] Weights { get; }
 
     /// <summary>Encodes every sample; a bad value fails with its sample index and member named.</summary>
     /// <param name="samples">The samples.</param>
@@ -39,6 +43,7 @@ internal sealed class SampleTable
         var ids = new long[capacity * c];
         var numbers = new float[capacity * n];
         var labels = new float[capacity * t];
+        var weights = new float[capacity * t];
         var rows = 0;
         foreach (var sample in samples)
         {
@@ -48,10 +53,13 @@ internal sealed class SampleTable
                 Array.Resize(ref ids, capacity * c);
                 Array.Resize(ref numbers, capacity * n);
                 Array.Resize(ref labels, capacity * t);
+                Array.Resize(ref weights, capacity * t);
             }
             try
             {
-                encode(sample, ids.AsSpan(rows * c, c), numbers.AsSpan(rows * n, n), labels.AsSpan(rows * t, t));
+                var rowWeights = weights.AsSpan(rows * t, t);
+                rowWeights.Fill(1);
+                encode(sample, ids.AsSpan(rows * c, c), numbers.AsSpan(rows * n, n), labels.AsSpan(rows * t, t), rowWeights);
             }
             catch (ModelDataException e)
             {
@@ -61,6 +69,6 @@ internal sealed class SampleTable
         }
         if (rows == 0)
             throw new ArgumentException($"The {dataName}s are empty: there is nothing to train or evaluate on.", nameof(samples));
-        return new SampleTable(rows, c, n, t, ids, numbers, labels);
+        return new SampleTable(rows, c, n, t, ids, numbers, labels, weights);
     }
 }

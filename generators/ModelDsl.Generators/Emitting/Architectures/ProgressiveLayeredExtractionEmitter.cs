@@ -1,0 +1,56 @@
+using System.Collections.Generic;
+using System.Linq;
+using ModelDsl.Generators.Model;
+
+namespace ModelDsl.Generators.Emitting.Architectures;
+
+/// <summary>
+/// Progressive Layered Extraction: <c>Levels</c> stacked <c>ExtractionLevel</c>s; level 0 reads the
+/// embedded input on every path, later levels the previous level's task and shared outputs; each
+/// tower reads its task's output of the last level.
+/// </summary>
+internal sealed class ProgressiveLayeredExtractionEmitter : IArchitectureEmitter
+{
+    public static readonly ProgressiveLayeredExtractionEmitter Instance = new();
+
+    public void Fields(SourceWriter w, ModelSpec spec)
+    {
+        for (var level = 0; level < spec.Architecture.Levels; level++)
+            w.Line($"private readonly global::ModelDsl.Layers.ExtractionLevel level_{level};");
+    }
+
+    public void Construct(SourceWriter w, ModelSpec spec, ModelLayout layout)
+    {
+        var a = spec.Architecture;
+        for (var level = 0; level < a.Levels; level++)
+            w.Line($"level_{level} = new(\"level_{level}\", inputWidth: {(level == 0 ? layout.InputWidth : Units(spec))}, tasks: {spec.Tasks.Count}, " +
+                $"sharedCount: {a.SharedExperts}, taskCount: {a.TaskExperts}, expertUnits: {SourceWriter.IntArray(a.ExpertUnits)}, " +
+                $"gateUnits: {SourceWriter.IntArray(a.GateUnits)}, last: {(level == a.Levels - 1 ? "true" : "false")}, regularization);");
+    }
+
+    public IReadOnlyList<string> Forward(SourceWriter w, ModelSpec spec) => Levels(w, spec, "Forward", "");
+
+    public IReadOnlyList<string> Export(SourceWriter w, ModelSpec spec) => Levels(w, spec, "Export", "g, ");
+
+    public int TowerInputWidth(ModelSpec spec, ModelLayout layout) => Units(spec);
+
+    public string Describe(ModelSpec spec) =>
+        $"PLE, {spec.Architecture.Levels} level(s) of {spec.Architecture.SharedExperts} shared and {spec.Architecture.TaskExperts} per-task experts [{string.Join(", ", spec.Architecture.ExpertUnits)}]";
+
+    private static List<string> Levels(SourceWriter w, ModelSpec spec, string method, string graph)
+    {
+        var tasks = $"new[] {{ {string.Join(", ", spec.Tasks.Select(_ => "input"))} }}";
+        var shared = "input";
+        var last = spec.Architecture.Levels - 1;
+        for (var level = 0; level <= last; level++)
+        {
+            var next = level == last ? "_" : $"shared{level}";
+            w.Line($"var (tasks{level}, {next}) = level_{level}.{method}({graph}{tasks}, {shared});");
+            tasks = $"tasks{level}";
+            shared = $"shared{level}!";
+        }
+        return spec.Tasks.Select((_, t) => $"tasks{last}[{t}]").ToList();
+    }
+
+    private static int Units(ModelSpec spec) => spec.Architecture.ExpertUnits[spec.Architecture.ExpertUnits.Count - 1];
+}

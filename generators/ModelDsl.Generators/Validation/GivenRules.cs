@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using ModelDsl.Generators.Diagnostics;
+using ModelDsl.Generators.Model;
+
+namespace ModelDsl.Generators.Validation;
+
+/// <summary>
+/// ESMM's <c>Given</c>: it must name a binary task of the model, and following Given from a task must
+/// end at a task without one (the chain's probabilities are multiplied from there).
+/// </summary>
+internal static class GivenRules
+{
+    public static Diagnostic? Check(ModelSpec spec, TaskSpec task, Location location)
+    {
+        var given = spec.GivenOf(task);
+        if (given is null)
+            return Diagnostic.Create(DiagnosticDescriptors.UnknownGiven, location, spec.ClassName, task.Name, task.Given, Valid(spec, task));
+        if (given.Kind != TaskKind.Binary)
+            return Diagnostic.Create(DiagnosticDescriptors.GivenNotBinary, location, spec.ClassName, task.Name, task.Given, Valid(spec, task));
+        var chain = new List<string> { task.Name };
+        for (var current = given; current is not null; current = spec.GivenOf(current))
+        {
+            chain.Add(current.Name);
+            if (current.Name == task.Name)
+                return Diagnostic.Create(DiagnosticDescriptors.GivenCycle, location, spec.ClassName, task.Name, string.Join(" → ", chain));
+            if (chain.Count > spec.Tasks.Count)
+                break; // a cycle that does not pass through this task: reported on its own members
+        }
+        return null;
+    }
+
+    private static string Valid(ModelSpec spec, TaskSpec task)
+    {
+        var binary = spec.Tasks.Where(t => t.Kind == TaskKind.Binary && t.Name != task.Name).Select(t => t.Name).ToList();
+        return binary.Count == 0
+            ? $"'{spec.ClassName}' has no other binary task to follow; add one or remove Given"
+            : $"name a binary task, e.g. Given = nameof({binary[0]})";
+    }
+}

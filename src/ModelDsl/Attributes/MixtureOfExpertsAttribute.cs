@@ -1,0 +1,24 @@
+using System;
+
+namespace ModelDsl;
+
+/// <summary>
+/// Mixture of experts (Ma et al., KDD 2018): <see cref="Experts"/> expert networks over the embedded
+/// features; each task's tower reads Σᵢ gᵢ·expertᵢ, where g is a softmax gate over the experts. With
+/// one gate per task (the default) this is MMoE; with <see cref="SharedGate"/> all tasks share one gate (OMoE).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class MixtureOfExpertsAttribute : Attribute
+{
+    /// <summary>Number of experts.</summary>
+    public int Experts { get; set; }
+
+    /// <summary>Units of each expert's layers, input side first.</summary>
+    public int[] ExpertUnits { get; set; } = [];
+
+    /// <summary>Hidden layers of each gate before its softmax; empty (the default) is the paper's linear gate.</summary>
+    public int[] GateUnits { get; set; } = [];
+
+    /// <summary>One gate shared by every task (OMoE) instead of one per task (MMoE). Default false.</summary>
+    public bool SharedGate { get; set; }
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ModelDsl.Onnx;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Layers;
+
+/// <summary>
+/// Several experts of the same shape evaluated together: the first layer of all experts is one matmul
+/// into [batch, experts·units]; later layers are one batched matmul over per-expert weights
+/// [experts, in, out]. Input [batch, in]; output [batch, experts, units].
+/// </summary>
+public sealed class ExpertGroup : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear first;
+    private readonly ParameterList weights;
+    private readonly ParameterList biases;
+    private readonly int[] _units;
+    private readonly Activation _activation;
+    private readonly double _dropout;
+
+    /// <summary>Creates the experts.</summary>
+    /// <param name="name">Module name.</param>
+    /// <param name="inputWidth">Width of the input.</param>
+    /// <param name="experts">Number of experts.</param>
+    /// <param name="units">Units of each expert's layers; at least one.</param>
+    /// <param name="regularization">Activation and dropout.</param>
+    public ExpertGroup(string name, int inputWidth, int experts, IReadOnlyList<int> units, RegularizationSettings regularization) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        ArgumentNullException.ThrowIfNull(regularization);
+        Experts = experts;
+        _units = units.ToArray();
+        first = nn.Linear(inputWidth, experts * _units[0]);
+        weights = new ParameterList();
+        biases = new ParameterList();
+        for (var layer = 1; layer < _units.Length; layer++)
+        {
+            // Same init as nn.Linear per expert: U(−1/√in, 1/√in).
+            var bound = 1 / Math.Sqrt(_units[layer - 1]);
+            weights.Add(new Parameter(empty(experts, _units[layer - 1], _units[layer]).uniform_(-bound, bound)));
+            biases.Add(new Parameter(empty(experts, _units[layer]).uniform_(-bound, bound)));
+        }
+        _activation = regularization.Activation;
+        _dropout = regularization.Dropout;
+        RegisterComponents();
+    }
+
+    /// <summary>Number of experts.</summary>
+    public int Experts { get; }
+
+    /// <summary>Width of each expert's output.</summary>
+    public int OutputWidth => _units[^1];
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        var x = Activate(first.forward(input)).reshape(-1, Experts, _units[0]);
+        for (var layer = 0; layer < weights.Count; layer++)
+            x = Activate(matmul(x.transpose(0, 1), weights[layer]).transpose(0, 1) + biases[layer]);
+        return x;
+    }
+
+    private Tensor Activate(Tensor x)
+    {
+        x = Activations.Apply(x, _activation);
+        return _dropout > 0 ? nn.functional.dropout(x, _dropout, training) : x;
+    }
+
+    /// <summary>Adds the experts to an ONNX graph and returns the [batch, experts, units] output value.</summary>
+    public string Export(OnnxGraphBuilder g, string input, string? path = null)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var name = path ?? GetName();
+        var x = g.Reshape(Activations.Export(g, LinearExport.Gemm(g, $"{name}.first", first, input), _activation), Experts, _units[0]);
+        for (var layer = 0; layer < weights.Count; layer++)
+        {
+            var product = g.Node("MatMul", [g.SwapFirstAxes(x), LinearExport.Weight(g, $"{name}.weights.{layer}", weights[layer])]);
+            x = Activations.Export(g, g.Node("Add", [g.SwapFirstAxes(product), LinearExport.Weight(g, $"{name}.biases.{layer}", biases[layer])]), _activation);
+        }
+        return x;
+    }
+}

@@ -1,0 +1,371 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using ModelDsl.Generators.Diagnostics;
+using Xunit;
+
+namespace ModelDsl.Generators.Tests;
+
+/// <summary>
+/// Each diagnostic id on its own, with the exact span it must underline (<see cref="Markup"/>). Every test
+/// also asserts that no other diagnostic is reported and that an invalid spec generates nothing.
+/// </summary>
+public class DiagnosticTests
+{
+    private const string Feature = "[Numeric] public float Price { get; init; }";
+    private const string Task = "[BinaryTask] public bool Click { get; init; }";
+    private const string Valid = Feature + "\n" + Task;
+
+    [Fact]
+    public void Mdsl001NotPartialOnClassName()
+    {
+        var d = Verify(Model(Valid, declaration: "public class {|MDSL001:M|}"));
+        Assert.Equal("Model class 'M' must be declared partial so the generator can add its Features, Prediction, Network, Trainer and Predictor types", d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl002NestedOnClassName()
+    {
+        var d = Verify($$"""
+            using ModelDsl;
+
+            public partial class Outer
+            {
+                [MultiTaskModel]
+                [SharedBottom(16)]
+                public partial class {|MDSL002:M|}
+                {
+                    {{Valid}}
+                }
+            }
+            """);
+        Assert.Contains("'M' is nested in 'Outer'", d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl003GenericOnTypeParameters()
+    {
+        var d = Verify(Model(Valid, declaration: "public partial class M{|MDSL003:<TLabel, TId>|}"));
+        Assert.Contains("type parameters <TLabel, TId>", d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl004NoArchitectureOnClassName() =>
+        Verify(Model(Valid, attributes: "", declaration: "public partial class {|MDSL004:M|}"));
+
+    [Fact]
+    public void Mdsl005SeveralArchitecturesOnEachExtraAttribute()
+    {
+        var d = Verify(Model(Valid, attributes: """
+            [SharedBottom(16)]
+            [{|MDSL005:MixtureOfExperts(Experts = 2, ExpertUnits = new[] { 8 })|}, {|MDSL005:ProgressiveLayeredExtraction(SharedExperts = 1, TaskExperts = 1, ExpertUnits = new[] { 8 })|}]
+            """));
+        Assert.Equal("Model class 'M' already has the architecture [SharedBottom]; remove [MixtureOfExperts]", d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl006NoTaskOnClassName() =>
+        Verify(Model(Feature, declaration: "public partial class {|MDSL006:M|}"));
+
+    [Fact]
+    public void Mdsl007NoFeatureOnClassName() =>
+        Verify(Model(Task + "\npublic long UserId { get; init; }", declaration: "public partial class {|MDSL007:M|}"));
+
+    [Fact]
+    public void Mdsl008UnsupportedTypeOnMemberType()
+    {
+        var d = Verify(Model("""
+            [Categorical(Vocabulary = 10, Dim = 4)] public {|MDSL008:float|} UserId { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4)] public {|MDSL008:string|} Country = "";
+            [Numeric] public {|MDSL008:float?|} Price { get; init; }
+            [Numeric] public {|MDSL008:long|} Age { get; init; }
+            [Numeric] public float Valid { get; init; }
+            [BinaryTask] public {|MDSL008:long|} Click { get; init; }
+            [RegressionTask] public {|MDSL008:int|} WatchTime { get; init; }
+            [BinaryTask] public bool Like { get; init; }
+            [SampleWeight(For = nameof(Like))] public {|MDSL008:bool|} Weight { get; init; }
+            """));
+        Assert.Equal("[Categorical] on 'M.UserId' needs a member of type int or long, but 'UserId' is 'float'", d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl009NotPositiveOnArgumentOrElement()
+    {
+        var d = Verify(Model($$"""
+            [Categorical({|MDSL009:Vocabulary = 0|}, {|MDSL009:Dim = -1|})] public long UserId { get; init; }
+            [{|MDSL009:Categorical(Vocabulary = 10)|}] public int Country { get; init; }
+            [BinaryTask(Tower = new[] { 16, {|MDSL009:0|} })] public bool Click { get; init; }
+            [RegressionTask(Tower = [{|MDSL009:-4|}])] public float WatchTime { get; init; }
+            """, attributes: "[SharedBottom(64, {|MDSL009:0|})]"));
+        var messages = d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
+        Assert.Contains("Vocabulary of [Categorical] on 'M.UserId' is 0; it must be a positive integer, the number of distinct ids", messages);
+        Assert.Contains("Dim of [Categorical] on 'M.Country' is not set; it must be a positive integer, the embedding width", messages);
+        Assert.Contains("Units[1] of [SharedBottom] on 'M' is 0; it must be a positive integer", messages);
+        Assert.Contains("Tower[1] of [BinaryTask] on 'M.Click' is 0; it must be a positive integer", messages);
+    }
+
+    [Theory]
+    [InlineData("[{|MDSL009:SharedBottom|}]")]
+    [InlineData("[{|MDSL009:SharedBottom()|}]")]
+    [InlineData("[SharedBottom({|MDSL009:new int[0]|})]")]
+    [InlineData("[SharedBottom(new[] { 8, {|MDSL009:0|} })]")]
+    [InlineData("[SharedBottom([{|MDSL009:-1|}, 8])]")]
+    [InlineData("[{|MDSL009:MixtureOfExperts(ExpertUnits = new[] { 8 })|}]")]
+    [InlineData("[MixtureOfExperts({|MDSL009:Experts = 0|}, ExpertUnits = new[] { 8 }, GateUnits = new[] { {|MDSL009:-8|} })]")]
+    [InlineData("[MixtureOfExperts(Experts = 4, {|MDSL009:ExpertUnits = new int[0]|})]")]
+    [InlineData("[{|MDSL009:MixtureOfExperts(Experts = 4)|}]")]
+    [InlineData("[ProgressiveLayeredExtraction({|MDSL009:Levels = 0|}, SharedExperts = 1, {|MDSL009:TaskExperts = -2|}, ExpertUnits = new[] { 8, {|MDSL009:0|} })]")]
+    [InlineData("[{|MDSL009:{|MDSL009:ProgressiveLayeredExtraction(TaskExperts = 1)|}|}]")]
+    public void Mdsl009NotPositiveInArchitectures(string attributes) => Verify(Model(Valid, attributes));
+
+    [Fact]
+    public void Mdsl009NotPositiveMessagesForArchitectures()
+    {
+        var messages = Verify(Model(Valid, "[{|MDSL009:{|MDSL009:MixtureOfExperts(GateUnits = new[] { 4 })|}|}]")).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
+        Assert.Contains("Experts of [MixtureOfExperts] on 'M' is not set; it must be a positive integer", messages);
+        Assert.Contains("ExpertUnits of [MixtureOfExperts] on 'M' is not set; it must be at least one layer width, e.g. ExpertUnits = new[] { 64 }", messages);
+    }
+
+    [Fact]
+    public void Mdsl010LossWeightOnArgument()
+    {
+        var d = Verify(Model("""
+            [Numeric] public float Price { get; init; }
+            [BinaryTask({|MDSL010:LossWeight = -0.5|})] public bool Click { get; init; }
+            [BinaryTask({|MDSL010:LossWeight = double.NaN|})] public bool Like { get; init; }
+            [RegressionTask(Tower = new[] { 4 }, {|MDSL010:LossWeight = double.PositiveInfinity|})] public float WatchTime { get; init; }
+            [RegressionTask(LossWeight = 0)] public float Rating { get; init; }
+            """));
+        Assert.Contains("LossWeight of task 'M.Click' is -0.5; it must be a finite number, zero or positive", d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Mdsl011RegularizationOnArgument()
+    {
+        var d = Verify(Model(Valid, """
+            [SharedBottom(16)]
+            [Regularization({|MDSL011:Dropout = 1|}, {|MDSL011:EmbeddingL2 = -1e-5|}, {|MDSL011:DenseL2 = double.PositiveInfinity|}, {|MDSL011:Activation = (Activation)7|})]
+            """));
+        var messages = d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
+        Assert.Contains("Dropout of [Regularization] on 'M' is 1; it must be at least 0 and less than 1", messages);
+        Assert.Contains("Activation of [Regularization] on 'M' is 7; it must be one of Relu, LeakyRelu, Tanh, Gelu", messages);
+    }
+
+    [Fact]
+    public void Mdsl012SeveralRolesOnEachExtraAttribute()
+    {
+        var d = Verify(Model("""
+            [Numeric]
+            [{|MDSL012:RegressionTask|}]
+            public float Price { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 2), {|MDSL012:BinaryTask|}] public int Country { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            [SampleWeight(For = nameof(Click))] [{|MDSL012:Numeric|}] public float Weight { get; init; }
+            """));
+        Assert.Contains("'M.Price' is already marked [Numeric]; a member is one feature, one task or one sample weight, remove [RegressionTask]", d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Mdsl013ReservedNameOnMemberName()
+    {
+        var d = Verify(Model($$"""
+            {{Valid}}
+            public string {|MDSL013:Schema|} { get; init; } = "";
+            public sealed class {|MDSL013:Features|} { }
+            public void {|MDSL013:ToFeatures|}() { }
+            public void ToFeatures(int overload) { }
+            [Numeric] public float {|MDSL013:Encode|} { get; init; }
+            [Numeric] public double {|MDSL013:categorical|};
+            [Categorical(Vocabulary = 3, Dim = 2)] public new int {|MDSL013:GetHashCode|} { get; init; }
+            [BinaryTask] public new bool {|MDSL013:ToString|} { get; init; }
+            """));
+        var messages = d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
+        Assert.Contains("Member 'M.Schema' collides with the property 'Schema' that the generator adds to 'M'; rename the member", messages);
+        Assert.Contains("Member 'M.categorical' collides with the parameter 'categorical' of 'Features.Encode' that the generator adds to 'M'; rename the member", messages);
+    }
+
+    [Fact]
+    public void Mdsl013ReservedNameGeneratedPredictionMembers()
+    {
+        var d = Verify(Model("""
+            [Numeric] public float Price { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            [BinaryTask(Given = nameof(Click))] public bool Purchase { get; init; }
+            [BinaryTask] public bool {|MDSL013:PurchaseGivenClick|} { get; init; }
+            [BinaryTask] public bool {|MDSL013:ClickOdds|} { get; init; }
+            [SampleWeight(For = nameof(Click), PositivesOnly = true)] public float WatchMinutes { get; init; }
+            """));
+        Assert.Contains("Member 'M.ClickOdds' collides with the member 'Prediction.ClickOdds' (the odds of task 'Click') that the generator adds to 'M'; rename the member", d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Mdsl013ReservedNameInheritedOnBaseType()
+    {
+        var d = Verify($$"""
+            using ModelDsl;
+
+            public class Base { public int Network { get; init; } }
+
+            [MultiTaskModel]
+            [SharedBottom(16)]
+            public partial class M : {|MDSL013:Base|}
+            {
+                {{Valid}}
+            }
+            """);
+        Assert.Equal("Member 'Base.Network' collides with the nested type 'Network' that the generator adds to 'M'; rename the member", d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl013ReservedNameBaseModelOnBaseType() => Verify($$"""
+        using ModelDsl;
+
+        [MultiTaskModel]
+        [SharedBottom(16)]
+        public partial class Base
+        {
+            {{Valid}}
+        }
+
+        [MultiTaskModel]
+        [SharedBottom(16)]
+        public partial class M : {|MDSL013:Base|}
+        {
+            [Numeric] public float Age { get; init; }
+            [BinaryTask] public bool Like { get; init; }
+        }
+        """, generates: 1);
+
+    [Fact]
+    public void Mdsl014NotInstanceMemberOnMemberName()
+    {
+        var d = Verify(Model($$"""
+            {{Valid}}
+            [Numeric] public static float {|MDSL014:Global|} { get; set; }
+            [Numeric] public const float {|MDSL014:Pi|} = 3.14f;
+            [Numeric] public float {|MDSL014:Sink|} { set { } }
+            [Numeric] public float {|MDSL014:this|}[int i] => i;
+            [Numeric] float IHasScore.{|MDSL014:Score|} => 1;
+            """, declaration: "public partial class M : IHasScore") + "\npublic interface IHasScore { float Score { get; } }");
+        Assert.Contains("'M.Sink' is write-only; a feature, task or sample weight must be an instance field or a property with a getter", d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Mdsl015UnknownGivenOnArgument()
+    {
+        var d = Verify(Model("""
+            [Numeric] public float Price { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            [BinaryTask({|MDSL015:Given = "Cart"|})] public bool Purchase { get; init; }
+            [BinaryTask({|MDSL015:Given = nameof(Price)|})] public bool Like { get; init; }
+            """));
+        Assert.Contains("Given of task 'M.Purchase' is 'Cart', which is not a task of 'M'; name a binary task, e.g. Given = nameof(Click)", d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Mdsl016GivenNotBinaryOnArgument()
+    {
+        var d = Verify(Model("""
+            [Numeric] public float Price { get; init; }
+            [RegressionTask] public float WatchTime { get; init; }
+            [BinaryTask({|MDSL016:Given = nameof(WatchTime)|})] public bool Purchase { get; init; }
+            """));
+        Assert.Equal("Given of task 'M.Purchase' is 'WatchTime', a regression task; 'M' has no other binary task to follow; add one or remove Given", d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl017GivenCycleOnEachArgumentInTheCycle()
+    {
+        var d = Verify(Model("""
+            [Numeric] public float Price { get; init; }
+            [BinaryTask({|MDSL017:Given = nameof(Purchase)|})] public bool Click { get; init; }
+            [BinaryTask({|MDSL017:Given = nameof(Click)|})] public bool Purchase { get; init; }
+            [BinaryTask({|MDSL017:Given = nameof(Like)|})] public bool Like { get; init; }
+            [BinaryTask(Given = nameof(Like))] public bool Share { get; init; }
+            """));
+        Assert.Contains("Given of task 'M.Click' closes the cycle Click → Purchase → Click; a chain of Given tasks must end at a task without Given", d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Mdsl018UnknownWeightedTaskOnArgumentOrAttribute()
+    {
+        var d = Verify(Model($$"""
+            {{Valid}}
+            [SampleWeight({|MDSL018:For = "Purchase"|})] public float Weight { get; init; }
+            [{|MDSL018:SampleWeight|}] public double Other { get; init; }
+            [SampleWeight({|MDSL018:For = nameof(Price)|})] public int Third { get; init; }
+            """));
+        Assert.Contains("For of [SampleWeight] on 'M.Weight' is 'Purchase', which names no task of 'M'; set it to a task, e.g. For = nameof(Click)", d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Mdsl019TaskWeightedTwiceOnSecondArgument()
+    {
+        var d = Verify(Model($$"""
+            {{Valid}}
+            [SampleWeight(For = nameof(Click))] public float Weight { get; init; }
+            [SampleWeight({|MDSL019:For = nameof(Click)|}, PositivesOnly = true)] public float Minutes { get; init; }
+            """));
+        Assert.Equal("Task 'M.Click' is already weighted by 'Weight'; remove [SampleWeight] from 'Minutes'", d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl020PositivesOnlyNotBinaryOnArgument() => Verify(Model("""
+        [Numeric] public float Price { get; init; }
+        [RegressionTask] public float WatchTime { get; init; }
+        [SampleWeight(For = nameof(WatchTime), {|MDSL020:PositivesOnly = true|})] public float Weight { get; init; }
+        """));
+
+    [Theory]
+    [InlineData("Trainer")]
+    [InlineData("Schema")]
+    public void Mdsl021ReservedClassNameOnClassName(string name) =>
+        Verify(Model(Valid, declaration: $"public partial class {{|MDSL021:{name}|}}"));
+
+    [Fact]
+    public void EveryDescriptorHasATest()
+    {
+        var tested = typeof(DiagnosticTests).GetMethods().Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))
+            .Select(m => m.Name[..7].ToUpperInvariant()).ToHashSet();
+        var ids = typeof(DiagnosticDescriptors).GetFields().Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id).ToList();
+        Assert.Equal(ids.Order(), tested.Order());
+    }
+
+    /// <summary>A model in namespace Shop with the given members, architecture attributes and declaration line.</summary>
+    internal static string Model(string members, string attributes = "[SharedBottom(16)]", string declaration = "public partial class M") => $$"""
+        using ModelDsl;
+
+        namespace Shop;
+
+        [MultiTaskModel]
+        {{attributes}}
+        {{declaration}}
+        {
+            {{members.Replace("\n", "\n    ")}}
+        }
+        """;
+
+    /// <summary>
+    /// Runs the generator over <paramref name="markup"/>: the generator's diagnostics must be exactly the
+    /// marked ones, and only <paramref name="generates"/> models may generate code.
+    /// </summary>
+    private static List<Diagnostic> Verify(string markup, int generates = 0)
+    {
+        var (source, expected) = Markup.Parse(markup);
+        var (result, output) = GeneratorHarness.Run(source);
+        var run = result.Results.Single();
+        Assert.Null(run.Exception);
+        Assert.Equal(
+            expected.Select(e => Describe(e.Id, e.Span, source)).Order(),
+            result.Diagnostics.Select(d => Describe(d.Id, d.Location.SourceSpan, source)).Order());
+        Assert.Equal(generates, run.GeneratedSources.Select(s => s.HintName[..s.HintName.LastIndexOf('.', s.HintName.Length - ".g.cs".Length - 1)]).Distinct().Count());
+        // The user's code itself is fine: the only errors are the generator's.
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && !d.Id.StartsWith("MDSL", StringComparison.Ordinal)).Select(d => d.ToString()));
+        return result.Diagnostics.ToList();
+    }
+
+    private static string Describe(string id, TextSpan span, string source) => $"{id} at {span}: {source.Substring(span.Start, span.Length)}";
+}

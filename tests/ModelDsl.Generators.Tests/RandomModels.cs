@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using CsCheck;
+
+namespace ModelDsl.Generators.Tests;
+
+/// <summary>
+/// Random model classes for <see cref="PropertyTests"/>: every DSL attribute with random arguments on
+/// random members. Half the models are "clean" (every choice valid, except that Given and For name a
+/// random member), half "wild" (any choice may be invalid), so both sides of the property are
+/// exercised. The C# itself always compiles (no duplicate attribute or member, no unknown argument),
+/// so every error in a case is one the generator must catch.
+/// </summary>
+internal static partial class RandomModels
+{
+    /// <summary>Member names by role: features, tasks, sample weights.</summary>
+    private static readonly string[][] Names = [["UserId", "ItemId", "Country", "Price", "Age"], ["Click", "Like", "Purchase", "WatchTime"], ["Minutes", "Weight"]];
+
+    /// <summary>Names of members the generator adds, or of members of the records it builds.</summary>
+    private static readonly string[] Reserved = ["Schema", "Features", "Network", "ToFeatures", "ToString", "Encode", "categorical", "ClickOdds", "PurchaseGivenClick"];
+
+    // After the name arrays: static fields initialize in order.
+    public static readonly Gen<Model> Model = Gen.Frequency((1, Models(clean: true)), (1, Models(clean: false)));
+
+    private static Gen<Model> Models(bool clean)
+    {
+        // Clean: always the valid choice; wild: the invalid one one time in seven.
+        Gen<T> Mostly<T>(Gen<T> valid, Gen<T> invalid) => clean ? valid : Gen.Frequency((6, valid), (1, invalid));
+
+        var size = Mostly(Gen.Int[1, 64], Gen.Int[-2, 0]).Select(i => i.ToString(CultureInfo.InvariantCulture));
+        var widths = size.Array[0, 3].Select(w => w.Length == 0 ? "new int[0]" : $"new[] {{ {string.Join(", ", w)} }}");
+        var someWidths = Mostly(size.Array[1, 3], size.Array[0, 0]).Select(w => w.Length == 0 ? "new int[0]" : $"new[] {{ {string.Join(", ", w)} }}");
+        // Arguments without a valid default: always there when clean.
+        Gen<string?> Required(string argument, Gen<string> value) => clean ? value.Select(v => (string?)$"{argument} = {v}") : Argument(argument, value, 6);
+
+        var architecture = Gen.OneOf(
+            Mostly(size.Array[1, 3], size.Array[0, 0]).Select(units => $"SharedBottom({string.Join(", ", units)})"),
+            Attribute("MixtureOfExperts",
+                Required("Experts", size), Required("ExpertUnits", someWidths),
+                Argument("GateUnits", widths, 1), Argument("SharedGate", Gen.OneOf("true", "false"), 1)),
+            Attribute("ProgressiveLayeredExtraction",
+                Argument("Levels", size, 1), Required("SharedExperts", size), Required("TaskExperts", size),
+                Required("ExpertUnits", someWidths), Argument("GateUnits", widths, 1)));
+        var architectures = Mostly(Gen.Int[1, 1], Gen.OneOf(0, 2)).SelectMany(n => architecture.Array[n]);
+
+        var regularization = Attribute("Regularization",
+            Argument("Dropout", Mostly(Gen.OneOf("0", "0.1", "0.5"), Gen.OneOf("1", "-0.1", "double.NaN"))),
+            Argument("EmbeddingL2", Mostly(Gen.OneOf("0", "1e-5"), Gen.OneOf("-1", "double.PositiveInfinity"))),
+            Argument("DenseL2", Mostly(Gen.OneOf("0", "1e-6"), Gen.OneOf("-1e-6", "double.NaN"))),
+            Argument("Activation", Mostly(Gen.OneOf("Activation.Relu", "Activation.LeakyRelu", "Activation.Tanh", "Activation.Gelu"), Gen.Const("(Activation)7"))));
+
+        var lossWeight = Mostly(Gen.OneOf("0.5", "1", "0", "2"), Gen.OneOf("-1", "double.NaN"));
+        // Given and For name a task (clean) or any member, resolved once the members are known (see Resolve).
+        var reference = Mostly(Gen.Int[0, 9].Select(i => $"\"@task{i}\""), Gen.OneOf(Gen.Int[0, 9].Select(i => $"\"@member{i}\""), Gen.Const("\"Cart\"")));
+        var roles = new (string Attribute, string[] Types, Gen<string> Gen)[]
+        {
+            ("Categorical", ["int", "long"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size))),
+            ("Numeric", ["float", "double"], Gen.Const("Numeric")),
+            ("BinaryTask", ["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, clean ? 1 : 2, 5))),
+            ("RegressionTask", ["float", "double"], Attribute("RegressionTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1))),
+            ("SampleWeight", ["float", "double", "int"], Attribute("SampleWeight", Required("For", reference), Argument("PositivesOnly", Gen.OneOf("true", "false"), 1))),
+        };
+
+        var anyType = Gen.OneOf("int", "long", "float", "double", "bool", "string");
+        var anyName = Gen.OneOf(Names.SelectMany(n => n).Concat(Reserved).ToArray());
+        Gen<string> Name(string[] names) => clean ? Gen.OneOf(names) : Gen.Frequency((6, Gen.OneOf(names)), (1, anyName));
+        var flag = Mostly(Gen.Const(false), Gen.Const(true));
+        Gen<Member> Role(int role) => Gen.Select(Name(Names[Math.Min(role / 2, 2)]), Mostly(Gen.OneOf(roles[role].Types), anyType), Gen.Bool, flag, roles[role].Gen,
+            (n, type, field, isStatic, attribute) => new Member(n, type, field, isStatic, [attribute]));
+        // A second role on a member, or a plain member.
+        var wild = Gen.Select(anyName, anyType, Gen.Bool, Gen.Int[0, roles.Length - 1].ArrayUnique[0, 2],
+            (n, type, field, kinds) => (n, type, field, kinds)).SelectMany(m => All(m.kinds.Select(k => roles[k].Gen))
+            .Select(attributes => new Member(m.n, m.type, m.field, false, attributes)));
+
+        var members = Gen.Select(
+            Gen.OneOf(Role(0), Role(1)).Array[clean ? 1 : 0, 4],
+            Gen.OneOf(Role(2), Role(2), Role(3)).Array[clean ? 1 : 0, 3],
+            Role(4).Array[0, clean ? 1 : 2],
+            clean ? Gen.Const(Array.Empty<Member>()) : wild.Array[0, 2],
+            (features, tasks, weights, others) => features.Concat(tasks).Concat(weights).Concat(others).ToArray());
+
+        return Gen.Select(
+            Mostly(Gen.OneOf("M", "Ranker"), Gen.OneOf("Trainer", "Schema")),
+            Mostly(Gen.Const(Shape.Plain), Gen.OneOf(Shape.NotPartial, Shape.Nested, Shape.Generic, Shape.Record)),
+            architectures,
+            Gen.Frequency((1, regularization.Select(r => (string?)r)), (1, Gen.Const((string?)null))),
+            members,
+            (className, shape, archs, reg, all) => new Model(className, shape,
+                archs.DistinctBy(a => a[..a.IndexOf('(')]).Concat(reg is null ? [] : [reg]).ToArray(),
+                Resolve(all.DistinctBy(m => m.Name).Where(m => m.Name != className).ToArray())));
+    }
+
+    /// <summary>Replaces each <c>@task</c>i or <c>@member</c>i with the name of task or member i (modulo their number).</summary>
+    private static Member[] Resolve(Member[] members)
+    {
+        var tasks = members.Where(m => m.Attributes.Any(a => a.Contains("Task", StringComparison.Ordinal))).ToArray();
+        return members.Select(m => m with
+        {
+            Attributes = m.Attributes.Select(a => ReferencePattern().Replace(a, r =>
+            {
+                var among = r.Groups[1].Value == "task" && tasks.Length > 0 ? tasks : members;
+                return among[int.Parse(r.Groups[2].Value, CultureInfo.InvariantCulture) % among.Length].Name;
+            })).ToArray(),
+        }).ToArray();
+    }
+
+    [GeneratedRegex("@(task|member)(\\d+)")]
+    private static partial Regex ReferencePattern();
+
+    /// <summary>A named argument, present <paramref name="present"/> times to <paramref name="absent"/>.</summary>
+    private static Gen<string?> Argument(string name, Gen<string> value, int present = 3, int absent = 1) =>
+        Gen.Frequency((present, value.Select(v => (string?)$"{name} = {v}")), (absent, Gen.Const((string?)null)));
+
+    private static Gen<string> Attribute(string name, params Gen<string?>[] arguments) =>
+        All(arguments).Select(a => $"{name}({string.Join(", ", a.Where(x => x is not null))})");
+
+    /// <summary>One value from each generator, in order.</summary>
+    private static Gen<T[]> All<T>(IEnumerable<Gen<T>> generators) =>
+        generators.Aggregate(Gen.Const(Array.Empty<T>()), (all, next) => Gen.Select(all, next, (values, value) => values.Append(value).ToArray()));
+}
+
+internal enum Shape
+{
+    Plain,
+    NotPartial,
+    Nested,
+    Generic,
+    Record,
+}
+
+internal sealed record Member(string Name, string Type, bool IsField, bool IsStatic, string[] Attributes)
+{
+    public override string ToString()
+    {
+        var attributes = string.Concat(Attributes.Select(a => $"[{a}] "));
+        // Hiding object.ToString needs 'new': the C# must be warning-free on its own.
+        var modifiers = "public " + (IsStatic ? "static " : "") + (Name == "ToString" ? "new " : "");
+        var initializer = Type == "string" ? " = \"\";" : "";
+        return IsField
+            ? $"{attributes}{modifiers}{Type} {Name}{(Type == "string" ? initializer : ";")}"
+            : $"{attributes}{modifiers}{Type} {Name} {{ get; {(IsStatic ? "set" : "init")}; }}{initializer}";
+    }
+}
+
+internal sealed record Model(string Name, Shape Shape, string[] ClassAttributes, Member[] Members)
+{
+    public string Source
+    {
+        get
+        {
+            var declaration = Shape switch
+            {
+                Shape.NotPartial => $"public class {Name}",
+                Shape.Generic => $"public partial class {Name}<T>",
+                Shape.Record => $"public partial record {Name}",
+                _ => $"public partial class {Name}",
+            };
+            var lines = new List<string> { "using ModelDsl;", "", "namespace Shop;", "" };
+            if (Shape == Shape.Nested)
+                lines.AddRange(["public partial class Outer", "{"]);
+            lines.Add("[MultiTaskModel]");
+            lines.AddRange(ClassAttributes.Select(a => $"[{a}]"));
+            lines.AddRange([declaration, "{"]);
+            lines.AddRange(Members.Select(m => $"    {m}"));
+            lines.Add("}");
+            if (Shape == Shape.Nested)
+                lines.Add("}");
+            return string.Join("\n", lines) + "\n";
+        }
+    }
+}
