@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -332,6 +333,22 @@ public class DiagnosticTests
             .Select(m => m.Name[..7].ToUpperInvariant()).ToHashSet();
         var ids = typeof(DiagnosticDescriptors).GetFields().Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id).ToList();
         Assert.Equal(ids.Order(), tested.Order());
+    }
+
+    /// <summary>Each help link lands on an entry of docs/diagnostics.md with the descriptor's title.</summary>
+    [Fact]
+    public void EveryDescriptorIsDocumented()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory.FullName, "docs", "diagnostics.md")))
+            directory = directory.Parent ?? throw new FileNotFoundException("docs/diagnostics.md not found above " + AppContext.BaseDirectory);
+        var docs = File.ReadAllText(Path.Combine(directory.FullName, "docs", "diagnostics.md"));
+        Assert.All(typeof(DiagnosticDescriptors).GetFields().Select(f => (DiagnosticDescriptor)f.GetValue(null)!), d =>
+        {
+            var anchor = d.HelpLinkUri[(d.HelpLinkUri.IndexOf('#', StringComparison.Ordinal) + 1)..];
+            Assert.Equal(d.Id.ToLowerInvariant(), anchor);
+            Assert.Contains($"<a id=\"{anchor}\"></a>\n## {d.Id}: {d.Title}\n", docs.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        });
     }
 
     /// <summary>A model in namespace Shop with the given members, architecture attributes and declaration line.</summary>
