@@ -43,6 +43,9 @@ Console.WriteLine(Invariant($"Adam lr {settings.LearningRate}, batch {settings.B
 var results = settings.P.ToDictionary(p => p, _ => settings.Models.ToDictionary(a => a, _ => new List<RunResult>()));
 var correlations = settings.P.ToDictionary(p => p, _ => new List<(double Before, double After)>());
 var variances = settings.P.ToDictionary(p => p, _ => new List<double>());
+// Written run by run, so a long sweep that dies keeps what it finished.
+using var csv = settings.Csv is null ? null : new StreamWriter(settings.Csv) { AutoFlush = true };
+csv?.WriteLine("p,seed,model,epoch,train_mse,test_mse");
 foreach (var p in settings.P)
 {
     for (var seed = settings.FirstSeed; seed < settings.FirstSeed + settings.Seeds; seed++)
@@ -58,6 +61,8 @@ foreach (var p in settings.P)
         {
             var result = Experiment.Run(architecture, train, test, options with { Seed = seed });
             results[p][architecture].Add(result);
+            for (var e = 0; e < result.Curve.Length; e++)
+                csv?.WriteLine(Invariant($"{p},{seed},{Name(architecture)},{e + 1},{result.TrainCurve[e]:G6},{result.Curve[e]:G6}"));
             line += Invariant($"  {Name(architecture)} {result.MeanMse:F4}");
         }
         Console.WriteLine(Invariant($"{line}  (label variance {variances[p][^1]:F3}, {clock.Elapsed.TotalSeconds:F0} s)"));
@@ -95,16 +100,6 @@ if (settings.Curve)
     foreach (var p in settings.P)
         foreach (var a in settings.Models)
             Console.WriteLine(Invariant($"p = {p:F2} {Name(a),-13}    ") + string.Join(" ", epochs.Select(e => Invariant($"{results[p][a].Average(r => r.Curve[e - 1]),7:F4}"))));
-}
-if (settings.Csv is { } csv)
-{
-    using var file = new StreamWriter(csv);
-    file.WriteLine("p,seed,model,epoch,train_mse,test_mse");
-    foreach (var p in settings.P)
-        foreach (var a in settings.Models)
-            for (var s = 0; s < settings.Seeds; s++)
-                for (var e = 0; e < settings.Epochs; e++)
-                    file.WriteLine(Invariant($"{p},{settings.FirstSeed + s},{Name(a)},{e + 1},{results[p][a][s].TrainCurve[e]:G6},{results[p][a][s].Curve[e]:G6}"));
 }
 Console.WriteLine(Invariant($"Done in {clock.Elapsed.TotalSeconds:F0} s."));
 return 0;

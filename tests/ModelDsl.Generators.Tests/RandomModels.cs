@@ -55,21 +55,23 @@ internal static partial class RandomModels
         var lossWeight = Mostly(Gen.OneOf("0.5", "1", "0", "2"), Gen.OneOf("-1", "double.NaN"));
         // Given and For name a task (clean) or any member, resolved once the members are known (see Resolve).
         var reference = Mostly(Gen.Int[0, 9].Select(i => $"\"@task{i}\""), Gen.OneOf(Gen.Int[0, 9].Select(i => $"\"@member{i}\""), Gen.Const("\"Cart\"")));
-        var roles = new (string Attribute, string[] Types, Gen<string> Gen)[]
+        // Role attributes: Categorical, Numeric, BinaryTask, RegressionTask, SampleWeight, with the member types each reads.
+        var roles = new (string[] Types, Gen<string> Gen)[]
         {
-            ("Categorical", ["int", "long"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size))),
-            ("Numeric", ["float", "double"], Gen.Const("Numeric")),
-            ("BinaryTask", ["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, clean ? 1 : 2, 5))),
-            ("RegressionTask", ["float", "double"], Attribute("RegressionTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1))),
-            ("SampleWeight", ["float", "double", "int"], Attribute("SampleWeight", Required("For", reference), Argument("PositivesOnly", Gen.OneOf("true", "false"), 1))),
+            (["int", "long"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size))),
+            (["float", "double"], Gen.Const("Numeric")),
+            (["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, clean ? 1 : 2, 5))),
+            (["float", "double"], Attribute("RegressionTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1))),
+            (["float", "double", "int"], Attribute("SampleWeight", Required("For", reference), Argument("PositivesOnly", Gen.OneOf("true", "false"), 1))),
         };
 
         var anyType = Gen.OneOf("int", "long", "float", "double", "bool", "string");
         var anyName = Gen.OneOf(Names.SelectMany(n => n).Concat(Reserved).ToArray());
-        Gen<string> Name(string[] names) => clean ? Gen.OneOf(names) : Gen.Frequency((6, Gen.OneOf(names)), (1, anyName));
-        var flag = Mostly(Gen.Const(false), Gen.Const(true));
-        Gen<Member> Role(int role) => Gen.Select(Name(Names[Math.Min(role / 2, 2)]), Mostly(Gen.OneOf(roles[role].Types), anyType), Gen.Bool, flag, roles[role].Gen,
-            (n, type, field, isStatic, attribute) => new Member(n, type, field, isStatic, [attribute]));
+        // Even clean models sometimes take a reserved name: the checks for them only show on otherwise valid models.
+        Gen<string> Name(string[] names) => Gen.Frequency((clean ? 24 : 6, Gen.OneOf(names)), (1, clean ? Gen.OneOf(Reserved) : anyName));
+        var isStatic = Mostly(Gen.Const(false), Gen.Const(true));
+        Gen<Member> Role(int role) => Gen.Select(Name(Names[Math.Min(role / 2, 2)]), Mostly(Gen.OneOf(roles[role].Types), anyType), Gen.Bool, isStatic, roles[role].Gen,
+            (n, type, field, @static, attribute) => new Member(n, type, field, @static, [attribute]));
         // A second role on a member, or a plain member.
         var wild = Gen.Select(anyName, anyType, Gen.Bool, Gen.Int[0, roles.Length - 1].ArrayUnique[0, 2],
             (n, type, field, kinds) => (n, type, field, kinds)).SelectMany(m => All(m.kinds.Select(k => roles[k].Gen))

@@ -44,6 +44,9 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
 
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public override {Tensor} SharedWeight => {architecture.SharedWeight(spec)};");
+        w.Line();
         w.Line("/// <summary>One output column per task, in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks.</summary>");
         w.Open($"public override {Tensor} forward({Tensor} categorical, {Tensor} numeric)");
         var parts = layout.Groups.Select(g => $"{ModelLayout.GroupField(g)}.forward(categorical)").ToList();

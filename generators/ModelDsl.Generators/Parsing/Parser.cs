@@ -29,7 +29,7 @@ internal static class Parser
         if (type.TypeKind != TypeKind.Class || !IsFirstModelDeclaration(type, context))
             return ParseResult.None;
 
-        var state = new State(type, context.SemanticModel, new SpecLocations(syntax.Identifier.GetLocation()), cancellationToken);
+        var state = new ParseState(type, context.SemanticModel, new SpecLocations(syntax.Identifier.GetLocation()), cancellationToken);
         state.HasCompilerErrors = context.Attributes.Any(a => state.HasErrors(state.SyntaxOf(a)));
         CheckShape(syntax, state);
         state.Diagnostics.AddRange(ReservedNames.CheckMembers(type, context.SemanticModel.Compilation, state.Locations, cancellationToken));
@@ -57,43 +57,6 @@ internal static class Parser
         return new ParseResult(valid ? spec : null, state.Diagnostics.ToEquatableArray());
     }
 
-    /// <summary>What one parse accumulates.</summary>
-    private sealed class State(INamedTypeSymbol type, SemanticModel semanticModel, SpecLocations locations, CancellationToken cancellationToken)
-    {
-        public INamedTypeSymbol Type { get; } = type;
-        public string Model => Type.Name;
-        public SpecLocations Locations { get; } = locations;
-        public CancellationToken CancellationToken { get; } = cancellationToken;
-        public List<Diagnostic> Diagnostics { get; } = [];
-
-        /// <summary>Some DSL attribute or member has a compiler error: report what can be read, generate nothing.</summary>
-        public bool HasCompilerErrors { get; set; }
-
-        public void Report(DiagnosticDescriptor descriptor, Location location, params object[] arguments) =>
-            Diagnostics.Add(Diagnostic.Create(descriptor, location, arguments));
-
-        public AttributeSyntax? SyntaxOf(AttributeData attribute) =>
-            attribute.ApplicationSyntaxReference?.GetSyntax(CancellationToken) as AttributeSyntax;
-
-        public Location LocationOf(AttributeData attribute) => SyntaxOf(attribute)?.GetLocation() ?? Locations.Model;
-
-        /// <summary>Whether the compiler reports an error in <paramref name="node"/>, which is then no input to read.</summary>
-        public bool HasErrors(SyntaxNode? node)
-        {
-            if (node is null)
-                return false;
-            if (node.ContainsDiagnostics)
-                return true;
-            // Parts of a partial class may sit in other files, with their own semantic model.
-            var model = node.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(node.SyntaxTree);
-            return model.GetDiagnostics(node.Span, CancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error);
-        }
-
-        public AttributeReader Reader(AttributeData attribute) => new(attribute, HasErrors(SyntaxOf(attribute)));
-
-        public void Read(AttributeReader reader) => HasCompilerErrors |= reader.HasErrors;
-    }
-
     private sealed class Members
     {
         public List<FeatureSpec> Features { get; } = [];
@@ -107,7 +70,7 @@ internal static class Parser
         return first is null || first.SyntaxTree == context.TargetNode.SyntaxTree && context.TargetNode.Span.Contains(first.Span);
     }
 
-    private static void CheckShape(TypeDeclarationSyntax syntax, State state)
+    private static void CheckShape(TypeDeclarationSyntax syntax, ParseState state)
     {
         var type = state.Type;
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -128,7 +91,7 @@ internal static class Parser
         [KnownAttributes.ProgressiveLayeredExtraction] = ArchitectureKind.ProgressiveLayeredExtraction,
     };
 
-    private static ArchitectureSpec? ReadArchitecture(State state)
+    private static ArchitectureSpec? ReadArchitecture(ParseState state)
     {
         var found = state.Type.GetAttributes().Where(a => Architectures.ContainsKey(NameOf(a))).ToList();
         if (found.Count == 0)
@@ -137,7 +100,7 @@ internal static class Parser
         var kind = Architectures[NameOf(attribute)];
         foreach (var extra in found.Skip(1))
             state.Report(DiagnosticDescriptors.SeveralArchitectures, state.LocationOf(extra),
-                state.Model, kind, Architectures[NameOf(extra)]);
+                state.Model, kind.ToString(), Architectures[NameOf(extra)].ToString());
 
         state.Locations.AddAttribute(state.SyntaxOf(attribute), SpecLocations.Architecture, positional: "Units");
         var reader = state.Reader(attribute);
@@ -156,7 +119,7 @@ internal static class Parser
         return architecture;
     }
 
-    private static RegularizationSpec ReadRegularization(State state)
+    private static RegularizationSpec ReadRegularization(ParseState state)
     {
         var attribute = state.Type.GetAttributes().FirstOrDefault(a => NameOf(a) == KnownAttributes.Regularization);
         if (attribute is null)
@@ -173,7 +136,7 @@ internal static class Parser
     }
 
     /// <summary>The name of the <c>Activation</c> member; a value outside the enum (a cast) is reported here, where its members are known.</summary>
-    private static string ReadActivation(AttributeData attribute, AttributeReader reader, State state)
+    private static string ReadActivation(AttributeData attribute, AttributeReader reader, ParseState state)
     {
         if (reader.Enum("Activation") is not { } value)
             return RegularizationSpec.Default.Activation;
@@ -198,7 +161,7 @@ internal static class Parser
         [KnownAttributes.SampleWeight] = new("SampleWeight", ["float", "double", "int"]),
     };
 
-    private static void ReadMember(ISymbol member, Members members, State state)
+    private static void ReadMember(ISymbol member, Members members, ParseState state)
     {
         if (member is not (IPropertySymbol or IFieldSymbol) || member.IsImplicitlyDeclared)
             return;

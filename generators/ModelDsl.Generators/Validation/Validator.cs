@@ -44,12 +44,12 @@ internal static class Validator
         if (architecture.Kind == ArchitectureKind.SharedBottom)
             return Widths(architecture.Units, owner, "Units", name, model, at, "[SharedBottom(128, 64)]");
 
-        var counts = architecture.Kind == ArchitectureKind.MixtureOfExperts
-            ? new[] { ("Experts", architecture.Experts) }
-            : new[] { ("Levels", architecture.Levels), ("SharedExperts", architecture.SharedExperts), ("TaskExperts", architecture.TaskExperts) };
+        (string Argument, int Value)[] counts = architecture.Kind == ArchitectureKind.MixtureOfExperts
+            ? [("Experts", architecture.Experts)]
+            : [("Levels", architecture.Levels), ("SharedExperts", architecture.SharedExperts), ("TaskExperts", architecture.TaskExperts)];
         return counts
-            .Where(c => c.Item2 <= 0)
-            .Select(c => NotPositive(at, owner, c.Item1, c.Item2, name, model, Positive))
+            .Where(c => c.Value <= 0)
+            .Select(c => NotPositive(at, owner, c.Argument, c.Value, name, model, Positive))
             .Concat(Widths(architecture.ExpertUnits, owner, "ExpertUnits", name, model, at, "ExpertUnits = new[] { 64 }"))
             .Concat(Elements(architecture.GateUnits, owner, "GateUnits", name, model, at));
     }

@@ -54,6 +54,9 @@ public sealed class ExpertGroup : nn.Module<Tensor, Tensor>
     /// <summary>Width of each expert's output.</summary>
     public int OutputWidth => _units[^1];
 
+    /// <summary>The last layer's weight (of all experts).</summary>
+    public Tensor LastWeight => weights.Count > 0 ? weights[^1] : first.weight!;
+
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {

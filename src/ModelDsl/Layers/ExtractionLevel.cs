@@ -43,6 +43,9 @@ public sealed class ExtractionLevel : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>The shared experts' last layer weight.</summary>
+    public Tensor SharedLastWeight => sharedExperts.LastWeight;
+
     /// <summary>Width of every output.</summary>
     public int OutputWidth { get; }
 

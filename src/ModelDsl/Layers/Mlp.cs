@@ -37,6 +37,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// <summary>Width of the output: the last layer's units, or the input width when there are no layers.</summary>
     public int OutputWidth { get; }
 
+    /// <summary>The last layer's weight.</summary>
+    public Tensor LastWeight => layers[^1].weight!;
+
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {

@@ -45,6 +45,9 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
         }
     }
 
+    /// <summary>The weight of the last layer all tasks share: where GradNorm measures gradient norms.</summary>
+    public abstract Tensor SharedWeight { get; }
+
     /// <summary>The L2 penalty of <see cref="RegularizationAttribute"/> over the current weights.</summary>
     public Tensor Penalty()
     {

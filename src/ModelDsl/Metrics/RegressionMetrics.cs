@@ -4,6 +4,7 @@ namespace ModelDsl.Metrics;
 public sealed class RegressionMetrics
 {
     private double _squaredError;
+    private double _absoluteError;
     private double _sum;
     private double _sumOfSquares;
 
@@ -15,6 +16,7 @@ public sealed class RegressionMetrics
     {
         var error = (double)prediction - label;
         _squaredError += error * error;
+        _absoluteError += System.Math.Abs(error);
         _sum += label;
         _sumOfSquares += (double)label * label;
         Count++;
@@ -22,6 +24,9 @@ public sealed class RegressionMetrics
 
     /// <summary>Root mean squared error; NaN when empty.</summary>
     public double Rmse => Count == 0 ? double.NaN : System.Math.Sqrt(_squaredError / Count);
+
+    /// <summary>Mean absolute error; NaN when empty.</summary>
+    public double Mae => Count == 0 ? double.NaN : _absoluteError / Count;
 
     /// <summary>RMSE of always predicting the mean label of these samples (their standard deviation): the baseline to beat.</summary>
     public double MeanBaselineRmse

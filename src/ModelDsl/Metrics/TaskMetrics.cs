@@ -10,13 +10,14 @@ namespace ModelDsl.Metrics;
 /// <param name="LogLoss">Mean log loss (binary tasks).</param>
 /// <param name="Rmse">Root mean squared error (regression tasks).</param>
 /// <param name="BaselineRmse">RMSE of predicting the mean label (regression tasks).</param>
+/// <param name="Mae">Mean absolute error (regression tasks).</param>
 /// <param name="ConditionalAuc">For a <c>Given</c> task: AUC of the conditional probability on the samples whose given event happened (e.g. CVR AUC on clicks); <see cref="Auc"/> is then the joint AUC on all samples (CTCVR AUC).</param>
 public sealed record TaskMetrics(string Task, TaskKind Kind, int Count, double? Auc = null, double? LogLoss = null,
-    double? Rmse = null, double? BaselineRmse = null, double? ConditionalAuc = null)
+    double? Rmse = null, double? BaselineRmse = null, double? ConditionalAuc = null, double? Mae = null)
 {
     /// <summary>A one-line summary such as <c>Click: AUC 0.812, log loss 0.431</c>.</summary>
     public override string ToString() => Kind == TaskKind.Binary
         ? string.Create(CultureInfo.InvariantCulture, $"{Task}: AUC {Auc:F4}, log loss {LogLoss:F4}")
             + (ConditionalAuc is { } c ? string.Create(CultureInfo.InvariantCulture, $", conditional AUC {c:F4}") : "")
-        : string.Create(CultureInfo.InvariantCulture, $"{Task}: RMSE {Rmse:F4} (mean baseline {BaselineRmse:F4})");
+        : string.Create(CultureInfo.InvariantCulture, $"{Task}: RMSE {Rmse:F4} (mean baseline {BaselineRmse:F4}), MAE {Mae:F4}");
 }

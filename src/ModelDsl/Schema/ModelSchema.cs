@@ -28,6 +28,9 @@ public sealed record ModelSchema(
     /// <summary>Number of columns of the float <c>numeric</c> input.</summary>
     public int NumericCount { get; } = Features.Count(f => f.Kind == FeatureKind.Numeric);
 
+    /// <summary>The loss weighting of <see cref="LossWeightingAttribute"/>; static weights when absent.</summary>
+    public Training.LossWeightingSettings LossWeighting { get; init; } = Training.LossWeightingSettings.Static;
+
     /// <summary>The version of ModelDsl that exported or serves a model.</summary>
     public static string LibraryVersion { get; } =
         typeof(ModelSchema).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using ModelDsl.Layers;
 using ModelDsl.Metrics;
+using ModelDsl.Training.Weighting;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,20 +14,18 @@ namespace ModelDsl.Training;
 
 /// <summary>
 /// The training loop behind every generated <c>Trainer</c>: encodes typed samples into columns once,
-/// then per epoch shuffles, batches, minimizes the weighted sum of task losses with Adam and reports
-/// per-task metrics. The generated subclass supplies only the typed sample encoding and the network.
+/// then per epoch shuffles, batches, minimizes the weighted task losses (static, uncertainty, GradNorm
+/// or DWA weighting) with the chosen optimizer, evaluates per-task metrics, stops early and writes
+/// resumable checkpoints when asked. The generated subclass supplies only the typed sample encoding and the network.
 /// </summary>
 /// <typeparam name="TSample">The annotated model class: one training sample with features and labels.</typeparam>
 public abstract class ModelTrainer<TSample> : IDisposable
 {
     private readonly TrainingOptions _options;
     private readonly Device _device;
-    private readonly Adam _optimizer;
-    private readonly Random _shuffle;
-    private readonly float[] _lossWeights;
     private bool _disposed;
 
-    /// <summary>Creates the network (seeded) and its optimizer.</summary>
+    /// <summary>Creates the network (seeded).</summary>
     /// <param name="schema">The spec.</param>
     /// <param name="options">Training options; null for the defaults.</param>
     /// <param name="createNetwork">Creates the generated network; called once, after seeding.</param>
@@ -39,11 +39,8 @@ public abstract class ModelTrainer<TSample> : IDisposable
             set_num_threads(threads);
         _device = device(_options.Device);
         manual_seed(_options.Seed);
-        _shuffle = new Random(_options.Seed);
         Network = createNetwork();
         Network.to(_device);
-        _optimizer = optim.Adam(Network.parameters(), _options.LearningRate);
-        _lossWeights = schema.Tasks.Select(t => (float)t.LossWeight).ToArray();
     }
 
     /// <summary>The spec.</summary>
@@ -56,43 +53,95 @@ public abstract class ModelTrainer<TSample> : IDisposable
     protected abstract void Encode(TSample sample, Span<long> categorical, Span<float> numeric, Span<float> labels, Span<float> weights);
 
     /// <summary>
-    /// Trains for <see cref="TrainingOptions.Epochs"/> epochs and reports each one's losses and per-task
-    /// metrics on <paramref name="validation"/> (on the training data when it is null).
+    /// Trains for <see cref="TrainingOptions.Epochs"/> epochs (fewer with early stopping) and reports each
+    /// one's losses, task weights and per-task metrics on <paramref name="validation"/> (on the training
+    /// data when it is null). Each call starts a fresh optimizer on the current weights.
     /// </summary>
+    /// <param name="train">Training samples.</param>
+    /// <param name="validation">Validation samples, or null.</param>
+    /// <param name="progress">Receives a report after every step and every epoch.</param>
+    /// <param name="resumeFrom">A checkpoint written by a run with the same options; training continues after its last epoch exactly as if never stopped.</param>
     /// <exception cref="ModelDataException">A sample holds a value the model cannot take; the message names the sample and member.</exception>
-    public TrainingReport Fit(IEnumerable<TSample> train, IEnumerable<TSample>? validation = null)
+    /// <exception cref="ModelFileException">The checkpoint is missing, damaged or from another spec.</exception>
+    public TrainingReport Fit(IEnumerable<TSample> train, IEnumerable<TSample>? validation = null,
+        IProgress<TrainingProgress>? progress = null, string? resumeFrom = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var trainTable = SampleTable.Encode(train, Schema, Encode, "training sample");
         var validationTable = validation is null ? null : SampleTable.Encode(validation, Schema, Encode, "validation sample");
-        var order = Enumerable.Range(0, trainTable.Rows).ToArray();
+        var settings = _options.LossWeighting ?? Schema.LossWeighting;
+        using var weighting = LossWeighting.Create(settings, Schema, _options.LearningRate);
+        using var optimizer = Optimizers.Create(_options, Network.parameters().Concat(weighting.Parameters));
+        var state = resumeFrom is null ? new TrainingState() : TrainingState.Load(resumeFrom, Network, optimizer, weighting, settings.Strategy);
+        var stopping = _options.EarlyStopping;
+        if (stopping is not null && validationTable is null)
+            throw new ArgumentException("EarlyStopping watches validation metrics: pass a validation set.", nameof(validation));
+
+        var rows = trainTable.Rows;
+        var steps = (rows + _options.BatchSize - 1) / _options.BatchSize;
         using var batch = new BatchTensors(_options.BatchSize, trainTable, _device);
-        var epochs = new List<EpochReport>(_options.Epochs);
-        for (var epoch = 1; epoch <= _options.Epochs; epoch++)
+        for (var epoch = state.Epochs.Count + 1; epoch <= _options.Epochs && !Stopped(state, stopping); epoch++)
         {
-            _shuffle.Shuffle(order);
+            var rate = _options.Schedule.Rate(_options.LearningRate, epoch, _options.Epochs);
+            Optimizers.SetLearningRate(optimizer, rate);
+            // Shuffle and dropout depend on the seed and the epoch only, so a resumed run replays them.
+            var epochSeed = unchecked(_options.Seed * 1_000_003 + epoch);
+            manual_seed(epochSeed);
+            var order = Enumerable.Range(0, rows).ToArray();
+            new Random(epochSeed).Shuffle(order);
             Network.train();
             double totalLoss = 0;
             var taskLosses = new double[Schema.Tasks.Count];
-            for (var start = 0; start < order.Length; start += _options.BatchSize)
+            for (var step = 0; step < steps; step++)
             {
                 using var scope = NewDisposeScope();
-                var rows = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start));
-                var (categorical, numeric, labels, weights) = batch.Fill(trainTable, rows);
-                var (loss, perTask) = Loss(Network.forward(categorical, numeric), labels, weights);
-                _optimizer.zero_grad();
+                var span = order.AsSpan(step * _options.BatchSize, Math.Min(_options.BatchSize, rows - step * _options.BatchSize));
+                var (categorical, numeric, labels, weights) = batch.Fill(trainTable, span);
+                var perTask = TaskLosses(Network.forward(categorical, numeric), labels, weights);
+                var loss = weighting.Combine(perTask, new MultiTaskStep(Network.SharedWeight));
+                optimizer.zero_grad();
                 (loss + Network.Penalty()).backward();
-                _optimizer.step();
-                totalLoss += loss.item<float>() * rows.Length;
-                var values = perTask.cpu().data<float>();
+                if (_options.GradientClipNorm is { } clip)
+                    nn.utils.clip_grad_norm_(Network.parameters(), clip);
+                optimizer.step();
+                totalLoss += loss.item<float>() * span.Length;
+                var values = perTask.detach().cpu().data<float>();
                 for (var t = 0; t < taskLosses.Length; t++)
-                    taskLosses[t] += values[t] * rows.Length;
+                    taskLosses[t] += values[t] * span.Length;
+                progress?.Report(new TrainingProgress(epoch, _options.Epochs, step + 1, steps, totalLoss / ((step * _options.BatchSize) + span.Length), null));
             }
-            var metrics = Evaluate(validationTable ?? trainTable);
-            epochs.Add(new EpochReport(epoch, totalLoss / order.Length,
-                taskLosses.Select(l => l / order.Length).ToArray(), metrics, validationTable is null ? "train" : "validation"));
+            var epochLosses = taskLosses.Select(l => l / rows).ToArray();
+            weighting.EndEpoch(epochLosses);
+            var report = new EpochReport(epoch, totalLoss / rows, epochLosses, Evaluate(validationTable ?? trainTable),
+                validationTable is null ? "train" : "validation", weighting.Weights.ToArray(), rate);
+            state.Epochs.Add(report);
+            if (stopping is not null)
+                Track(state, stopping, report);
+            if (_options.CheckpointPath is { } path && (epoch % _options.CheckpointEvery == 0 || epoch == _options.Epochs || Stopped(state, stopping)))
+                state.Save(path, Network, optimizer, weighting, settings.Strategy);
+            progress?.Report(new TrainingProgress(epoch, _options.Epochs, steps, steps, report.TrainLoss, report));
         }
-        return new TrainingReport(epochs);
+        if (state.BestWeights is { } best)
+            Network.load(new MemoryStream(best));
+        return new TrainingReport(state.Epochs, stopping is null ? state.Epochs.Count : state.BestEpoch);
+    }
+
+    private static bool Stopped(TrainingState state, EarlyStopping? stopping) =>
+        stopping is not null && state.EpochsSinceBest >= stopping.Patience;
+
+    /// <summary>Keeps the best epoch's value and a copy of its weights.</summary>
+    private void Track(TrainingState state, EarlyStopping stopping, EpochReport report)
+    {
+        var value = stopping.Read(report);
+        if (state.BestValue is { } best && !stopping.Improves(value, best))
+        {
+            state.EpochsSinceBest++;
+            return;
+        }
+        (state.BestValue, state.BestEpoch, state.EpochsSinceBest) = (value, report.Epoch, 0);
+        using var snapshot = new MemoryStream();
+        Network.save(snapshot);
+        state.BestWeights = snapshot.ToArray();
     }
 
     /// <summary>Per-task metrics of the current network on labelled samples.</summary>
@@ -125,11 +174,10 @@ public abstract class ModelTrainer<TSample> : IDisposable
     }
 
     /// <summary>
-    /// Each task's loss, averaged over the batch, and their weighted sum. A Given task is trained on
-    /// every sample through its joint probability against the joint label (ESMM); sample weights scale
-    /// each sample's term.
+    /// Each task's loss over the batch, [tasks]. A Given task is trained on every sample through its joint
+    /// probability against the joint label (ESMM); sample weights scale each sample's term.
     /// </summary>
-    private (Tensor Total, Tensor PerTask) Loss(Tensor outputs, Tensor labels, Tensor weights)
+    private Tensor TaskLosses(Tensor outputs, Tensor labels, Tensor weights)
     {
         var tasks = Schema.Tasks;
         var jointLabels = TaskOutputs.Joint(Schema, t => labels.select(1, t), (a, b) => a * b);
@@ -154,9 +202,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
                 _ => nn.functional.binary_cross_entropy(jointLogProbability[t]!.exp().clamp(ProbabilityFloor, 1 - ProbabilityFloor), label, weight),
             };
         }
-        var stacked = stack(perTask);
-        var total = (stacked * tensor(_lossWeights, device: _device)).sum();
-        return (total, stacked.detach());
+        return stack(perTask);
     }
 
     // Keeps the joint probability's log finite in the ESMM loss.
@@ -197,7 +243,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         return tasks.Select((task, t) => task.Kind == TaskKind.Binary
             ? new TaskMetrics(task.Name, task.Kind, table.Rows, Auc: binary[t]!.Auc, LogLoss: binary[t]!.LogLoss,
                 ConditionalAuc: conditionalMetrics[t]?.Auc)
-            : new TaskMetrics(task.Name, task.Kind, table.Rows, Rmse: regression[t]!.Rmse, BaselineRmse: regression[t]!.MeanBaselineRmse)).ToArray();
+            : new TaskMetrics(task.Name, task.Kind, table.Rows, Rmse: regression[t]!.Rmse, BaselineRmse: regression[t]!.MeanBaselineRmse, Mae: regression[t]!.Mae)).ToArray();
     }
 
     /// <summary>A binary task's label times the labels along its Given chain: did the joint event happen.</summary>
@@ -217,23 +263,20 @@ public abstract class ModelTrainer<TSample> : IDisposable
         return -1;
     }
 
-    /// <summary>Frees the network and optimizer.</summary>
+    /// <summary>Frees the network.</summary>
     public void Dispose()
     {
         Dispose(true);
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Frees the network and optimizer.</summary>
+    /// <summary>Frees the network.</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (_disposed)
             return;
         _disposed = true;
         if (disposing)
-        {
-            _optimizer.Dispose();
             Network.Dispose();
-        }
     }
 }

@@ -12,20 +12,25 @@ namespace ModelDsl.Training;
 /// <param name="TaskLosses">Mean training loss of each task, unweighted, in task order.</param>
 /// <param name="Metrics">Per-task metrics on the validation set, or on the training set when none was given.</param>
 /// <param name="MetricsOn">Which set <paramref name="Metrics"/> were computed on: <c>validation</c> or <c>train</c>.</param>
-public sealed record EpochReport(int Epoch, double TrainLoss, IReadOnlyList<double> TaskLosses, IReadOnlyList<TaskMetrics> Metrics, string MetricsOn)
+/// <param name="TaskWeights">Each task's loss weight at the end of the epoch, in task order.</param>
+/// <param name="LearningRate">The epoch's learning rate.</param>
+public sealed record EpochReport(int Epoch, double TrainLoss, IReadOnlyList<double> TaskLosses, IReadOnlyList<TaskMetrics> Metrics, string MetricsOn,
+    IReadOnlyList<double> TaskWeights, double LearningRate)
 {
     /// <summary>The metrics of one task by name.</summary>
     public TaskMetrics this[string task] => Metrics.First(m => m.Task == task);
 
-    /// <summary>One line per epoch: loss and each task's metrics.</summary>
+    /// <summary>One line per epoch: loss, each task's metrics and weights.</summary>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"epoch {Epoch}: loss {TrainLoss:F4}; {MetricsOn}: ") +
-        string.Join("; ", Metrics);
+        string.Join("; ", Metrics) +
+        string.Create(CultureInfo.InvariantCulture, $"; weights {string.Join(" ", TaskWeights.Select(w => w.ToString("F3", CultureInfo.InvariantCulture)))}");
 }
 
 /// <summary>What a <c>Fit</c> did, epoch by epoch.</summary>
 /// <param name="Epochs">One report per epoch, in order.</param>
-public sealed record TrainingReport(IReadOnlyList<EpochReport> Epochs)
+/// <param name="BestEpoch">With early stopping, the epoch whose weights the network holds; otherwise the last.</param>
+public sealed record TrainingReport(IReadOnlyList<EpochReport> Epochs, int BestEpoch)
 {
     /// <summary>The last epoch's report.</summary>
     public EpochReport Final => Epochs[^1];

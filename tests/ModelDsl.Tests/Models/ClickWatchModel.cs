@@ -1,3 +1,7 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
 namespace ModelDsl.Tests.Models;
 
 /// <summary>The Shared-Bottom spec the runtime tests train, export and serve.</summary>
@@ -22,4 +26,31 @@ public partial class OtherModel
 {
     [Categorical(Vocabulary = 10, Dim = 4)] public int ItemId { get; init; }
     [BinaryTask] public bool Like { get; init; }
+}
+
+/// <summary>Numeric features only: y = 3·x₁ − 2·x₂ + noise, P(positive) = σ(2·x₁ + x₂). Small and fast, for optimizer tests.</summary>
+[MultiTaskModel]
+[SharedBottom(16)]
+public partial class LinearSignalModel
+{
+    [Numeric] public float X1 { get; init; }
+    [Numeric] public double X2 { get; init; }
+
+    [BinaryTask] public bool Positive { get; init; }
+    [RegressionTask] public float Y { get; init; }
+
+    public static List<LinearSignalModel> Samples(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            double x1 = random.NextDouble() * 2 - 1, x2 = random.NextDouble() * 2 - 1;
+            return new LinearSignalModel
+            {
+                X1 = (float)x1, X2 = x2,
+                Positive = random.NextDouble() < 1 / (1 + Math.Exp(-(2 * x1 + x2))),
+                Y = (float)(3 * x1 - 2 * x2 + 0.1 * (random.NextDouble() - 0.5)),
+            };
+        }).ToList();
+    }
 }

@@ -18,6 +18,9 @@ internal interface IArchitectureEmitter
 
     IReadOnlyList<string> Export(SourceWriter w, ModelSpec spec);
 
+    /// <summary>The expression of the last weight all tasks share (GradNorm's W).</summary>
+    string SharedWeight(ModelSpec spec);
+
     /// <summary>Width of what the towers read.</summary>
     int TowerInputWidth(ModelSpec spec, ModelLayout layout);
 

@@ -44,6 +44,8 @@ internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
         return TowerInputs(spec);
     }
 
+    public string SharedWeight(ModelSpec spec) => "experts.LastWeight";
+
     public int TowerInputWidth(ModelSpec spec, ModelLayout layout) => spec.Architecture.ExpertUnits[spec.Architecture.ExpertUnits.Count - 1];
 
     public string Describe(ModelSpec spec) =>

@@ -32,6 +32,8 @@ internal sealed class ProgressiveLayeredExtractionEmitter : IArchitectureEmitter
 
     public IReadOnlyList<string> Export(SourceWriter w, ModelSpec spec) => Levels(w, spec, "Export", "g, ");
 
+    public string SharedWeight(ModelSpec spec) => $"level_{spec.Architecture.Levels - 1}.SharedLastWeight";
+
     public int TowerInputWidth(ModelSpec spec, ModelLayout layout) => Units(spec);
 
     public string Describe(ModelSpec spec) =>

@@ -27,6 +27,8 @@ internal sealed class SharedBottomEmitter : IArchitectureEmitter
         return spec.Tasks.Select(_ => "shared").ToList();
     }
 
+    public string SharedWeight(ModelSpec spec) => "bottom.LastWeight";
+
     public int TowerInputWidth(ModelSpec spec, ModelLayout layout) => spec.Architecture.Units[spec.Architecture.Units.Count - 1];
 
     public string Describe(ModelSpec spec) => $"Shared-Bottom [{string.Join(", ", spec.Architecture.Units)}]";

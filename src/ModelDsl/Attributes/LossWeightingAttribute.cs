@@ -1,0 +1,39 @@
+using System;
+
+namespace ModelDsl;
+
+/// <summary>
+/// How task losses are balanced during training; <c>TrainingOptions.LossWeighting</c> overrides it for
+/// one run. Without this attribute each task's loss is multiplied by its static <c>LossWeight</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class LossWeightingAttribute : Attribute
+{
+    /// <summary>Chooses the strategy.</summary>
+    public LossWeightingAttribute(LossWeightingStrategy strategy) => Strategy = strategy;
+
+    /// <summary>The strategy.</summary>
+    public LossWeightingStrategy Strategy { get; }
+
+    /// <summary>GradNorm's asymmetry α (the paper uses 0.12–1.5). Default 1.5.</summary>
+    public double Alpha { get; set; } = 1.5;
+
+    /// <summary>Dynamic Weight Average's temperature T. Default 2.</summary>
+    public double Temperature { get; set; } = 2;
+}
+
+/// <summary>Loss weighting strategies.</summary>
+public enum LossWeightingStrategy
+{
+    /// <summary>Σ wₖ·Lₖ with each task's static <c>LossWeight</c>.</summary>
+    Static,
+
+    /// <summary>Kendall, Gal &amp; Cipolla 2018: learned log-variances sₖ; e^(−sₖ)·Lₖ + ½sₖ (½e^(−sₖ)·Lₖ for regression).</summary>
+    Uncertainty,
+
+    /// <summary>Chen et al. 2018: weights learned so each task's gradient norm on the last shared layer tracks its relative training rate.</summary>
+    GradNorm,
+
+    /// <summary>Liu et al. 2019: weights from the ratio of each task's last two epoch losses, softmax with temperature.</summary>
+    DynamicWeightAverage,
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+using ModelDsl.IO;
+using ModelDsl.Layers;
+using ModelDsl.Training.Weighting;
+using TorchSharp.Modules;
+
+namespace ModelDsl.Training;
+
+/// <summary>
+/// Everything a run needs to continue as if never stopped: the epochs done and their reports, the
+/// network, optimizer and loss-weighting state, and early stopping's best epoch with its weights.
+/// Randomness needs no state: each epoch seeds its shuffle and dropout from the run seed and its number.
+/// </summary>
+internal sealed class TrainingState
+{
+    private const string Magic = "MODELDSL-TRAINING";
+    private const int FormatVersion = 1;
+
+    // Metrics are NaN when a validation set holds one class only.
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public List<EpochReport> Epochs { get; init; } = [];
+    public double? BestValue { get; set; }
+    public int BestEpoch { get; set; }
+    public int EpochsSinceBest { get; set; }
+    public byte[]? BestWeights { get; set; }
+
+    public void Save(string path, MultiTaskNetwork network, OptimizerHelper optimizer, LossWeighting weighting, LossWeightingStrategy strategy) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(network.Schema.Fingerprint);
+            writer.Write((int)strategy);
+            writer.Write(JsonSerializer.Serialize(Epochs, Json));
+            writer.Write(BestValue ?? double.NaN);
+            writer.Write(BestEpoch);
+            writer.Write(EpochsSinceBest);
+            writer.Write(BestWeights?.Length ?? -1);
+            if (BestWeights is not null)
+                writer.Write(BestWeights);
+            network.save(writer);
+            optimizer.save_state_dict(writer);
+            weighting.Save(writer);
+        });
+
+    public static TrainingState Load(string path, MultiTaskNetwork network, OptimizerHelper optimizer, LossWeighting weighting, LossWeightingStrategy strategy)
+    {
+        if (!File.Exists(path))
+            throw new ModelFileException($"Checkpoint '{path}' does not exist.");
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+            if (reader.ReadString() != Magic || reader.ReadInt32() != FormatVersion)
+                throw new ModelFileException($"'{path}' is not a ModelDsl training checkpoint of format {FormatVersion}.");
+            var fingerprint = reader.ReadString();
+            if (fingerprint != network.Schema.Fingerprint)
+                throw new ModelFileException(
+                    $"Checkpoint '{path}' belongs to a model spec with fingerprint {fingerprint}, not {network.Schema.Name} ({network.Schema.Fingerprint}).");
+            var saved = (LossWeightingStrategy)reader.ReadInt32();
+            if (saved != strategy)
+                throw new ModelFileException($"Checkpoint '{path}' was trained with {saved} loss weighting; resume it with the same strategy, not {strategy}.");
+            var state = new TrainingState { Epochs = JsonSerializer.Deserialize<List<EpochReport>>(reader.ReadString(), Json) ?? [] };
+            var best = reader.ReadDouble();
+            state.BestValue = double.IsNaN(best) ? null : best;
+            state.BestEpoch = reader.ReadInt32();
+            state.EpochsSinceBest = reader.ReadInt32();
+            var length = reader.ReadInt32();
+            state.BestWeights = length < 0 ? null : reader.ReadBytes(length);
+            network.load(reader);
+            optimizer.load_state_dict(reader);
+            weighting.Load(reader);
+            return state;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or JsonException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new ModelFileException($"Checkpoint '{path}' is truncated or damaged: {e.Message}", e);
+        }
+    }
+}

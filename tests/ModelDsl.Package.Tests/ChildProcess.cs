@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using Xunit;
+
+namespace ModelDsl.Testing;
+
+/// <summary>
+/// A child process whose stdout and stderr are collected line by line, so a failed assertion can show
+/// them. Disposing kills it with its children.
+/// </summary>
+internal sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private int _openStreams = 2;
+
+    private ChildProcess(Process process) => _process = process;
+
+    /// <summary>The command line, for messages.</summary>
+    public string CommandLine => $"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList)}";
+
+    /// <summary>Everything written so far, stdout and stderr interleaved.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_lines)
+                return string.Join('\n', _lines);
+        }
+    }
+
+    public static ChildProcess Start(string workingDirectory, string fileName, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        // Build nodes left running would hold the output pipes open after dotnet exits.
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+
+        var child = new ChildProcess(new Process { StartInfo = info });
+        child._process.OutputDataReceived += (_, e) => child.Append(e.Data);
+        child._process.ErrorDataReceived += (_, e) => child.Append(e.Data);
+        child._process.Start();
+        child._process.BeginOutputReadLine();
+        child._process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>Runs <c>dotnet</c> to completion and fails the test, with the output, unless it exits with 0.</summary>
+    public static string RunDotnet(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    {
+        using var child = Start(workingDirectory, "dotnet", arguments);
+        var exitCode = child.WaitForExit(timeout);
+        Assert.True(exitCode == 0, $"'{child.CommandLine}' in {workingDirectory} exited with {exitCode}:\n{child.Output}");
+        return child.Output;
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code; fails the test on timeout.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            Kill();
+            Assert.Fail($"'{CommandLine}' did not finish within {timeout.TotalSeconds:F0} s:\n{Output}");
+        }
+        // The streams close a moment after exit, unless a grandchild inherited them: bounded wait.
+        lock (_lines)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (_openStreams > 0 && DateTime.UtcNow < deadline)
+                Monitor.Wait(_lines, TimeSpan.FromMilliseconds(100));
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits for an output line that <paramref name="match"/> accepts; fails the test if the process ends first or on timeout.</summary>
+    public string WaitForLine(Func<string, bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        lock (_lines)
+        {
+            while (true)
+            {
+                if (_lines.FirstOrDefault(match) is { } line)
+                    return line;
+                if (_openStreams == 0 || DateTime.UtcNow >= deadline)
+                    break;
+                Monitor.Wait(_lines, TimeSpan.FromMilliseconds(200));
+            }
+        }
+        Kill();
+        Assert.Fail($"'{CommandLine}' did not print the expected line within {timeout.TotalSeconds:F0} s:\n{Output}");
+        return string.Empty;
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        lock (_lines)
+        {
+            if (line is null)
+                _openStreams--;
+            else
+                _lines.Add(line);
+            Monitor.PulseAll(_lines);
+        }
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+    }
+}
