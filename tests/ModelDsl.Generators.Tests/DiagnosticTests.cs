@@ -327,6 +327,24 @@ public class DiagnosticTests
         Verify(Model(Valid, declaration: $"public partial class {{|MDSL021:{name}|}}"));
 
     [Fact]
+    public void Mdsl022InvalidLossWeightingOnTheArgument()
+    {
+        var d = Verify(Model(Valid, """
+            [SharedBottom(16)]
+            [LossWeighting(LossWeightingStrategy.GradNorm, {|MDSL022:Alpha = 0|}, {|MDSL022:Temperature = -2|})]
+            """));
+        Assert.Contains("Alpha of [LossWeighting] on 'M' is 0; it must be a finite number greater than 0",
+            d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Mdsl022UndefinedStrategyOnTheArgument() =>
+        Verify(Model(Valid, """
+            [SharedBottom(16)]
+            [LossWeighting({|MDSL022:(LossWeightingStrategy)9|})]
+            """));
+
+    [Fact]
     public void EveryDescriptorHasATest()
     {
         var tested = typeof(DiagnosticTests).GetMethods().Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))

@@ -69,6 +69,7 @@ internal static class ReferenceModels
 
         [MultiTaskModel]
         [MixtureOfExperts(Experts = 3, ExpertUnits = new[] { 16 }, SharedGate = true)]
+        [LossWeighting(LossWeightingStrategy.GradNorm, Alpha = 1)]
         public partial record FunnelModel
         {
             [Categorical(Vocabulary = 100, Dim = 4)] public int ItemId { get; init; }
@@ -80,5 +81,20 @@ internal static class ReferenceModels
         }
         """;
 
-    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel];
+    /// <summary>Members named with C# keywords.</summary>
+    public const string Keywords = """
+        using ModelDsl;
+
+        [MultiTaskModel]
+        [SharedBottom(8)]
+        public partial class KeywordModel
+        {
+            [Categorical(Vocabulary = 10, Dim = 2)] public int @class { get; init; }
+            [Numeric] public float @double;
+            [BinaryTask] public bool @event { get; init; }
+            [SampleWeight(For = "event")] public float @fixed { get; init; }
+        }
+        """;
+
+    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Keywords];
 }

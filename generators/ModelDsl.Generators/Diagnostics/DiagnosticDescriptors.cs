@@ -96,6 +96,10 @@ internal static class DiagnosticDescriptors
         "Model class name collides with a generated member",
         "Model class '{0}' has the name of a member the generator nests in it; rename the class (not Features, Prediction, Network, Trainer, Predictor, Schema or ToFeatures)");
 
+    public static readonly DiagnosticDescriptor InvalidLossWeighting = Error("MDSL022",
+        "Loss weighting value out of range",
+        "{0} of [LossWeighting] on '{1}' is {2}; it must be {3}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -23,7 +23,7 @@ internal static class PredictorEmitter
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("protected override Prediction Decode(global::System.ReadOnlySpan<float> outputs) =>");
-        w.Line($"    new({string.Join(", ", layout.Outputs.Select((o, i) => $"{o.Name}: outputs[{i}]"))});");
+        w.Line($"    new({string.Join(", ", layout.Outputs.Select((o, i) => $"{SourceWriter.Identifier(o.Name)}: outputs[{i}]"))});");
         w.Close();
     });
 }

@@ -34,7 +34,10 @@ internal static class SchemaEmitter
         foreach (var o in layout.Outputs)
             w.Line($"        new({SourceWriter.Literal(o.Name)}, Task: {IndexOf(spec, o.Task.Name)}, global::ModelDsl.OutputKind.{o.Kind}),");
         w.Line("    },");
-        w.Line($"    new global::ModelDsl.RegularizationSettings(EmbeddingL2: {SourceWriter.Literal(r.EmbeddingL2)}, DenseL2: {SourceWriter.Literal(r.DenseL2)}, Dropout: {SourceWriter.Literal(r.Dropout)}, global::ModelDsl.Activation.{r.Activation}));");
+        var lossWeighting = spec.LossWeighting;
+        w.Line($"    new global::ModelDsl.RegularizationSettings(EmbeddingL2: {SourceWriter.Literal(r.EmbeddingL2)}, DenseL2: {SourceWriter.Literal(r.DenseL2)}, Dropout: {SourceWriter.Literal(r.Dropout)}, global::ModelDsl.Activation.{r.Activation})){(lossWeighting == LossWeightingSpec.Default ? ";" : "")}");
+        if (lossWeighting != LossWeightingSpec.Default)
+            w.Line($"{{ LossWeighting = new(global::ModelDsl.LossWeightingStrategy.{lossWeighting.Strategy}, Alpha: {SourceWriter.Literal(lossWeighting.Alpha)}, Temperature: {SourceWriter.Literal(lossWeighting.Temperature)}) }};");
     });
 
     private static int IndexOf(ModelSpec spec, string task)

@@ -51,6 +51,10 @@ internal sealed class SourceWriter
         return writer.ToString();
     }
 
+    /// <summary>A member name as C# source: keywords (a member declared <c>@class</c>) keep their <c>@</c>.</summary>
+    public static string Identifier(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? name : "@" + name;
+
     public static string Literal(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     public static string Literal(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

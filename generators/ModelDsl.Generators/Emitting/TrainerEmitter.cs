@@ -25,14 +25,14 @@ internal static class TrainerEmitter
             w.Line($"labels[{t}] = {Label(spec, spec.Tasks[t])};");
         for (var t = 0; t < spec.Tasks.Count; t++)
             if (spec.WeightOf(spec.Tasks[t]) is { } weight)
-                w.Line($"weights[{t}] = global::ModelDsl.FeatureValues.SampleWeight(sample.{weight.Name}, {SourceWriter.Literal($"{spec.ClassName}.{weight.Name}")});");
+                w.Line($"weights[{t}] = global::ModelDsl.FeatureValues.SampleWeight(sample.{SourceWriter.Identifier(weight.Name)}, {SourceWriter.Literal($"{spec.ClassName}.{weight.Name}")});");
         w.Close();
         w.Close();
     });
 
     private static string Label(ModelSpec spec, TaskSpec task)
     {
-        var member = $"sample.{task.Name}";
+        var member = $"sample.{SourceWriter.Identifier(task.Name)}";
         var name = SourceWriter.Literal($"{spec.ClassName}.{task.Name}");
         return task.Kind switch
         {

@@ -13,7 +13,8 @@ internal sealed record ModelSpec(
     EquatableArray<TaskSpec> Tasks,
     EquatableArray<SampleWeightSpec> SampleWeights,
     ArchitectureSpec Architecture,
-    RegularizationSpec Regularization)
+    RegularizationSpec Regularization,
+    LossWeightingSpec LossWeighting)
 {
     /// <summary>The task a task is given, or null.</summary>
     public TaskSpec? GivenOf(TaskSpec task)
@@ -93,4 +94,10 @@ internal sealed record ArchitectureSpec(
 internal sealed record RegularizationSpec(double EmbeddingL2, double DenseL2, double Dropout, string Activation)
 {
     public static RegularizationSpec Default { get; } = new(0, 0, 0, "Relu");
+}
+
+/// <summary><c>[LossWeighting]</c>, or static weights. Training-only: not part of the fingerprint.</summary>
+internal sealed record LossWeightingSpec(string Strategy, double Alpha, double Temperature)
+{
+    public static LossWeightingSpec Default { get; } = new("Static", 1.5, 2);
 }

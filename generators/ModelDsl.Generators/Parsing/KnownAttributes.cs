@@ -8,6 +8,7 @@ internal static class KnownAttributes
     public const string MixtureOfExperts = "ModelDsl.MixtureOfExpertsAttribute";
     public const string ProgressiveLayeredExtraction = "ModelDsl.ProgressiveLayeredExtractionAttribute";
     public const string SampleWeight = "ModelDsl.SampleWeightAttribute";
+    public const string LossWeighting = "ModelDsl.LossWeightingAttribute";
     public const string Regularization = "ModelDsl.RegularizationAttribute";
     public const string Categorical = "ModelDsl.CategoricalAttribute";
     public const string Numeric = "ModelDsl.NumericAttribute";

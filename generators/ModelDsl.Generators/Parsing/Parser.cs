@@ -35,6 +35,7 @@ internal static class Parser
         state.Diagnostics.AddRange(ReservedNames.CheckMembers(type, context.SemanticModel.Compilation, state.Locations, cancellationToken));
         var architecture = ReadArchitecture(state);
         var regularization = ReadRegularization(state);
+        var weighting = ReadLossWeighting(state);
         var members = new Members();
         foreach (var member in type.GetMembers())
         {
@@ -51,7 +52,8 @@ internal static class Parser
             members.Tasks.ToEquatableArray(),
             members.SampleWeights.ToEquatableArray(),
             architecture ?? new ArchitectureSpec(ArchitectureKind.SharedBottom, EquatableArray<int>.Empty),
-            regularization);
+            regularization,
+            weighting);
         state.Diagnostics.AddRange(Validator.Validate(spec, architecture is not null, state.Locations));
         var valid = !state.HasCompilerErrors && !state.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
         return new ParseResult(valid ? spec : null, state.Diagnostics.ToEquatableArray());
@@ -133,6 +135,28 @@ internal static class Parser
             ReadActivation(attribute, reader, state));
         state.Read(reader);
         return regularization;
+    }
+
+    private static LossWeightingSpec ReadLossWeighting(ParseState state)
+    {
+        var attribute = state.Type.GetAttributes().FirstOrDefault(a => NameOf(a) == KnownAttributes.LossWeighting);
+        if (attribute is null)
+            return LossWeightingSpec.Default;
+        state.Locations.AddAttribute(state.SyntaxOf(attribute), SpecLocations.LossWeighting, positional: "Strategy");
+        var reader = state.Reader(attribute);
+        var argument = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0] : default;
+        var strategy = argument.Value is int value
+            && (argument.Type as INamedTypeSymbol)?.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value)) is { } field
+            ? field.Name
+            : null;
+        if (strategy is null && argument.Value is int undefined)
+            state.Report(DiagnosticDescriptors.InvalidLossWeighting, state.Locations.Get(SpecLocations.Element(SpecLocations.LossWeighting, "Strategy", 0),
+                SpecLocations.Argument(SpecLocations.LossWeighting, SpecLocations.Attribute)), "Strategy", state.Model, undefined, "a defined LossWeightingStrategy");
+        var spec = new LossWeightingSpec(strategy ?? LossWeightingSpec.Default.Strategy,
+            reader.Double("Alpha", LossWeightingSpec.Default.Alpha, neutral: LossWeightingSpec.Default.Alpha),
+            reader.Double("Temperature", LossWeightingSpec.Default.Temperature, neutral: LossWeightingSpec.Default.Temperature));
+        state.Read(reader);
+        return spec;
     }
 
     /// <summary>The name of the <c>Activation</c> member; a value outside the enum (a cast) is reported here, where its members are known.</summary>

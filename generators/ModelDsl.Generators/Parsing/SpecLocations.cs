@@ -83,6 +83,8 @@ internal sealed class SpecLocations
 
     public const string Regularization = "@regularization";
 
+    public const string LossWeighting = "@lossweighting";
+
     private void AddElements(string owner, string argument, IReadOnlyList<ExpressionSyntax>? elements)
     {
         for (var i = 0; i < (elements?.Count ?? 0); i++)

@@ -32,6 +32,7 @@ internal static class Validator
             .Concat(Tasks(spec, at))
             .Concat(SampleWeights(spec, at))
             .Concat(Regularization(spec.Regularization, model, at))
+            .Concat(LossWeighting(spec.LossWeighting, model, at))
             .Concat(ReservedNames.CheckSpec(spec, at));
         foreach (var diagnostic in diagnostics)
             yield return diagnostic;
@@ -112,6 +113,14 @@ internal static class Validator
             yield return InvalidRate(at, "EmbeddingL2", model, regularization.EmbeddingL2, "a finite number, zero or positive");
         if (!(regularization.DenseL2 >= 0 && regularization.DenseL2 <= double.MaxValue))
             yield return InvalidRate(at, "DenseL2", model, regularization.DenseL2, "a finite number, zero or positive");
+    }
+
+    private static IEnumerable<Diagnostic> LossWeighting(LossWeightingSpec weighting, string model, SpecLocations at)
+    {
+        foreach (var (argument, value) in new[] { ("Alpha", weighting.Alpha), ("Temperature", weighting.Temperature) })
+            if (!(value > 0 && value <= double.MaxValue))
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidLossWeighting, ArgumentOf(at, SpecLocations.LossWeighting, argument),
+                    argument, model, Format(value), "a finite number greater than 0");
     }
 
     /// <summary>A list of layer widths that needs at least one element.</summary>
