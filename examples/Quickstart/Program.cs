@@ -1,5 +1,6 @@
-// Quick start: train a Shared-Bottom click + watch-time model on synthetic impressions, export it
-// to ONNX, serve it through the generated Predictor and compare with the TorchSharp network.
+// Quick start: train a Shared-Bottom click + watch-time model on synthetic impressions (with a live
+// progress bar, and training curves saved as PNG), export it to ONNX, serve it through the generated
+// Predictor and compare with the TorchSharp network.
 using System;
 using System.Diagnostics;
 using System.IO;
@@ -16,8 +17,10 @@ var validation = world.Impressions(20_000);
 Console.WriteLine($"{train.Count:N0} training and {validation.Count:N0} validation impressions, click rate {train.Average(s => s.Click ? 1.0 : 0):P1}");
 
 using var trainer = new VideoRanker.Trainer(new TrainingOptions { Epochs = 8, BatchSize = 512, LearningRate = 5e-3, Seed = 42 });
-var report = trainer.Fit(train, validation);
+var report = TrainingConsole.Fit(progress => trainer.Fit(train, validation, progress));
 Console.WriteLine(report);
+foreach (var png in TrainingCurves.Save(report, VideoRanker.Schema, Path.Combine(AppContext.BaseDirectory, "curves")))
+    Console.WriteLine($"Saved training curve {png}");
 
 var oracleAuc = BinaryMetrics.ComputeAuc(
     validation.Select(s => (float)world.ClickProbability(s.ToFeatures())).ToArray(),

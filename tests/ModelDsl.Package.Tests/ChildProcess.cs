@@ -45,6 +45,7 @@ internal sealed class ChildProcess : IDisposable
             info.ArgumentList.Add(argument);
         // Build nodes left running would hold the output pipes open after dotnet exits.
         info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        // No first-run banner or telemetry upload in the output (and no network use for them).
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
 

@@ -22,10 +22,18 @@ public sealed class PackedModelDsl : IDisposable
     {
         Version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
         Feed = Path.Combine(_work.FullName, "feed");
-        // Build outputs go to the temp folder, so packing leaves the repository's bin/ and obj/ alone.
-        PackOutput = ChildProcess.RunDotnet(RepoRoot, TimeSpan.FromMinutes(4),
-            "pack", Path.Combine(RepoRoot, "src", "ModelDsl"), "-c", "Release", "-tl:off", "-o", Feed,
-            "--artifacts-path", Path.Combine(_work.FullName, "artifacts"), $"-p:Version={Version}");
+        try
+        {
+            // Build outputs go to the temp folder, so packing leaves the repository's bin/ and obj/ alone.
+            PackOutput = ChildProcess.RunDotnet(RepoRoot, TimeSpan.FromMinutes(4),
+                "pack", Path.Combine(RepoRoot, "src", "ModelDsl"), "-c", "Release", "-tl:off", "-o", Feed,
+                "--artifacts-path", Path.Combine(_work.FullName, "artifacts"), $"-p:Version={Version}");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public static string RepoRoot { get; } = typeof(PackedModelDsl).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

@@ -22,11 +22,19 @@ public sealed class ServingApp : IDisposable
     public ServingApp()
     {
         ModelPath = Path.Combine(_work.FullName, "video-ranker.onnx");
-        DemoModel.TrainAndExport(ModelPath);
-        // Port 0: Kestrel picks a free port and logs it, so parallel runs cannot collide.
-        _server = ChildProcess.Start(AppContext.BaseDirectory, "dotnet", "Serving.dll", "--model", ModelPath, "--urls", "http://127.0.0.1:0");
-        var line = _server.WaitForLine(l => l.Contains("Now listening on: ", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
-        BaseAddress = new Uri(line[(line.IndexOf("http://", StringComparison.Ordinal))..].Trim());
+        try
+        {
+            DemoModel.TrainAndExport(ModelPath);
+            // Port 0: Kestrel picks a free port and logs it, so parallel runs cannot collide.
+            _server = ChildProcess.Start(AppContext.BaseDirectory, "dotnet", "Serving.dll", "--model", ModelPath, "--urls", "http://127.0.0.1:0");
+            var line = _server.WaitForLine(l => l.Contains("Now listening on: ", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+            BaseAddress = new Uri(line[line.IndexOf("http://", StringComparison.Ordinal)..].Trim());
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public string ModelPath { get; }
@@ -37,7 +45,7 @@ public sealed class ServingApp : IDisposable
 
     public void Dispose()
     {
-        _server.Dispose();
+        _server?.Dispose(); // null when the constructor failed before starting it
         _work.Delete(recursive: true);
     }
 }
