@@ -61,6 +61,15 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void FitOverridesTheWeightingOfTheOptions()
+    {
+        using var trainer = new ClickWatchModel.Trainer(Options with { Epochs = 3, LossWeighting = new LossWeightingSettings(LossWeightingStrategy.Uncertainty) });
+        var report = trainer.Fit(Train, Validation, lossWeighting: new LossWeightingSettings(LossWeightingStrategy.DynamicWeightAverage));
+        Assert.Equal([1.0, 1.0], report.Epochs[0].TaskWeights);   // DWA's first epochs, not uncertainty's cₖ·e^(−sₖ)
+        Assert.NotEqual([1.0, 1.0], report.Final.TaskWeights);
+    }
+
+    [Fact]
     public void EarlyStoppingRestoresTheBestEpoch()
     {
         // A learning rate far too high on a small set: validation AUC peaks early and decays.

@@ -61,15 +61,16 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <param name="validation">Validation samples, or null.</param>
     /// <param name="progress">Receives a report after every step and every epoch.</param>
     /// <param name="resumeFrom">A checkpoint written by a run with the same options; training continues after its last epoch exactly as if never stopped.</param>
+    /// <param name="lossWeighting">Loss weighting for this run, overriding <see cref="TrainingOptions.LossWeighting"/> and the model's <see cref="LossWeightingAttribute"/>.</param>
     /// <exception cref="ModelDataException">A sample holds a value the model cannot take; the message names the sample and member.</exception>
     /// <exception cref="ModelFileException">The checkpoint is missing, damaged or from another spec.</exception>
     public TrainingReport Fit(IEnumerable<TSample> train, IEnumerable<TSample>? validation = null,
-        IProgress<TrainingProgress>? progress = null, string? resumeFrom = null)
+        IProgress<TrainingProgress>? progress = null, string? resumeFrom = null, LossWeightingSettings? lossWeighting = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var trainTable = SampleTable.Encode(train, Schema, Encode, "training sample");
         var validationTable = validation is null ? null : SampleTable.Encode(validation, Schema, Encode, "validation sample");
-        var settings = _options.LossWeighting ?? Schema.LossWeighting;
+        var settings = lossWeighting ?? _options.LossWeighting ?? Schema.LossWeighting;
         using var weighting = LossWeighting.Create(settings, Schema, _options.LearningRate);
         using var optimizer = Optimizers.Create(_options, Network.parameters().Concat(weighting.Parameters));
         var state = resumeFrom is null ? new TrainingState() : TrainingState.Load(resumeFrom, Network, optimizer, weighting, settings.Strategy);
