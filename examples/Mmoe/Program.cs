@@ -18,9 +18,9 @@ if (settings is null)
         usage: dotnet run --project examples/Mmoe -c Release -- [options]
           --seeds N        task draws (u₁, u₂, α, β, data, initialization) per p     default 5
           --first-seed N   first seed                                               default 1
-          --train N        training samples                                         default 10000
+          --train N        training samples                                         default 50000
           --test N         test samples                                             default 2000
-          --epochs N       passes over the training data                            default 20
+          --epochs N       passes over the training data                            default 8
           --batch N        samples per Adam step                                    default 128
           --lr X           Adam learning rate                                       default 0.001
           --c X            norm of w_k (the paper's c)                              default 1
@@ -129,7 +129,7 @@ internal sealed record Settings(int Seeds, int FirstSeed, int Train, int Test, i
 {
     public static Settings? Parse(string[] args)
     {
-        var s = new Settings(5, 1, 10_000, 2_000, 20, 128, 1e-3, 1, 10, [1.0, 0.9, 0.5],
+        var s = new Settings(5, 1, 50_000, 2_000, 8, 128, 1e-3, 1, 10, [1.0, 0.9, 0.5],
             [Architecture.SharedBottom, Architecture.Omoe, Architecture.Mmoe], false, null);
         try
         {
