@@ -17,7 +17,7 @@ public class EsmmSimulatorTests(ITestOutputHelper output)
     public void EsmmBeatsClickedOnlyCvrOnTheEntireSpace()
     {
         var simulator = new Simulator(seed: 1);
-        var (esmm, baseline) = Comparison.Run(simulator.Impressions(200_000, seed: 2), simulator.Impressions(40_000, seed: 3),
+        var (esmm, baseline) = Comparison.Run(simulator.Impressions(300_000, seed: 2), simulator.Impressions(40_000, seed: 3),
             new TrainingOptions { Epochs = 3, BatchSize = 512, LearningRate = 2e-3, Seed = 7 });
         output.WriteLine($"ESMM     {esmm}");
         output.WriteLine($"baseline {baseline}");
