@@ -54,3 +54,16 @@ public partial class LinearSignalModel
         }).ToList();
     }
 }
+
+/// <summary>Numeric labels and a sample weight, for the bad-data checks.</summary>
+[MultiTaskModel]
+[SharedBottom(8)]
+public partial class NumericLabelModel
+{
+    [Categorical(Vocabulary = 10, Dim = 2)] public int ItemId { get; init; }
+    [Numeric] public double Price { get; init; }
+
+    [BinaryTask] public float Converted { get; init; }
+    [SampleWeight(For = nameof(Converted))] public float Weight { get; init; } = 1;
+    [RegressionTask] public double Revenue { get; init; }
+}

@@ -27,7 +27,14 @@ internal sealed class GradNormWeighting : LossWeighting
         _optimizer = optim.Adam([_weights], learningRate);
     }
 
-    public override IReadOnlyList<double> Weights => _weights.detach().cpu().data<float>().ToArray().Select(w => (double)w).ToArray();
+    public override IReadOnlyList<double> Weights
+    {
+        get
+        {
+            using var scope = NewDisposeScope();
+            return _weights.detach().cpu().data<float>().ToArray().Select(w => (double)w).ToArray();
+        }
+    }
 
     public override Tensor Combine(Tensor taskLosses, MultiTaskStep step)
     {

@@ -29,8 +29,8 @@ internal sealed class UncertaintyWeighting : LossWeighting
     {
         get
         {
-            using var values = (-_logVariances.detach()).exp().cpu();
-            var s = values.data<float>().ToArray();
+            using var scope = NewDisposeScope();
+            var s = (-_logVariances.detach()).exp().cpu().data<float>().ToArray();
             return s.Select((v, t) => (double)(_scales[t] * v)).ToArray();
         }
     }
@@ -49,8 +49,11 @@ internal sealed class UncertaintyWeighting : LossWeighting
         base.Dispose(disposing);
     }
 
-    public override void Save(BinaryWriter writer) =>
+    public override void Save(BinaryWriter writer)
+    {
+        using var scope = NewDisposeScope();
         Write(writer, _logVariances.detach().cpu().data<float>().ToArray().Select(v => (double)v).ToArray());
+    }
 
     public override void Load(BinaryReader reader)
     {

@@ -1,0 +1,62 @@
+// Performance figures of issue 7; see docs/benchmarks.md. Sections run in the order given:
+//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [score] [batch] [generator] [--rounds R] [--samples N]
+// With no section, all run. Competing variants are interleaved round by round in one process, so noise
+// from a shared machine hits both sides alike.
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ModelDsl.Benchmarks;
+
+var sections = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToList();
+int Option(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}
+var rounds = Option("--rounds", 3);
+var samples = Option("--samples", 512 * 40);
+string[] all = ["matmul", "train", "score", "batch", "generator"];
+if (sections.Count == 0)
+    sections = all.ToList();
+foreach (var unknown in sections.Except(all))
+{
+    Console.Error.WriteLine($"Unknown section '{unknown}'; sections: {string.Join(", ", all)}; options: --rounds R, --samples N.");
+    return 2;
+}
+
+Console.WriteLine($"ModelDsl benchmarks {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} logical CPUs; .NET {Environment.Version}; torch threads {TorchSharp.torch.get_num_threads()}; sections {string.Join(" ", sections)}; rounds {rounds}; samples {samples}");
+Console.WriteLine($"Reference MMoE: forward {BenchMmoe.ForwardFlops:N0} FLOP/sample (matmuls), training ≈ 3× = {BenchMmoe.TrainFlops:N0} FLOP/sample");
+var context = new BenchContext(rounds, samples);
+foreach (var section in sections)
+{
+    Console.WriteLine();
+    Console.WriteLine($"== {section} ==");
+    switch (section)
+    {
+        case "matmul": Sections.Matmul(context); break;
+        case "train": Sections.Train(context); break;
+        case "score": Sections.Score(context); break;
+        case "batch": Sections.Batch(context); break;
+        case "generator": GeneratorBench.Run(context); break;
+    }
+}
+return 0;
+
+namespace ModelDsl.Benchmarks
+{
+    internal sealed record BenchContext(int Rounds, int Samples)
+    {
+        /// <summary>Median matmul rate measured so far in this process, GFLOP/s.</summary>
+        public double? MatmulRate { get; set; }
+
+        /// <summary>Median steady training rate of the generated trainer measured in this process, samples/s.</summary>
+        public double? TrainRate { get; set; }
+
+        public double EnsureMatmul()
+        {
+            if (MatmulRate is null)
+                Sections.Matmul(this);
+            return MatmulRate!.Value;
+        }
+    }
+}

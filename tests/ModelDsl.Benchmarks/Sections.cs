@@ -1,0 +1,285 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using ModelDsl.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Benchmarks;
+
+internal static class Sections
+{
+    private const int BatchSize = 512;
+    private const int WarmSteps = 3;
+
+    public static void Matmul(BenchContext context)
+    {
+        var all = new List<double>();
+        foreach (var n in new[] { 1024, 2048 })
+        {
+            var rates = new List<double>();
+            for (var r = 0; r < context.Rounds; r++)
+                rates.AddRange(Stats.MatmulRates(n, 3));
+            Console.WriteLine($"torch.mm float32 {n}×{n}: median {Stats.Median(rates):F1} GFLOP/s, best {rates.Max():F1}, worst {rates.Min():F1} ({rates.Count} products)");
+            all.AddRange(rates);
+        }
+        context.MatmulRate = Stats.Median(all);
+        Console.WriteLine($"Machine matmul rate (median of all products): {context.MatmulRate:F1} GFLOP/s");
+    }
+
+    /// <summary>Generated trainer (Fit, steps timed through progress) vs the hand-written baseline, alternating each round.</summary>
+    public static void Train(BenchContext context)
+    {
+        var data = BenchMmoe.Synthetic(context.Samples, seed: 1);
+        using var trainer = new BenchMmoe.Trainer(new TrainingOptions { Epochs = 1, BatchSize = BatchSize, LearningRate = 1e-3, Seed = 42 });
+        manual_seed(42);
+        using var plain = new PlainMmoe();
+        using var adam = optim.Adam(plain.parameters(), 1e-3);
+        var generated = new List<double>();
+        var baseline = new List<double>();
+        var fits = new List<double>();
+        var matmul = new List<double>();
+        for (var round = 0; round < context.Rounds; round++)
+        {
+            for (var side = 0; side < 2; side++)
+            {
+                if ((side + round) % 2 == 0)
+                {
+                    var clock = new StepClock();
+                    var begin = Stopwatch.GetTimestamp();
+                    trainer.Fit(data, progress: clock);
+                    fits.Add(Stats.Seconds(begin));
+                    generated.Add(clock.SamplesPerSecond(BatchSize));
+                }
+                else
+                {
+                    var steps = PlainMmoe.TrainEpoch(plain, adam, data, BatchSize);
+                    baseline.Add((steps.Count - WarmSteps) * BatchSize / steps.Skip(WarmSteps).Sum());
+                }
+            }
+            matmul.AddRange(Stats.MatmulRates(1024, 2));
+            Console.WriteLine($"round {round + 1}: generated {generated[^1]:N0} samples/s (whole Fit incl. encoding and end-of-epoch evaluation {fits[^1]:F2} s), plain baseline {baseline[^1]:N0} samples/s, ratio {generated[^1] / baseline[^1]:F2}×, matmul {matmul[^2]:F0}/{matmul[^1]:F0} GFLOP/s");
+        }
+        var rate = Stats.Median(generated);
+        context.TrainRate = rate;
+        context.MatmulRate ??= Stats.Median(matmul);
+        var ratios = generated.Zip(baseline, (g, b) => g / b).ToList();
+        Console.WriteLine($"Training, batch {BatchSize}, Adam, {context.Samples:N0} samples, steady steps (first {WarmSteps} of each epoch skipped):");
+        Console.WriteLine($"  generated Trainer.Fit  median {rate:N0} samples/s  (rounds: {string.Join(", ", generated.Select(g => g.ToString("N0")))})");
+        Console.WriteLine($"  plain TorchSharp       median {Stats.Median(baseline):N0} samples/s  (rounds: {string.Join(", ", baseline.Select(g => g.ToString("N0")))})");
+        Console.WriteLine($"  ratio per round        median {Stats.Median(ratios):F2}×  (min {ratios.Min():F2}, max {ratios.Max():F2}); goal ≥ 2×");
+        var useful = rate * BenchMmoe.TrainFlops / 1e9;
+        var interleavedMatmul = Stats.Median(matmul);
+        Console.WriteLine($"  useful training FLOP/s {useful:F2} GFLOP/s = {useful / interleavedMatmul:P1} of the interleaved 1024² matmul rate ({interleavedMatmul:F1} GFLOP/s); plain baseline {Stats.Median(baseline) * BenchMmoe.TrainFlops / 1e9 / interleavedMatmul:P1}");
+    }
+
+    /// <summary>Times steady steps of Fit from its per-step progress reports.</summary>
+    private sealed class StepClock : IProgress<TrainingProgress>
+    {
+        private long _start;
+        private long _end;
+        private int _lastStep;
+
+        public void Report(TrainingProgress value)
+        {
+            if (value.Completed is not null)
+                return;
+            if (value.Step == WarmSteps)
+                _start = Stopwatch.GetTimestamp();
+            (_end, _lastStep) = (Stopwatch.GetTimestamp(), value.Step);
+        }
+
+        public double SamplesPerSecond(int batchSize) =>
+            (_lastStep - WarmSteps) * batchSize / Stopwatch.GetElapsedTime(_start, _end).TotalSeconds;
+    }
+
+    /// <summary>Predictor (ONNX Runtime) vs TorchSharp eager no_grad forward of the same trained network.</summary>
+    public static void Score(BenchContext context)
+    {
+        var matmulRate = context.EnsureMatmul();
+        var data = BenchMmoe.Synthetic(Math.Max(context.Samples, 2_000), seed: 2);
+        using var trainer = new BenchMmoe.Trainer(new TrainingOptions { Epochs = 1, BatchSize = BatchSize, Seed = 42 });
+        trainer.Fit(data);
+        var path = Path.Combine(Path.GetTempPath(), $"modeldsl-bench-{Environment.ProcessId}.onnx");
+        trainer.ExportOnnx(path);
+        try
+        {
+            using var predictor = new BenchMmoe.Predictor(path);
+            var features = data.Select(s => s.ToFeatures()).ToArray();
+            var eager = new Eager(trainer.Network);
+
+            // Parity check, so both sides compute the same thing.
+            var check = new BenchMmoe.Prediction[8];
+            predictor.Predict(features.AsSpan(0, 8), check);
+            var torchCheck = eager.Predict(features.AsSpan(0, 8));
+            var gap = Enumerable.Range(0, 8).Max(i => Math.Max(Math.Abs(check[i].Click - torchCheck[i * 2]), Math.Abs(check[i].Like - torchCheck[i * 2 + 1])));
+            Console.WriteLine($"ONNX vs TorchSharp max |difference| on 8 candidates: {gap:E1}");
+
+            foreach (var candidates in new[] { 1, 1000 })
+            {
+                var calls = candidates == 1 ? 400 : 8;
+                var blocks = candidates == 1 ? 10 * context.Rounds : 4 * context.Rounds;
+                var onnx = new List<double>();
+                var torch = new List<double>();
+                var predictions = new BenchMmoe.Prediction[candidates];
+                var offset = 0;
+                for (var block = -1; block < blocks; block++) // block −1 warms both up
+                {
+                    for (var side = 0; side < 2; side++)
+                    {
+                        for (var c = 0; c < calls; c++)
+                        {
+                            offset = (offset + candidates) % (features.Length - candidates);
+                            var slice = features.AsSpan(offset, candidates);
+                            var begin = Stopwatch.GetTimestamp();
+                            if ((side + block) % 2 == 0)
+                            {
+                                if (candidates == 1)
+                                    predictions[0] = predictor.Predict(slice[0]);
+                                else
+                                    predictor.Predict(slice, predictions);
+                                if (block >= 0) onnx.Add(Stats.Seconds(begin));
+                            }
+                            else
+                            {
+                                eager.Predict(slice);
+                                if (block >= 0) torch.Add(Stats.Seconds(begin));
+                            }
+                        }
+                    }
+                }
+                var (op50, op99, tp50, tp99) = (Stats.Percentile(onnx, 50), Stats.Percentile(onnx, 99), Stats.Percentile(torch, 50), Stats.Percentile(torch, 99));
+                Console.WriteLine($"{candidates,5} candidate(s): Predictor p50 {op50 * 1e6:F1} µs p99 {op99 * 1e6:F1} µs | TorchSharp eager p50 {tp50 * 1e6:F1} µs p99 {tp99 * 1e6:F1} µs | eager/Predictor p50 {tp50 / op50:F1}× ({onnx.Count} + {torch.Count} calls, interleaved)");
+                if (candidates > 1)
+                {
+                    var rate = candidates * (double)BenchMmoe.ForwardFlops / op50 / 1e9;
+                    Console.WriteLine($"      Predictor at {candidates} candidates: {candidates / op50:N0} candidates/s, {rate:F1} GFLOP/s = {rate / matmulRate:P0} of the matmul rate ({matmulRate:F1} GFLOP/s); eager {candidates * (double)BenchMmoe.ForwardFlops / tp50 / 1e9:F1} GFLOP/s");
+                }
+            }
+
+            // Allocation per call in steady state, on this thread.
+            var single = features[0];
+            var batch = new BenchMmoe.Prediction[1000];
+            for (var i = 0; i < 2_000; i++)
+                predictor.Predict(features[i % 100]);
+            const int n = 20_000;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < n; i++)
+                predictor.Predict(features[i % 100]);
+            var singleBytes = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)n;
+            for (var i = 0; i < 20; i++)
+                predictor.Predict(features.AsSpan(0, 1000), batch);
+            before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+                predictor.Predict(features.AsSpan(0, 1000), batch);
+            var batchBytes = (GC.GetAllocatedBytesForCurrentThread() - before) / 100.0;
+            for (var i = 0; i < 200; i++)
+                eager.Predict(features.AsSpan(0, 1));
+            before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 2_000; i++)
+                eager.Predict(features.AsSpan(i % 100, 1));
+            var eagerBytes = (GC.GetAllocatedBytesForCurrentThread() - before) / 2_000.0;
+            Console.WriteLine($"Managed bytes allocated per call (steady state, GC.GetAllocatedBytesForCurrentThread): Predict(1) {singleBytes:F1} B over {n:N0} calls; Predict(1,000) {batchBytes:F0} B; TorchSharp eager (1) {eagerBytes:F0} B");
+            _ = single;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>TorchSharp eager no_grad forward through <c>Network.Predict</c>, inputs encoded with the generated <c>Features.Encode</c>.</summary>
+    private sealed class Eager(ModelDsl.Layers.MultiTaskNetwork network)
+    {
+        public float[] Predict(ReadOnlySpan<BenchMmoe.Features> features)
+        {
+            using var scope = NewDisposeScope();
+            var ids = new long[features.Length * BenchMmoe.Categorical];
+            var numbers = new float[features.Length * BenchMmoe.Numeric];
+            for (var i = 0; i < features.Length; i++)
+                features[i].Encode(ids.AsSpan(i * BenchMmoe.Categorical, BenchMmoe.Categorical), numbers.AsSpan(i * BenchMmoe.Numeric, BenchMmoe.Numeric));
+            var outputs = network.Predict(tensor(ids, [features.Length, BenchMmoe.Categorical]), tensor(numbers, [features.Length, BenchMmoe.Numeric]));
+            return outputs.data<float>().ToArray();
+        }
+    }
+
+    /// <summary>Batch building from typed samples (SampleTable.Encode with the generated encoder, then per-batch row gathers) vs the trainer's consumption.</summary>
+    public static void Batch(BenchContext context)
+    {
+        var count = Math.Max(context.Samples, 100_000);
+        var data = BenchMmoe.Synthetic(count, seed: 3);
+        using var trainer = new BenchMmoe.Trainer(new TrainingOptions { Epochs = 1, BatchSize = BatchSize, Seed = 42 });
+        var encode = SampleTableEncoder(trainer);
+        var encodeRates = new List<double>();
+        var gatherRates = new List<double>();
+        var consumeRates = new List<double>();
+        var shortRun = data.Take(BatchSize * 16).ToList();
+        for (var round = 0; round < context.Rounds; round++)
+        {
+            var begin = Stopwatch.GetTimestamp();
+            var table = encode(data);
+            encodeRates.Add(count / Stats.Seconds(begin));
+            gatherRates.Add(GatherRate(table, count));
+            if (context.TrainRate is null)
+            {
+                var clock = new StepClock();
+                trainer.Fit(shortRun, progress: clock);
+                consumeRates.Add(clock.SamplesPerSecond(BatchSize));
+            }
+        }
+        var consume = context.TrainRate ?? Stats.Median(consumeRates);
+        var source = context.TrainRate is null ? $"{consumeRates.Count} short Fit runs interleaved here" : "the train section above";
+        var building = 1 / (1 / Stats.Median(encodeRates) + 1 / Stats.Median(gatherRates));
+        Console.WriteLine($"SampleTable.Encode (generated Features.Encode + labels) of {count:N0} typed samples: median {Stats.Median(encodeRates):N0} samples/s (rounds: {string.Join(", ", encodeRates.Select(r => r.ToString("N0")))})");
+        Console.WriteLine($"Per-batch row gather into pre-allocated tensor memory (shuffled, as BatchTensors.Fill): median {Stats.Median(gatherRates):N0} samples/s");
+        Console.WriteLine($"Batch building end to end (encode once + gather): {building:N0} samples/s vs trainer consumption {consume:N0} samples/s ({source}): {building / consume:F0}× (goal ≥ 10×)");
+    }
+
+    /// <summary>The runtime's own SampleTable.Encode (internal) with the generated trainer's Encode, through reflection.</summary>
+    private static Func<List<BenchMmoe>, object> SampleTableEncoder(BenchMmoe.Trainer trainer)
+    {
+        var tableType = typeof(ModelTrainer<>).Assembly.GetType("ModelDsl.Training.SampleTable", throwOnError: true)!;
+        var method = tableType.GetMethod("Encode", BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(typeof(BenchMmoe));
+        var generated = typeof(BenchMmoe.Trainer).GetMethod("Encode", BindingFlags.NonPublic | BindingFlags.Instance)!;
+        var encoder = (SampleEncoder<BenchMmoe>)Delegate.CreateDelegate(typeof(SampleEncoder<BenchMmoe>), trainer, generated);
+        return samples => method.Invoke(null, [samples, BenchMmoe.Schema, encoder, "training sample"])!;
+    }
+
+    /// <summary>Copies shuffled rows batch by batch into pre-allocated tensors, as BatchTensors.Fill does (an internal type with span parameters, so mirrored here).</summary>
+    private static double GatherRate(object table, int rows)
+    {
+        var type = table.GetType();
+        var ids = (long[])type.GetProperty("Categorical")!.GetValue(table)!;
+        var numbers = (float[])type.GetProperty("Numeric")!.GetValue(table)!;
+        var labels = (float[])type.GetProperty("Labels")!.GetValue(table)!;
+        var weights = (float[])type.GetProperty("Weights")!.GetValue(table)!;
+        using var categorical = zeros(BatchSize, BenchMmoe.Categorical, ScalarType.Int64);
+        using var numeric = zeros(BatchSize, BenchMmoe.Numeric, ScalarType.Float32);
+        using var labelTensor = zeros(BatchSize, BenchMmoe.Tasks, ScalarType.Float32);
+        using var weightTensor = zeros(BatchSize, BenchMmoe.Tasks, ScalarType.Float32);
+        var order = Enumerable.Range(0, rows).ToArray();
+        new Random(1).Shuffle(order);
+        var begin = Stopwatch.GetTimestamp();
+        for (var start = 0; start + BatchSize <= rows; start += BatchSize)
+        {
+            var span = order.AsSpan(start, BatchSize);
+            Gather(ids, BenchMmoe.Categorical, span, categorical);
+            Gather(numbers, BenchMmoe.Numeric, span, numeric);
+            Gather(labels, BenchMmoe.Tasks, span, labelTensor);
+            Gather(weights, BenchMmoe.Tasks, span, weightTensor);
+        }
+        return rows / BatchSize * BatchSize / Stats.Seconds(begin);
+    }
+
+    private static void Gather<T>(T[] source, int width, ReadOnlySpan<int> rows, Tensor tensor)
+        where T : unmanaged
+    {
+        var target = MemoryMarshal.Cast<byte, T>(tensor.bytes);
+        for (var i = 0; i < rows.Length; i++)
+            source.AsSpan(rows[i] * width, width).CopyTo(target.Slice(i * width, width));
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using ModelDsl.Tests.Models;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ModelDsl.Tests;
+
+/// <summary>One predictor shared by 16 threads answers exactly as sequential calls, and memory stays flat.</summary>
+public class ConcurrencyTests(TrainedModelFixture model, ITestOutputHelper output) : IClassFixture<TrainedModelFixture>
+{
+    [Fact]
+    public void SixteenThreadsMatchSequentialCallsWithFlatMemory()
+    {
+        var random = new Random(4);
+        var candidates = Enumerable.Range(0, 1_000).Select(_ => new ClickWatchModel.Features(
+            random.Next(200), random.Next(100), random.Next(7), (float)random.NextDouble())).ToArray();
+        using var predictor = new ClickWatchModel.Predictor(model.OnnxPath);
+        var expected = candidates.Select(c => predictor.Predict(c)).ToArray();
+
+        const int Threads = 16, Calls = 1_000_000;
+        var before = Process.GetCurrentProcess().WorkingSet64;
+        var mismatches = 0;
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, thread =>
+        {
+            for (var call = thread; call < Calls; call += Threads)
+            {
+                var i = call % candidates.Length;
+                if (predictor.Predict(candidates[i]) != expected[i])
+                    System.Threading.Interlocked.Increment(ref mismatches);
+            }
+        });
+        var after = Process.GetCurrentProcess().WorkingSet64;
+        output.WriteLine($"working set {before / 1e6:F0} MB → {after / 1e6:F0} MB over {Calls:N0} predictions on {Threads} threads");
+        Assert.Equal(0, mismatches);
+        Assert.True(after - before < 64_000_000, $"working set grew by {(after - before) / 1e6:F0} MB");
+
+        var batched = new ClickWatchModel.Prediction[candidates.Length];
+        Parallel.For(0, Threads, _ =>
+        {
+            var mine = new ClickWatchModel.Prediction[candidates.Length];
+            predictor.Predict(candidates, mine);
+            Assert.Equal(expected, mine);
+        });
+    }
+
+    [Fact]
+    public void DisposeWhileIdleThenUseThrows()
+    {
+        var predictor = new ClickWatchModel.Predictor(model.OnnxPath);
+        predictor.Predict(new ClickWatchModel.Features(1, 1, 1, 1));
+        predictor.Dispose();
+        predictor.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => predictor.Predict(new ClickWatchModel.Features(1, 1, 1, 1)));
+        Assert.Throws<ObjectDisposedException>(() => predictor.Predict(new ClickWatchModel.Features[1], new ClickWatchModel.Prediction[1]));
+    }
+}
