@@ -1,7 +1,7 @@
 // The MMoE paper's synthetic experiment (Ma et al., KDD 2018, §3.2 and §5.1): Shared-Bottom, OMoE and
 // MMoE on two regression tasks whose weight vectors have cosine p. Prints each model's final test MSE
-// (mean of the two tasks) as mean ± std over seeds, the measured label correlation, and which
-// orderings hold in every seed. See docs/mmoe-synthetic.md for the results and what drives them.
+// (mean of the two tasks) as mean ± std over seeds, the measured label correlation, and in how many
+// seeds each ordering holds. See docs/mmoe-synthetic.md for the results and what drives them.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -131,6 +131,8 @@ internal sealed record Settings(int Seeds, int FirstSeed, int Train, int Test, i
     {
         var s = new Settings(5, 1, 50_000, 2_000, 8, 128, 1e-3, 1, 10, [1.0, 0.9, 0.5],
             [Architecture.SharedBottom, Architecture.Omoe, Architecture.Mmoe], false, null);
+        if (args.Contains("--help"))
+            return null;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -147,8 +149,8 @@ internal sealed record Settings(int Seeds, int FirstSeed, int Train, int Test, i
                     "--lr" => s with { LearningRate = double.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--c" => s with { C = double.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--m" => s with { M = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--p" => s with { P = Next().Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray() },
-                    "--models" => s with { Models = Next().Split(',').Select(Model).Order().ToArray() },
+                    "--p" => s with { P = Next().Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).Distinct().ToArray() },
+                    "--models" => s with { Models = Next().Split(',').Select(Model).Distinct().Order().ToArray() },
                     "--curve" => s with { Curve = true },
                     "--csv" => s with { Csv = Next() },
                     _ => throw new FormatException(args[i]),

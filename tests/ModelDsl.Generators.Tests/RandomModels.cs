@@ -25,6 +25,9 @@ internal static partial class RandomModels
     // After the name arrays: static fields initialize in order.
     public static readonly Gen<Model> Model = Gen.Frequency((1, Models(clean: true)), (1, Models(clean: false)));
 
+    /// <summary>Models built to be valid (a few still take a reserved name).</summary>
+    public static readonly Gen<Model> Clean = Models(clean: true);
+
     private static Gen<Model> Models(bool clean)
     {
         // Clean: always the valid choice; wild: the invalid one one time in seven.

@@ -10,7 +10,8 @@ namespace ModelDsl.Serving;
 /// <summary>
 /// Serves an exported model with ONNX Runtime behind typed features and predictions. Thread-safe:
 /// one session is shared, and each call takes its own input and output buffers from a pool, so a
-/// single-candidate call in steady state reuses pre-built <see cref="OrtValue"/>s.
+/// single-candidate call in steady state reuses pre-built <see cref="OrtValue"/>s bound once to an
+/// <see cref="OrtIoBinding"/> and allocates no managed memory.
 /// </summary>
 /// <typeparam name="TFeatures">The generated <c>Features</c> record.</typeparam>
 /// <typeparam name="TPrediction">The generated <c>Prediction</c> record.</typeparam>
@@ -55,11 +56,13 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_singles.TryTake(out var buffers))
-            buffers = new Buffers(1, _categorical, _numeric, _outputNames.Length);
+            buffers = NewSingle();
         try
         {
             Encode(features, buffers.Categorical, buffers.Numeric);
-            Run(buffers);
+            // The binding's values lie over the pooled arrays, so this run reads and writes them in place
+            // (Run with name and value collections allocates a few small arrays per call; this does not).
+            _session.RunWithBinding(_runOptions, buffers.Binding!);
             Span<float> outputs = stackalloc float[_outputNames.Length];
             for (var t = 0; t < outputs.Length; t++)
                 outputs[t] = buffers.Outputs[t][0];
@@ -100,6 +103,22 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
             for (var t = 0; t < outputs.Length; t++)
                 outputs[t] = buffers.Outputs[t][i];
             predictions[i] = Decode(outputs);
+        }
+    }
+
+    /// <summary>Single-candidate buffers with their inputs and outputs bound once.</summary>
+    private Buffers NewSingle()
+    {
+        var buffers = new Buffers(1, _categorical, _numeric, _outputNames.Length);
+        try
+        {
+            buffers.Bind(_session, _inputNames, _outputNames);
+            return buffers;
+        }
+        catch
+        {
+            buffers.Dispose();
+            throw;
         }
     }
 
@@ -150,8 +169,21 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         public OrtValue[] Inputs { get; }
         public OrtValue[] OutputValues { get; }
 
+        /// <summary>The inputs and outputs bound to a session, for calls that reuse these buffers; null until <see cref="Bind"/>.</summary>
+        public OrtIoBinding? Binding { get; private set; }
+
+        public void Bind(InferenceSession session, string[] inputNames, string[] outputNames)
+        {
+            Binding = session.CreateIoBinding();
+            for (var i = 0; i < inputNames.Length; i++)
+                Binding.BindInput(inputNames[i], Inputs[i]);
+            for (var i = 0; i < outputNames.Length; i++)
+                Binding.BindOutput(outputNames[i], OutputValues[i]);
+        }
+
         public void Dispose()
         {
+            Binding?.Dispose();
             foreach (var value in Inputs.Concat(OutputValues))
                 value.Dispose();
             ArrayPool<long>.Shared.Return(Categorical);
