@@ -107,6 +107,22 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void GradientClippingBoundsTheStep()
+    {
+        // With plain SGD the step is lr·gradient, so clipping the gradient norm to 1e-9 leaves the weights almost unmoved.
+        var samples = LinearSignalModel.Samples(500, seed: 1);
+        double Moved(double? clip)
+        {
+            using var trainer = new LinearSignalModel.Trainer(Options with { Epochs = 1, Optimizer = OptimizerKind.Sgd, LearningRate = 0.1, GradientClipNorm = clip });
+            var before = trainer.Network.parameters().Select(p => p.detach().clone()).ToList();
+            trainer.Fit(samples);
+            return trainer.Network.parameters().Zip(before, (after, b) => (after - b).abs().max().item<float>()).Max();
+        }
+        Assert.True(Moved(1e-9) < 1e-6, $"clipped weights moved {Moved(1e-9)}");
+        Assert.True(Moved(null) > 1e-3, $"unclipped weights moved {Moved(null)}");
+    }
+
+    [Fact]
     public void SchedulesSetTheEpochLearningRate()
     {
         Assert.Equal([1.0, 1.0, 0.5, 0.5], Enumerable.Range(1, 4).Select(e => LearningRateSchedule.Step(2, 0.5).Rate(1, e, 4)));
