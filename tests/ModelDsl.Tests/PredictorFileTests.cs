@@ -67,5 +67,20 @@ public sealed class PredictorFileTests : IDisposable
         Assert.Contains("OtherModel.ItemId = 10", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WrongInputShapeIsRejectedByTheExportedGraph()
+    {
+        // The predictor always builds [batch, columns]; another host feeding the file a wrong shape gets told which input and dimension.
+        var path = Path.Combine(_folder, "other.onnx");
+        using (var trainer = new OtherModel.Trainer())
+            trainer.ExportOnnx(path);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);
+        var wrong = Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("categorical",
+            new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(new long[6], [2, 3]));
+        var error = Assert.Throws<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(() => session.Run([wrong]));
+        Assert.Contains("categorical", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Got: 3 Expected: 1", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
