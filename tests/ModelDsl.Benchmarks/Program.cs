@@ -1,5 +1,5 @@
 // Performance figures of issue 7; see docs/benchmarks.md. Sections run in the order given:
-//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [score] [batch] [generator] [--rounds R] [--samples N]
+//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [score] [batch] [generator] [--rounds R] [--samples N] [--threads T]
 // With no section, all run. Competing variants are interleaved round by round in one process, so noise
 // from a shared machine hits both sides alike.
 using System;
@@ -14,13 +14,17 @@ int Option(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }
 var rounds = Option("--rounds", 3);
-var samples = Option("--samples", 512 * 40);
+var samples = Option("--samples", 512 * 16);
+// LibTorch's threads, for both trainers and the eager side (default: one per core). On a loaded machine,
+// --threads 1 avoids OpenMP barrier stalls that otherwise dominate the figures.
+if (Option("--threads", 0) is > 0 and var threads)
+    TorchSharp.torch.set_num_threads(threads);
 string[] all = ["matmul", "train", "score", "batch", "generator"];
 if (sections.Count == 0)
     sections = all.ToList();
 foreach (var unknown in sections.Except(all))
 {
-    Console.Error.WriteLine($"Unknown section '{unknown}'; sections: {string.Join(", ", all)}; options: --rounds R, --samples N.");
+    Console.Error.WriteLine($"Unknown section '{unknown}'; sections: {string.Join(", ", all)}; options: --rounds R, --samples N, --threads T.");
     return 2;
 }
 

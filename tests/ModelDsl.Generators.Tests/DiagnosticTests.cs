@@ -345,6 +345,20 @@ public class DiagnosticTests
             """));
 
     [Fact]
+    public void Mdsl023SizeOnScalarOnTheArgument() =>
+        Verify(Model("""
+            [Numeric({|MDSL023:Size = 3|})] public float Price { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+
+    [Fact]
+    public void Mdsl009ArrayWithoutSizeOnTheAttribute() =>
+        Verify(Model("""
+            [{|MDSL009:Numeric|}] public float[] Embedding { get; init; } = [];
+            [BinaryTask] public bool Click { get; init; }
+            """));
+
+    [Fact]
     public void EveryDescriptorHasATest()
     {
         var tested = typeof(DiagnosticTests).GetMethods().Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))

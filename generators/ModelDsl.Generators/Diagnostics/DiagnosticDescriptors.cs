@@ -100,6 +100,10 @@ internal static class DiagnosticDescriptors
         "Loss weighting value out of range",
         "{0} of [LossWeighting] on '{1}' is {2}; it must be {3}");
 
+    public static readonly DiagnosticDescriptor SizeOnScalar = Error("MDSL023",
+        "Size on a scalar numeric member",
+        "Size of [Numeric] on '{0}.{1}' is for float[] and double[] members, but '{1}' is '{2}'; remove Size or declare an array");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

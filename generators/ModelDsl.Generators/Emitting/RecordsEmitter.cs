@@ -20,7 +20,9 @@ internal static class RecordsEmitter
         foreach (var f in layout.Categorical)
             w.Line($"categorical[{layout.ColumnOf(f)}] = global::ModelDsl.FeatureValues.Categorical({SourceWriter.Identifier(f.Name)}, {f.Vocabulary}, {SourceWriter.Literal($"{spec.ClassName}.{f.Name}")});");
         foreach (var f in layout.Numeric)
-            w.Line($"numeric[{layout.ColumnOf(f)}] = global::ModelDsl.FeatureValues.Numeric({SourceWriter.Identifier(f.Name)}, {SourceWriter.Literal($"{spec.ClassName}.{f.Name}")});");
+            w.Line(f.IsVector
+                ? $"global::ModelDsl.FeatureValues.Numeric({SourceWriter.Identifier(f.Name)}, numeric.Slice({layout.ColumnOf(f)}, {f.Size}), {SourceWriter.Literal($"{spec.ClassName}.{f.Name}")});"
+                : $"numeric[{layout.ColumnOf(f)}] = global::ModelDsl.FeatureValues.Numeric({SourceWriter.Identifier(f.Name)}, {SourceWriter.Literal($"{spec.ClassName}.{f.Name}")});");
         w.Close();
         w.Close();
         w.Line();

@@ -18,7 +18,7 @@ internal static class SchemaEmitter
         foreach (var f in layout.Categorical)
             w.Line($"        new({SourceWriter.Literal(f.Name)}, global::ModelDsl.FeatureKind.Categorical, Column: {layout.ColumnOf(f)}, Vocabulary: {f.Vocabulary}, Dim: {f.Dim}),");
         foreach (var f in layout.Numeric)
-            w.Line($"        new({SourceWriter.Literal(f.Name)}, global::ModelDsl.FeatureKind.Numeric, Column: {layout.ColumnOf(f)}),");
+            w.Line($"        new({SourceWriter.Literal(f.Name)}, global::ModelDsl.FeatureKind.Numeric, Column: {layout.ColumnOf(f)}{(f.IsVector ? $", Size: {f.Size}" : "")}),");
         w.Line("    },");
         w.Line("    new global::ModelDsl.TaskInfo[]");
         w.Line("    {");

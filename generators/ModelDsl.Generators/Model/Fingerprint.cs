@@ -21,7 +21,8 @@ internal static class Fingerprint
             .Append(':').Append(spec.Architecture.SharedExperts).Append(':').Append(spec.Architecture.TaskExperts).Append('|')
             .Append(spec.Regularization.Activation);
         foreach (var f in spec.Features)
-            text.Append("|f:").Append(f.Name).Append(':').Append(f.Kind).Append(':').Append(f.Vocabulary).Append(':').Append(f.Dim);
+            text.Append("|f:").Append(f.Name).Append(':').Append(f.Kind).Append(':').Append(f.Vocabulary).Append(':').Append(f.Dim)
+                .Append(f.IsVector ? $":{f.Size}" : "");
         foreach (var t in spec.Tasks)
             text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower)).Append(':').Append(t.Given)
                 .Append(':').Append(spec.WeightOf(t)?.PositivesOnly == true ? "odds" : "");

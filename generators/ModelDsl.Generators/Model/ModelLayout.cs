@@ -19,7 +19,8 @@ internal sealed class ModelLayout
             .ToList();
         Categorical = Groups.SelectMany(g => g).ToList();
         Numeric = spec.Features.Where(f => f.Kind == FeatureKind.Numeric).ToList();
-        InputWidth = Groups.Sum(g => g.Count * g[0].Dim) + Numeric.Count;
+        NumericWidth = Numeric.Sum(f => f.Width);
+        InputWidth = Groups.Sum(g => g.Count * g[0].Dim) + NumericWidth;
         Outputs = spec.Tasks.SelectMany(t => OutputsOf(spec, t)).ToList();
     }
 
@@ -38,9 +39,12 @@ internal sealed class ModelLayout
     /// <summary>Width of the concatenated embeddings and numeric columns.</summary>
     public int InputWidth { get; }
 
-    /// <summary>Input column of a feature within its kind.</summary>
+    /// <summary>Columns of the numeric input: one per scalar, Size per array.</summary>
+    public int NumericWidth { get; }
+
+    /// <summary>First input column of a feature within its kind.</summary>
     public int ColumnOf(FeatureSpec feature) =>
-        feature.Kind == FeatureKind.Categorical ? IndexOf(Categorical, feature) : IndexOf(Numeric, feature);
+        feature.Kind == FeatureKind.Categorical ? IndexOf(Categorical, feature) : Numeric.TakeWhile(f => f.Name != feature.Name).Sum(f => f.Width);
 
     /// <summary>Field name of a group's embedding module.</summary>
     public static string GroupField(IReadOnlyList<FeatureSpec> group) => $"embeddings_{group[0].Dim}";

@@ -47,7 +47,14 @@ internal enum FeatureKind
 }
 
 /// <summary>A feature member. <paramref name="Type"/> is the member's C# keyword type (<c>long</c>, <c>float</c>, …).</summary>
-internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, int Vocabulary, int Dim);
+/// <paramref name="Size"/> is the number of values of a numeric array member, 0 for a scalar.
+internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, int Vocabulary, int Dim, int Size = 0)
+{
+    public bool IsVector => Type.EndsWith("[]", System.StringComparison.Ordinal);
+
+    /// <summary>Input columns the feature takes.</summary>
+    public int Width => IsVector ? Size : 1;
+}
 
 internal enum TaskKind
 {

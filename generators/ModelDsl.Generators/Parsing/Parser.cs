@@ -179,7 +179,7 @@ internal static class Parser
     private static readonly Dictionary<string, Role> Roles = new()
     {
         [KnownAttributes.Categorical] = new("Categorical", ["int", "long"]),
-        [KnownAttributes.Numeric] = new("Numeric", ["float", "double"]),
+        [KnownAttributes.Numeric] = new("Numeric", ["float", "double", "float[]", "double[]"]),
         [KnownAttributes.BinaryTask] = new("BinaryTask", ["bool", "int", "float", "double"]),
         [KnownAttributes.RegressionTask] = new("RegressionTask", ["float", "double"]),
         [KnownAttributes.SampleWeight] = new("SampleWeight", ["float", "double", "int"]),
@@ -232,7 +232,7 @@ internal static class Parser
                     reader.Int("Vocabulary", 0, neutral: 1), reader.Int("Dim", 0, neutral: 1)));
                 break;
             case "Numeric":
-                members.Features.Add(new FeatureSpec(name, FeatureKind.Numeric, keyword, 0, 0));
+                members.Features.Add(new FeatureSpec(name, FeatureKind.Numeric, keyword, 0, 0, reader.Int("Size", 0, neutral: 0)));
                 break;
             case "SampleWeight":
                 // An unreadable For names no task we could check; the compiler's error stands alone.
@@ -269,7 +269,9 @@ internal static class Parser
         _ => null,
     };
 
-    private static string? Keyword(ITypeSymbol type) => type.SpecialType switch
+    private static string? Keyword(ITypeSymbol type) => type is IArrayTypeSymbol { Rank: 1 } array
+        ? Keyword(array.ElementType) is { } element and ("float" or "double") ? element + "[]" : null
+        : type.SpecialType switch
     {
         SpecialType.System_Boolean => "bool",
         SpecialType.System_Int32 => "int",

@@ -65,6 +65,13 @@ internal static class Validator
             if (feature.Dim <= 0)
                 yield return NotPositive(at, feature.Name, "Dim", feature.Dim, "Categorical", owner, "a positive integer, the embedding width");
         }
+        foreach (var feature in spec.Features.Where(f => f.Kind == FeatureKind.Numeric))
+        {
+            if (feature.IsVector && feature.Size <= 0)
+                yield return NotPositive(at, feature.Name, "Size", feature.Size, "Numeric", $"{spec.ClassName}.{feature.Name}", "a positive integer, the number of values of every sample");
+            else if (!feature.IsVector && feature.Size != 0)
+                yield return Diagnostic.Create(DiagnosticDescriptors.SizeOnScalar, ArgumentOf(at, feature.Name, "Size"), spec.ClassName, feature.Name, feature.Type);
+        }
     }
 
     private static IEnumerable<Diagnostic> Tasks(ModelSpec spec, SpecLocations at)

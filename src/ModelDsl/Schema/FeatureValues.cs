@@ -25,6 +25,28 @@ public static class FeatureValues
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
                 $"{member} = {value} is not a finite number."));
 
+    /// <summary>A numeric array feature, checked for its length and finite values, copied into its columns.</summary>
+    public static void Numeric(float[]? values, Span<float> columns, string member) =>
+        Numeric<float>(values, columns, member);
+
+    /// <summary>A numeric array feature, checked for its length and finite values, copied into its columns.</summary>
+    public static void Numeric(double[]? values, Span<float> columns, string member) =>
+        Numeric<double>(values, columns, member);
+
+    private static void Numeric<T>(T[]? values, Span<float> columns, string member) where T : System.Numerics.INumber<T>
+    {
+        if (values is null || values.Length != columns.Length)
+            throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{member} has {(values is null ? "no array" : $"{values.Length} values")}; it must have exactly {columns.Length} (its Size)."));
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = double.CreateTruncating(values[i]);
+            columns[i] = double.IsFinite(value)
+                ? (float)value
+                : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture, $"{member}[{i}] = {value} is not a finite number."));
+        }
+    }
+
     /// <summary>A binary label given as a number, checked to be 0 or 1.</summary>
     public static float BinaryLabel(double value, string member) =>
         value is 0 or 1

@@ -26,7 +26,7 @@ public sealed record ModelSchema(
     public int CategoricalCount { get; } = Features.Count(f => f.Kind == FeatureKind.Categorical);
 
     /// <summary>Number of columns of the float <c>numeric</c> input.</summary>
-    public int NumericCount { get; } = Features.Count(f => f.Kind == FeatureKind.Numeric);
+    public int NumericCount { get; } = Features.Where(f => f.Kind == FeatureKind.Numeric).Sum(f => f.Size);
 
     /// <summary>The loss weighting of <see cref="LossWeightingAttribute"/>; static weights when absent.</summary>
     public Training.LossWeightingSettings LossWeighting { get; init; } = Training.LossWeightingSettings.Static;
@@ -49,10 +49,11 @@ public enum FeatureKind
 /// <summary>One feature of a model.</summary>
 /// <param name="Name">Member name.</param>
 /// <param name="Kind">Feature kind.</param>
-/// <param name="Column">Column in the input of its kind (categorical or numeric).</param>
+/// <param name="Column">First column in the input of its kind (categorical or numeric).</param>
 /// <param name="Vocabulary">Number of ids (categorical only).</param>
 /// <param name="Dim">Embedding width (categorical only).</param>
-public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0);
+/// <param name="Size">Columns the feature takes: 1, or the length of a numeric array.</param>
+public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0, int Size = 1);
 
 /// <summary>Kinds of tasks.</summary>
 public enum TaskKind

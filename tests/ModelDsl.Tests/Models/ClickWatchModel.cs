@@ -67,3 +67,16 @@ public partial class NumericLabelModel
     [SampleWeight(For = nameof(Converted))] public float Weight { get; init; } = 1;
     [RegressionTask] public double Revenue { get; init; }
 }
+
+/// <summary>Numeric arrays next to scalars and ids.</summary>
+[MultiTaskModel]
+[MixtureOfExperts(Experts = 2, ExpertUnits = new[] { 8 })]
+public partial class VectorModel
+{
+    [Numeric] public float Price { get; init; }
+    [Numeric(Size = 4)] public required float[] Embedding { get; init; }
+    [Categorical(Vocabulary = 5, Dim = 2)] public int Slot { get; init; }
+    [Numeric(Size = 3)] public double[] Counts { get; init; } = [0, 0, 0];
+
+    [BinaryTask] public bool Click { get; init; }
+}
