@@ -45,7 +45,7 @@ internal static class ReferenceModels
         }
         """;
 
-    /// <summary>PLE with two levels, numeric features only.</summary>
+    /// <summary>PLE with two levels, numeric features only (one an array).</summary>
     public const string Ple = """
         using ModelDsl;
 
@@ -55,6 +55,7 @@ internal static class ReferenceModels
         {
             [Numeric] public float X0 { get; init; }
             [Numeric] public float X1 { get; init; }
+            [Numeric(Size = 3)] public double[] History { get; init; } = [];
 
             [RegressionTask(Tower = new[] { 8 })] public float Y1 { get; init; }
             [RegressionTask(Tower = new[] { 8 })] public float Y2 { get; init; }
