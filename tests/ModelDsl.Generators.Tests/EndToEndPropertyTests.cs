@@ -98,7 +98,7 @@ public sealed class EndToEndPropertyTests(ITestOutputHelper output) : IDisposabl
 
     private static void Set(object target, string name, double value)
     {
-        var member = target.GetType().GetMember(name, BindingFlags.Public | BindingFlags.Instance).Single();
+        var member = target.GetType().GetMember(name, MemberTypes.Field | MemberTypes.Property, BindingFlags.Public | BindingFlags.Instance).Single();
         var (memberType, set) = member switch
         {
             PropertyInfo p => (p.PropertyType, (Action<object?>)(v => p.SetValue(target, v))),
