@@ -15,11 +15,12 @@ internal sealed class DynamicWeightAverage(ModelSchema schema, double temperatur
 {
     private readonly List<double[]> _history = [];
     private double[] _weights = Enumerable.Repeat(1.0, schema.Tasks.Count).ToArray();
+    private float[] _factors = Enumerable.Repeat(1f, schema.Tasks.Count).ToArray();
 
     public override IReadOnlyList<double> Weights => _weights;
 
     public override Tensor Combine(Tensor taskLosses, MultiTaskStep step) =>
-        (taskLosses * tensor(_weights.Select(w => (float)w).ToArray(), device: taskLosses.device)).sum();
+        (taskLosses * tensor(_factors, device: taskLosses.device)).sum();
 
     public override void EndEpoch(IReadOnlyList<double> epochLosses)
     {
@@ -29,7 +30,13 @@ internal sealed class DynamicWeightAverage(ModelSchema schema, double temperatur
         var (last, before) = (_history[^1], _history[^2]);
         var scores = last.Select((l, k) => Math.Exp(l / before[k] / temperature)).ToArray();
         var sum = scores.Sum();
-        _weights = scores.Select(s => last.Length * s / sum).ToArray();
+        SetWeights(scores.Select(s => last.Length * s / sum).ToArray());
+    }
+
+    private void SetWeights(double[] weights)
+    {
+        _weights = weights;
+        _factors = weights.Select(w => (float)w).ToArray();
     }
 
     public override void Save(BinaryWriter writer)
@@ -42,7 +49,7 @@ internal sealed class DynamicWeightAverage(ModelSchema schema, double temperatur
 
     public override void Load(BinaryReader reader)
     {
-        _weights = Read(reader);
+        SetWeights(Read(reader));
         _history.Clear();
         for (var count = reader.ReadInt32(); count > 0; count--)
             _history.Add(Read(reader));

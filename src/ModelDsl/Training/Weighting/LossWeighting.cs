@@ -82,9 +82,10 @@ internal sealed record MultiTaskStep(Tensor SharedWeight);
 internal sealed class StaticWeighting(ModelSchema schema) : LossWeighting(schema)
 {
     private readonly double[] _weights = schema.Tasks.Select(t => t.LossWeight).ToArray();
+    private readonly float[] _factors = schema.Tasks.Select(t => (float)t.LossWeight).ToArray();
 
     public override IReadOnlyList<double> Weights => _weights;
 
     public override Tensor Combine(Tensor taskLosses, MultiTaskStep step) =>
-        (taskLosses * tensor(_weights.Select(w => (float)w).ToArray(), device: taskLosses.device)).sum();
+        (taskLosses * tensor(_factors, device: taskLosses.device)).sum();
 }
