@@ -344,6 +344,15 @@ public class DiagnosticTests
             [LossWeighting({|MDSL022:(LossWeightingStrategy)9|})]
             """));
 
+    [Theory]
+    [InlineData("categorical")]
+    [InlineData("numeric")]
+    public void Mdsl013TaskNamedLikeAnOnnxInputOnTheMember(string name) =>
+        Verify(Model($$"""
+            {{Feature}}
+            [BinaryTask] public bool {|MDSL013:{{name}}|};
+            """));
+
     [Fact]
     public void Mdsl023SizeOnScalarOnTheArgument() =>
         Verify(Model("""

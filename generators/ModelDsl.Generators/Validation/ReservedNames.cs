@@ -41,6 +41,9 @@ internal static class ReservedNames
         ["numeric"] = "the parameter 'numeric' of 'Features.Encode'",
     };
 
+    /// <summary>Names of the exported graph's inputs; an output (a task) may not take them.</summary>
+    private static readonly string[] OnnxInputs = ["categorical", "numeric"];
+
     public static bool IsGeneratedInModel(string name) => InModel.ContainsKey(name);
 
     /// <summary>Members of the model class, declared or inherited, that a generated member collides with or hides.</summary>
@@ -82,6 +85,8 @@ internal static class ReservedNames
         {
             if (RecordMembers.Contains(output.Name))
                 yield return Collision(output.Task.Name, $"the record member 'Prediction.{output.Name}'");
+            else if (OnnxInputs.Contains(output.Name))
+                yield return Collision(output.Task.Name, $"the ONNX model's input '{output.Name}'");
             else if (!outputs.TryGetValue(output.Name, out var first))
                 outputs[output.Name] = output;
             else
