@@ -96,6 +96,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
             for (var step = 0; step < steps; step++)
             {
                 using var scope = NewDisposeScope();
+                using var noCollection = NoCollectionRegion.Enter();
                 var span = order.AsSpan(step * _options.BatchSize, Math.Min(_options.BatchSize, rows - step * _options.BatchSize));
                 var (categorical, numeric, labels, weights) = batch.Fill(trainTable, span);
                 var perTask = TaskLosses(Network.forward(categorical, numeric), labels, weights);
