@@ -70,10 +70,6 @@ public sealed class OnnxGraphBuilder
     public static AttributeProto Attribute(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
-    /// <summary>A string attribute.</summary>
-    public static AttributeProto Attribute(string name, string value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
-
     /// <summary>Concatenates along <paramref name="axis"/>; a single input passes through.</summary>
     public string Concat(IReadOnlyList<string> inputs, int axis) =>
         inputs.Count == 1 ? inputs[0] : Node("Concat", inputs, attributes: Attribute("axis", axis));

@@ -23,6 +23,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
 {
     private readonly TrainingOptions _options;
     private readonly Device _device;
+    private readonly bool _hasGiven;
     private bool _disposed;
 
     /// <summary>Creates the network (seeded).</summary>
@@ -33,6 +34,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     {
         ArgumentNullException.ThrowIfNull(createNetwork);
         Schema = schema ?? throw new ArgumentNullException(nameof(schema));
+        _hasGiven = schema.Tasks.Any(t => t.Given >= 0);
         _options = options ?? new TrainingOptions();
         _options.Validate();
         if (_options.Threads is { } threads)
@@ -183,7 +185,10 @@ public abstract class ModelTrainer<TSample> : IDisposable
     {
         var tasks = Schema.Tasks;
         var jointLabels = TaskOutputs.Joint(Schema, t => labels.select(1, t), (a, b) => a * b);
-        var jointLogProbability = TaskOutputs.Joint(Schema, t => nn.functional.logsigmoid(outputs.select(1, t)), (a, b) => a + b);
+        // Only Given tasks train through a joint probability; skip the log-sigmoids when there are none.
+        var jointLogProbability = _hasGiven
+            ? TaskOutputs.Joint(Schema, t => nn.functional.logsigmoid(outputs.select(1, t)), (a, b) => a + b)
+            : null;
         var perTask = new Tensor[tasks.Count];
         for (var t = 0; t < perTask.Length; t++)
         {
@@ -201,7 +206,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
                     ? nn.functional.mse_loss(output, label)
                     : (weight * (output - label).square()).mean(),
                 { Given: < 0 } => nn.functional.binary_cross_entropy_with_logits(output, label, weight),
-                _ => nn.functional.binary_cross_entropy(jointLogProbability[t]!.exp().clamp(ProbabilityFloor, 1 - ProbabilityFloor), label, weight),
+                _ => nn.functional.binary_cross_entropy(jointLogProbability![t]!.exp().clamp(ProbabilityFloor, 1 - ProbabilityFloor), label, weight),
             };
         }
         return stack(perTask);
