@@ -12,7 +12,8 @@ namespace ModelDsl.Tests;
 
 /// <summary>
 /// Compares every output of an exported model, run by ONNX Runtime, with the TorchSharp network in
-/// evaluation mode on the same random inputs (ids drawn within each vocabulary, numbers in [−3, 3]).
+/// evaluation mode on the same random inputs (ids drawn within each vocabulary, sequences of random
+/// length padded with −1, numbers in [−0.9, 3], inside Log1p's domain).
 /// Within 1e-5 absolute for values up to 1 (probabilities), relative beyond: float32 resolves
 /// odds like e^4 ≈ 55 only to about 4e-6.
 /// </summary>
@@ -24,19 +25,31 @@ internal static class Parity
     {
         var schema = network.Schema;
         var random = new Random(seed);
-        var vocabularies = schema.Features.Where(f => f.Kind == FeatureKind.Categorical).OrderBy(f => f.Column).Select(f => f.Vocabulary).ToArray();
-        var categorical = new long[rows * vocabularies.Length];
-        for (var i = 0; i < categorical.Length; i++)
-            categorical[i] = random.Next(vocabularies[i % vocabularies.Length]);
-        var numeric = Enumerable.Range(0, rows * schema.NumericCount).Select(_ => (float)(random.NextDouble() * 6 - 3)).ToArray();
+        var categorical = new long[rows * schema.CategoricalCount];
+        var features = schema.Features.Where(f => f.Kind == FeatureKind.Categorical).ToArray();
+        for (var r = 0; r < rows; r++)
+            foreach (var f in features)
+            {
+                // A sequence holds 0 … Size ids, then padding.
+                var length = f.Size == 1 ? 1 : random.Next(f.Size + 1);
+                for (var i = 0; i < f.Size; i++)
+                    categorical[r * schema.CategoricalCount + f.Column + i] = i < length ? random.Next(f.Vocabulary) : FeatureValues.Padding;
+            }
+        var numeric = Enumerable.Range(0, rows * schema.NumericCount).Select(_ => (float)(random.NextDouble() * 3.9 - 0.9)).ToArray();
+        Check(network, onnxPath, categorical, numeric, rows);
+    }
 
-        using var expected = network.Predict(tensor(categorical, [rows, vocabularies.Length]), tensor(numeric, [rows, schema.NumericCount]));
+    /// <summary>Compares on given encoded inputs, row-major.</summary>
+    public static void Check(MultiTaskNetwork network, string onnxPath, long[] categorical, float[] numeric, int rows)
+    {
+        var schema = network.Schema;
+        using var expected = network.Predict(tensor(categorical, [rows, schema.CategoricalCount]), tensor(numeric, [rows, schema.NumericCount]));
         var torch = expected.data<float>().ToArray();
 
         using var session = new InferenceSession(onnxPath);
         var inputs = new List<NamedOnnxValue>();
-        if (vocabularies.Length > 0)
-            inputs.Add(NamedOnnxValue.CreateFromTensor(OnnxMetadata.CategoricalInput, new DenseTensor<long>(categorical, [rows, vocabularies.Length])));
+        if (schema.CategoricalCount > 0)
+            inputs.Add(NamedOnnxValue.CreateFromTensor(OnnxMetadata.CategoricalInput, new DenseTensor<long>(categorical, [rows, schema.CategoricalCount])));
         if (schema.NumericCount > 0)
             inputs.Add(NamedOnnxValue.CreateFromTensor(OnnxMetadata.NumericInput, new DenseTensor<float>(numeric, [rows, schema.NumericCount])));
         using var results = session.Run(inputs);

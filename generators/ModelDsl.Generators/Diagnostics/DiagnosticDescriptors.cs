@@ -94,7 +94,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ReservedClassName = Error("MDSL021",
         "Model class name collides with a generated member",
-        "Model class '{0}' has the name of a member the generator nests in it; rename the class (not Features, Prediction, Network, Trainer, Predictor, Schema or ToFeatures)");
+        "Model class '{0}' has the name of a member the generator nests in it; rename the class (not Features, Prediction, Network, Trainer, Predictor, Schema, ToFeatures, ReadCsv, ReadParquet, ReadSample or DataColumns)");
 
     public static readonly DiagnosticDescriptor InvalidLossWeighting = Error("MDSL022",
         "Loss weighting value out of range",
@@ -103,6 +103,26 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SizeOnScalar = Error("MDSL023",
         "Size on a scalar numeric member",
         "Size of [Numeric] on '{0}.{1}' is for float[] and double[] members, but '{1}' is '{2}'; remove Size or declare an array");
+
+    public static readonly DiagnosticDescriptor SequenceArgumentOnScalar = Error("MDSL024",
+        "Sequence argument on a single-id member",
+        "{2} of [Categorical] on '{0}.{1}' is for int[], long[] and string[] members, but '{1}' is '{3}'; remove {2} or declare an array");
+
+    public static readonly DiagnosticDescriptor GroupMismatch = Error("MDSL025",
+        "Features of one embedding group differ",
+        "'{0}.{1}' is in embedding group '{2}' with {3} = {4}, but '{0}.{5}' in that group has {3} = {6}; features sharing a table need the same Vocabulary, Dim and OutOfVocabulary");
+
+    public static readonly DiagnosticDescriptor OutOfVocabularyOnString = Error("MDSL026",
+        "OutOfVocabulary on a string member",
+        "OutOfVocabulary of [Categorical] on '{0}.{1}' does not apply: '{1}' is '{2}', whose values are always hashed into the vocabulary; remove OutOfVocabulary");
+
+    public static readonly DiagnosticDescriptor InvalidColumn = Error("MDSL027",
+        "Invalid data column name",
+        "[Column] of '{0}.{1}' is {2}; {3}");
+
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error("MDSL028",
+        "Enum argument has an undefined value",
+        "{0} of [{1}] on '{2}' is {3}; it must be {4}");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,

@@ -21,6 +21,8 @@ internal static class NetworkEmitter
         w.Open("public sealed partial class Network : global::ModelDsl.Layers.MultiTaskNetwork");
         foreach (var group in layout.Groups)
             w.Line($"private readonly global::ModelDsl.Layers.EmbeddingGroup {ModelLayout.GroupField(group)};");
+        if (HasTransforms(layout))
+            w.Line($"private readonly global::ModelDsl.Layers.NumericTransforms {TransformsField};");
         architecture.Fields(w, spec);
         foreach (var task in spec.Tasks)
             w.Line($"private readonly global::ModelDsl.Layers.Tower {TowerField(task)};");
@@ -33,9 +35,28 @@ internal static class NetworkEmitter
         foreach (var group in layout.Groups)
         {
             var field = ModelLayout.GroupField(group);
-            w.Line($"{field} = new({SourceWriter.Literal(field)}, firstColumn: {column}, totalColumns: {layout.Categorical.Count}, dim: {group[0].Dim}, vocabularies: {SourceWriter.IntArray(group.Select(f => f.Vocabulary))}); // {string.Join(", ", group.Select(f => f.Name))}");
-            column += group.Count;
+            var start = $"{field} = new({SourceWriter.Literal(field)}, firstColumn: {column}, totalColumns: {layout.CategoricalWidth}, dim: {group[0].Dim}, ";
+            var names = string.Join(", ", group.Select(f => f.Name));
+            if (ModelLayout.IsPlain(group))
+                w.Line($"{start}vocabularies: {SourceWriter.IntArray(group.Select(f => f.Rows))}); // {names}");
+            else
+            {
+                var segments = ModelLayout.Segments(group);
+                w.Line($"{start}segments: {SourceWriter.IntArray(segments.Select(f => f.Rows))}, slots: new global::ModelDsl.Layers.EmbeddingSlot[]");
+                w.Line("{");
+                foreach (var f in group)
+                {
+                    var segment = segments.Select(x => x.SegmentKey).ToList().IndexOf(f.SegmentKey);
+                    w.Line(f.IsSequence
+                        ? $"    new({segment}, {f.MaxLength}, global::ModelDsl.Pooling.{f.Pooling}), // {f.Name}"
+                        : $"    new({segment}), // {f.Name}");
+                }
+                w.Line("});");
+            }
+            column += group.Sum(f => f.Width);
         }
+        if (HasTransforms(layout))
+            w.Line($"{TransformsField} = new({SourceWriter.Literal(TransformsField)}, new[] {{ {string.Join(", ", layout.Numeric.SelectMany(f => Enumerable.Repeat(Transforms.Expression(f.Transform), f.Width)))} }});");
         architecture.Construct(w, spec, layout);
         var towerWidth = architecture.TowerInputWidth(spec, layout);
         foreach (var task in spec.Tasks)
@@ -51,7 +72,7 @@ internal static class NetworkEmitter
         w.Open($"public override {Tensor} forward({Tensor} categorical, {Tensor} numeric)");
         var parts = layout.Groups.Select(g => $"{ModelLayout.GroupField(g)}.forward(categorical)").ToList();
         if (layout.Numeric.Count > 0)
-            parts.Add("numeric");
+            parts.Add(HasTransforms(layout) ? $"{TransformsField}.forward(numeric)" : "numeric");
         w.Line($"var input = {Concat(parts)};");
         var towerInputs = architecture.Forward(w, spec);
         w.Line($"return {Concat(spec.Tasks.Select((t, i) => $"{TowerField(t)}.forward({towerInputs[i]})").ToList())};");
@@ -60,6 +81,10 @@ internal static class NetworkEmitter
     });
 
     public static string TowerField(TaskSpec task) => $"tower_{task.Name}";
+
+    public const string TransformsField = "numeric_transforms";
+
+    public static bool HasTransforms(ModelLayout layout) => layout.Numeric.Any(f => f.Transform != 0);
 
     private static string Concat(List<string> parts) =>
         parts.Count == 1 ? parts[0] : $"global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", parts)} }}, 1)";

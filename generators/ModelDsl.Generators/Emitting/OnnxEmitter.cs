@@ -19,7 +19,7 @@ internal static class OnnxEmitter
         w.Open("protected override void BuildOnnx(global::ModelDsl.Onnx.OnnxGraphBuilder g, string? categorical, string? numeric)");
         var parts = layout.Groups.Select(g => $"{ModelLayout.GroupField(g)}.Export(g, categorical!)").ToList();
         if (layout.Numeric.Count > 0)
-            parts.Add("numeric!");
+            parts.Add(NetworkEmitter.HasTransforms(layout) ? $"{NetworkEmitter.TransformsField}.Export(g, numeric!)" : "numeric!");
         w.Line(parts.Count == 1 ? $"var input = {parts[0]};" : $"var input = g.Concat(new[] {{ {string.Join(", ", parts)} }}, axis: 1);");
         var towerInputs = ArchitectureEmitters.For(spec.Architecture.Kind).Export(w, spec);
         for (var t = 0; t < spec.Tasks.Count; t++)

@@ -11,18 +11,16 @@ internal static class RecordsEmitter
 {
     public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
     {
-        var parameters = string.Join(", ", spec.Features.Select(f => $"{f.Type} {SourceWriter.Identifier(f.Name)}"));
+        var parameters = string.Join(", ", spec.Features.Select(f => $"{ParameterType(f)} {SourceWriter.Identifier(f.Name)}"));
         w.Line($"/// <summary>The inputs of <see cref=\"{spec.ClassName}\"/> that the model scores: one candidate.</summary>");
         w.Open($"public readonly record struct Features({parameters})");
-        w.Line("/// <summary>Writes this candidate's model inputs: categorical ids and numeric values in input column order.</summary>");
-        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">An id outside its vocabulary or a number that is not finite.</exception>");
+        w.Line("/// <summary>Writes this candidate's model inputs: categorical ids (sequences padded with -1) and numeric values in input column order.</summary>");
+        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">An id outside its vocabulary, a sequence too long, or a number that is not finite.</exception>");
         w.Open("public void Encode(global::System.Span<long> categorical, global::System.Span<float> numeric)");
         foreach (var f in layout.Categorical)
-            w.Line($"categorical[{layout.ColumnOf(f)}] = global::ModelDsl.FeatureValues.Categorical({SourceWriter.Identifier(f.Name)}, {f.Vocabulary}, {SourceWriter.Literal($"{spec.ClassName}.{f.Name}")});");
+            w.Line(EncodeCategorical(spec, layout, f));
         foreach (var f in layout.Numeric)
-            w.Line(f.IsVector
-                ? $"global::ModelDsl.FeatureValues.Numeric({SourceWriter.Identifier(f.Name)}, numeric.Slice({layout.ColumnOf(f)}, {f.Size}), {SourceWriter.Literal($"{spec.ClassName}.{f.Name}")});"
-                : $"numeric[{layout.ColumnOf(f)}] = global::ModelDsl.FeatureValues.Numeric({SourceWriter.Identifier(f.Name)}, {SourceWriter.Literal($"{spec.ClassName}.{f.Name}")});");
+            w.Line(EncodeNumeric(spec, layout, f));
         w.Close();
         w.Close();
         w.Line();
@@ -35,6 +33,39 @@ internal static class RecordsEmitter
         w.Line("/// <summary>This sample's features.</summary>");
         w.Line($"public Features ToFeatures() => new({string.Join(", ", spec.Features.Select(f => SourceWriter.Identifier(f.Name)))});");
     });
+
+    /// <summary>Reference types are nullable: a null is bad data the encoder reports, not a compile warning in generated code.</summary>
+    private static string ParameterType(FeatureSpec f) => f.Type switch
+    {
+        "string[]" => "string?[]?",
+        _ when f.IsVector || f.IsHashed => f.Type + "?",
+        _ => f.Type,
+    };
+
+    private static string EncodeCategorical(ModelSpec spec, ModelLayout layout, FeatureSpec f)
+    {
+        var (value, column, member) = (SourceWriter.Identifier(f.Name), layout.ColumnOf(f), SourceWriter.Literal($"{spec.ClassName}.{f.Name}"));
+        var policy = $"global::ModelDsl.OutOfVocabulary.{f.OutOfVocabulary}";
+        var truncation = $"global::ModelDsl.SequenceTruncation.{f.Truncation}";
+        return f switch
+        {
+            { IsSequence: true, IsHashed: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {truncation}, {member});",
+            { IsSequence: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {policy}, {truncation}, {member});",
+            { IsHashed: true } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Hashed({value}, {f.Vocabulary}, {member});",
+            { OutOfVocabulary: "Error" } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {member});",
+            _ => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {policy}, {member});",
+        };
+    }
+
+    private static string EncodeNumeric(ModelSpec spec, ModelLayout layout, FeatureSpec f)
+    {
+        var (value, column, member) = (SourceWriter.Identifier(f.Name), layout.ColumnOf(f), SourceWriter.Literal($"{spec.ClassName}.{f.Name}"));
+        // Only Log1p restricts the domain; Standardize takes any finite value.
+        var transform = (f.Transform & Transforms.Log1p) != 0 ? ", global::ModelDsl.NumericTransform.Log1p" : "";
+        return f.IsVector
+            ? $"global::ModelDsl.FeatureValues.Numeric({value}, numeric.Slice({column}, {f.Size}), {member}{transform});"
+            : $"numeric[{column}] = global::ModelDsl.FeatureValues.Numeric({value}, {member}{transform});";
+    }
 
     private static string Describe(OutputSpec output) => output.Kind switch
     {

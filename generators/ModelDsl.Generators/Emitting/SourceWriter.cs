@@ -57,7 +57,7 @@ internal sealed class SourceWriter
 
     public static string Literal(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    public static string Literal(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    public static string Literal(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
 
     public static string IntArray(IEnumerable<int> values)
     {

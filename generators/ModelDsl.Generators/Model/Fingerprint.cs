@@ -5,7 +5,8 @@ using System.Text;
 namespace ModelDsl.Generators.Model;
 
 /// <summary>
-/// Identifies the serving contract of a spec: features (order, kind, vocabulary, dim), tasks (order,
+/// Identifies the serving contract of a spec: features (order, kind, vocabulary, dim, sequence, group,
+/// hashing, out-of-vocabulary policy, transforms), tasks (order,
 /// kind, tower, Given, odds output) and architecture. Training-only settings (loss weights, L2, dropout) are left out, so
 /// retuning them keeps old model files servable; anything that changes the graph changes the hash.
 /// </summary>
@@ -22,7 +23,11 @@ internal static class Fingerprint
             .Append(spec.Regularization.Activation);
         foreach (var f in spec.Features)
             text.Append("|f:").Append(f.Name).Append(':').Append(f.Kind).Append(':').Append(f.Vocabulary).Append(':').Append(f.Dim)
-                .Append(f.IsVector ? $":{f.Size}" : "");
+                .Append(f.IsSequence ? $":{f.Type}:{f.MaxLength}:{f.Pooling}:{f.Truncation}" : f.IsVector ? $":{f.Size}" : "")
+                .Append(f.IsHashed && !f.IsVector ? ":hashed" : "")
+                .Append(f.Group.Length > 0 ? $":group={f.Group}" : "")
+                .Append(f.OutOfVocabulary != "Error" ? $":oov={f.OutOfVocabulary}" : "")
+                .Append(f.Transform != 0 ? $":transform={f.Transform}" : "");
         foreach (var t in spec.Tasks)
             text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower)).Append(':').Append(t.Given)
                 .Append(':').Append(spec.WeightOf(t)?.PositivesOnly == true ? "odds" : "");

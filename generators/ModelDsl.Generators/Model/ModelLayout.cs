@@ -6,7 +6,7 @@ namespace ModelDsl.Generators.Model;
 /// <summary>
 /// Where each feature sits in the network input, derived from a spec: categorical features ordered by
 /// embedding group (one group per embedding width, in order of first appearance, so each group is one
-/// contiguous slice and one gather), numeric features in declaration order.
+/// contiguous slice and one gather; a sequence takes MaxLength columns), numeric features in declaration order.
 /// </summary>
 internal sealed class ModelLayout
 {
@@ -20,6 +20,7 @@ internal sealed class ModelLayout
         Categorical = Groups.SelectMany(g => g).ToList();
         Numeric = spec.Features.Where(f => f.Kind == FeatureKind.Numeric).ToList();
         NumericWidth = Numeric.Sum(f => f.Width);
+        CategoricalWidth = Categorical.Sum(f => f.Width);
         InputWidth = Groups.Sum(g => g.Count * g[0].Dim) + NumericWidth;
         Outputs = spec.Tasks.SelectMany(t => OutputsOf(spec, t)).ToList();
     }
@@ -36,6 +37,9 @@ internal sealed class ModelLayout
     /// <summary>Numeric features in input column order.</summary>
     public IReadOnlyList<FeatureSpec> Numeric { get; }
 
+    /// <summary>Columns of the categorical input: one per id, MaxLength per sequence.</summary>
+    public int CategoricalWidth { get; }
+
     /// <summary>Width of the concatenated embeddings and numeric columns.</summary>
     public int InputWidth { get; }
 
@@ -44,7 +48,15 @@ internal sealed class ModelLayout
 
     /// <summary>First input column of a feature within its kind.</summary>
     public int ColumnOf(FeatureSpec feature) =>
-        feature.Kind == FeatureKind.Categorical ? IndexOf(Categorical, feature) : Numeric.TakeWhile(f => f.Name != feature.Name).Sum(f => f.Width);
+        (feature.Kind == FeatureKind.Categorical ? Categorical : Numeric).TakeWhile(f => f.Name != feature.Name).Sum(f => f.Width);
+
+    /// <summary>The table segments of a group, in order of first use: one per feature, or one per shared <c>Group</c>.</summary>
+    public static IReadOnlyList<FeatureSpec> Segments(IReadOnlyList<FeatureSpec> group) =>
+        group.GroupBy(f => f.SegmentKey).Select(s => s.First()).ToList();
+
+    /// <summary>Whether a group is plain: single ids, each with a segment of its own.</summary>
+    public static bool IsPlain(IReadOnlyList<FeatureSpec> group) =>
+        group.All(f => !f.IsSequence && f.Group.Length == 0);
 
     /// <summary>Field name of a group's embedding module.</summary>
     public static string GroupField(IReadOnlyList<FeatureSpec> group) => $"embeddings_{group[0].Dim}";
@@ -56,14 +68,6 @@ internal sealed class ModelLayout
             yield return new OutputSpec($"{task.Name}Given{task.Given}", task, OutputKind.Conditional);
         if (spec.WeightOf(task) is { PositivesOnly: true } && task.Kind == TaskKind.Binary)
             yield return new OutputSpec($"{task.Name}Odds", task, OutputKind.Odds);
-    }
-
-    private static int IndexOf(IReadOnlyList<FeatureSpec> features, FeatureSpec feature)
-    {
-        for (var i = 0; i < features.Count; i++)
-            if (features[i].Name == feature.Name)
-                return i;
-        return -1;
     }
 }
 

@@ -16,6 +16,12 @@ internal sealed record ModelSpec(
     RegularizationSpec Regularization,
     LossWeightingSpec LossWeighting)
 {
+    /// <summary>Every feature, label and sample weight in declaration order, with its file column.</summary>
+    public EquatableArray<DataColumnSpec> DataColumns { get; init; } = EquatableArray<DataColumnSpec>.Empty;
+
+    /// <summary>Whether the class has a parameterless constructor and settable members, so file readers can build samples.</summary>
+    public bool IsConstructible { get; init; }
+
     /// <summary>The task a task is given, or null.</summary>
     public TaskSpec? GivenOf(TaskSpec task)
     {
@@ -46,15 +52,51 @@ internal enum FeatureKind
     Numeric,
 }
 
-/// <summary>A feature member. <paramref name="Type"/> is the member's C# keyword type (<c>long</c>, <c>float</c>, …).</summary>
-/// <paramref name="Size"/> is the number of values of a numeric array member, 0 for a scalar.
+/// <summary>
+/// A feature member. <paramref name="Type"/> is the member's C# keyword type (<c>long</c>, <c>string[]</c>, …);
+/// <paramref name="Size"/> is the number of values of a numeric array member, 0 for a scalar. Enum-valued
+/// arguments are kept as their member names, exactly as the generated code spells them.
+/// </summary>
 internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, int Vocabulary, int Dim, int Size = 0)
 {
+    /// <summary>The shared embedding table's name, or empty.</summary>
+    public string Group { get; init; } = "";
+
+    public string OutOfVocabulary { get; init; } = "Error";
+
+    /// <summary>Most values of a sequence member.</summary>
+    public int MaxLength { get; init; }
+
+    public string Pooling { get; init; } = "Mean";
+
+    public string Truncation { get; init; } = "Error";
+
+    /// <summary>The <c>NumericTransform</c> flags, as an integer.</summary>
+    public int Transform { get; init; }
+
     public bool IsVector => Type.EndsWith("[]", System.StringComparison.Ordinal);
 
+    /// <summary>A categorical array: pooled embeddings of up to MaxLength ids.</summary>
+    public bool IsSequence => Kind == FeatureKind.Categorical && IsVector;
+
+    /// <summary>String ids, hashed into the vocabulary.</summary>
+    public bool IsHashed => Type.StartsWith("string", System.StringComparison.Ordinal);
+
     /// <summary>Input columns the feature takes.</summary>
-    public int Width => IsVector ? Size : 1;
+    public int Width => !IsVector ? 1 : Kind == FeatureKind.Categorical ? MaxLength : Size;
+
+    /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary row.</summary>
+    public int Rows => Vocabulary + (OutOfVocabulary == "Reserved" ? 1 : 0);
+
+    /// <summary>Features with the same key look up the same table segment.</summary>
+    public string SegmentKey => Group.Length > 0 ? "group " + Group : Name;
 }
+
+/// <summary>
+/// A member read from a data file column by the generated <c>ReadCsv</c>/<c>ReadParquet</c>:
+/// its <c>[Column]</c> name (the member name when absent) and its C# keyword type.
+/// </summary>
+internal sealed record DataColumnSpec(string Member, string Column, string Type);
 
 internal enum TaskKind
 {

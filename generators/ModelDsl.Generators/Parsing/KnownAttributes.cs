@@ -14,4 +14,5 @@ internal static class KnownAttributes
     public const string Numeric = "ModelDsl.NumericAttribute";
     public const string BinaryTask = "ModelDsl.BinaryTaskAttribute";
     public const string RegressionTask = "ModelDsl.RegressionTaskAttribute";
+    public const string Column = "ModelDsl.ColumnAttribute";
 }

@@ -53,7 +53,11 @@ internal static class Parser
             members.SampleWeights.ToEquatableArray(),
             architecture ?? new ArchitectureSpec(ArchitectureKind.SharedBottom, EquatableArray<int>.Empty),
             regularization,
-            weighting);
+            weighting)
+        {
+            DataColumns = members.Columns.ToEquatableArray(),
+            IsConstructible = IsConstructible(type, members),
+        };
         state.Diagnostics.AddRange(Validator.Validate(spec, architecture is not null, state.Locations));
         var valid = !state.HasCompilerErrors && !state.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
         return new ParseResult(valid ? spec : null, state.Diagnostics.ToEquatableArray());
@@ -64,6 +68,8 @@ internal static class Parser
         public List<FeatureSpec> Features { get; } = [];
         public List<TaskSpec> Tasks { get; } = [];
         public List<SampleWeightSpec> SampleWeights { get; } = [];
+        public List<DataColumnSpec> Columns { get; } = [];
+        public bool Settable { get; set; } = true;
     }
 
     private static bool IsFirstModelDeclaration(INamedTypeSymbol type, GeneratorAttributeSyntaxContext context)
@@ -178,7 +184,7 @@ internal static class Parser
 
     private static readonly Dictionary<string, Role> Roles = new()
     {
-        [KnownAttributes.Categorical] = new("Categorical", ["int", "long"]),
+        [KnownAttributes.Categorical] = new("Categorical", ["int", "long", "string", "int[]", "long[]", "string[]"]),
         [KnownAttributes.Numeric] = new("Numeric", ["float", "double", "float[]", "double[]"]),
         [KnownAttributes.BinaryTask] = new("BinaryTask", ["bool", "int", "float", "double"]),
         [KnownAttributes.RegressionTask] = new("RegressionTask", ["float", "double"]),
@@ -229,10 +235,20 @@ internal static class Parser
         {
             case "Categorical":
                 members.Features.Add(new FeatureSpec(name, FeatureKind.Categorical, keyword,
-                    reader.Int("Vocabulary", 0, neutral: 1), reader.Int("Dim", 0, neutral: 1)));
+                    reader.Int("Vocabulary", 0, neutral: 1), reader.Int("Dim", 0, neutral: 1))
+                {
+                    Group = reader.String("Group", neutral: "")!,
+                    OutOfVocabulary = EnumName(attribute, reader, "OutOfVocabulary", name, state) ?? "Error",
+                    MaxLength = reader.Int("MaxLength", 0, neutral: 1),
+                    Pooling = EnumName(attribute, reader, "Pooling", name, state) ?? "Mean",
+                    Truncation = EnumName(attribute, reader, "Truncation", name, state) ?? "Error",
+                });
                 break;
             case "Numeric":
-                members.Features.Add(new FeatureSpec(name, FeatureKind.Numeric, keyword, 0, 0, reader.Int("Size", 0, neutral: 0)));
+                members.Features.Add(new FeatureSpec(name, FeatureKind.Numeric, keyword, 0, 0, reader.Int("Size", 0, neutral: 0))
+                {
+                    Transform = Flags(attribute, reader, "Transform", name, state),
+                });
                 break;
             case "SampleWeight":
                 // An unreadable For names no task we could check; the compiler's error stands alone.
@@ -248,7 +264,72 @@ internal static class Parser
                 break;
         }
         state.Read(reader);
+        members.Columns.Add(new DataColumnSpec(name, ReadColumn(member, name, state), keyword));
+        members.Settable &= IsSettable(member);
     }
+
+    /// <summary>The member's <c>[Column]</c> name, or its own name.</summary>
+    private static string ReadColumn(ISymbol member, string name, ParseState state)
+    {
+        var attribute = member.GetAttributes().FirstOrDefault(a => NameOf(a) == KnownAttributes.Column);
+        if (attribute is null)
+            return name;
+        state.Locations.Add(SpecLocations.Argument(name, "Column"), state.LocationOf(attribute));
+        if (state.HasErrors(state.SyntaxOf(attribute)) || attribute.ConstructorArguments.Length != 1)
+        {
+            state.HasCompilerErrors = true;
+            return name;
+        }
+        return attribute.ConstructorArguments[0].Value as string ?? "";
+    }
+
+    /// <summary>Whether an object initializer inside the class can set the member.</summary>
+    private static bool IsSettable(ISymbol member) => member switch
+    {
+        IFieldSymbol field => !field.IsReadOnly,
+        IPropertySymbol property => property.SetMethod is not null,
+        _ => false,
+    };
+
+    /// <summary>Whether generated code can write <c>new T { … }</c> with the role members alone.</summary>
+    private static bool IsConstructible(INamedTypeSymbol type, Members members) =>
+        members.Settable && !type.IsAbstract
+        && type.InstanceConstructors.Any(c => c.Parameters.Length == 0)
+        && !type.GetMembers().Any(m => m is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true }
+            && !members.Columns.Any(c => c.Member == m.Name));
+
+    /// <summary>The name of an enum argument's member, or null when it is absent; a value outside the enum (a cast) is reported.</summary>
+    private static string? EnumName(AttributeData attribute, AttributeReader reader, string argument, string owner, ParseState state)
+    {
+        if (reader.Enum(argument) is not { } value)
+            return null;
+        var fields = EnumFields(attribute, argument);
+        if (fields.FirstOrDefault(f => Equals(f.ConstantValue, value)) is { } field)
+            return field.Name;
+        state.Report(DiagnosticDescriptors.UndefinedEnumValue, state.Locations.Get(SpecLocations.Argument(owner, argument)),
+            argument, attribute.AttributeClass?.Name.Replace("Attribute", "") ?? "", $"{state.Model}.{owner}", value,
+            "one of " + string.Join(", ", fields.Select(f => f.Name)));
+        return null;
+    }
+
+    /// <summary>A <c>[Flags]</c> enum argument as an integer; bits outside the enum are reported and dropped.</summary>
+    private static int Flags(AttributeData attribute, AttributeReader reader, string argument, string owner, ParseState state)
+    {
+        if (reader.Enum(argument) is not { } value)
+            return 0;
+        var fields = EnumFields(attribute, argument);
+        var defined = fields.Aggregate(0, (all, f) => all | (int)f.ConstantValue!);
+        if ((value & ~defined) == 0)
+            return value;
+        state.Report(DiagnosticDescriptors.UndefinedEnumValue, state.Locations.Get(SpecLocations.Argument(owner, argument)),
+            argument, attribute.AttributeClass?.Name.Replace("Attribute", "") ?? "", $"{state.Model}.{owner}", value,
+            "a combination of " + string.Join(", ", fields.Select(f => f.Name)));
+        return value & defined;
+    }
+
+    private static List<IFieldSymbol> EnumFields(AttributeData attribute, string argument) =>
+        (attribute.AttributeClass?.GetMembers(argument).OfType<IPropertySymbol>().FirstOrDefault()?.Type as INamedTypeSymbol)?
+            .GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue && f.ConstantValue is int).ToList() ?? [];
 
     /// <summary>Why a member cannot carry a value per sample, or null.</summary>
     private static string? NotInstance(ISymbol member) => member switch
@@ -270,9 +351,10 @@ internal static class Parser
     };
 
     private static string? Keyword(ITypeSymbol type) => type is IArrayTypeSymbol { Rank: 1 } array
-        ? Keyword(array.ElementType) is { } element and ("float" or "double") ? element + "[]" : null
+        ? Keyword(array.ElementType) is { } element and not "bool" ? element + "[]" : null
         : type.SpecialType switch
     {
+        SpecialType.System_String => "string",
         SpecialType.System_Boolean => "bool",
         SpecialType.System_Int32 => "int",
         SpecialType.System_Int64 => "long",

@@ -27,6 +27,10 @@ internal static class ReservedNames
         ["Predictor"] = "the nested type 'Predictor'",
         ["Schema"] = "the property 'Schema'",
         ["ToFeatures"] = "the method 'ToFeatures()'",
+        ["ReadCsv"] = "the method 'ReadCsv'",
+        ["ReadParquet"] = "the method 'ReadParquet'",
+        ["ReadSample"] = "the method 'ReadSample'",
+        ["DataColumns"] = "the property 'DataColumns'",
     };
 
     /// <summary>What every positional record struct has (declared or inherited), so no parameter may take the name.</summary>

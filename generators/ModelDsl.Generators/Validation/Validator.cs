@@ -17,6 +17,8 @@ internal static class Validator
 {
     private const string Positive = "a positive integer";
 
+    private static readonly string[] SequenceArguments = ["MaxLength", "Pooling", "Truncation"];
+
     public static IEnumerable<Diagnostic> Validate(ModelSpec spec, bool hasArchitecture, SpecLocations at)
     {
         var model = spec.ClassName;
@@ -31,6 +33,7 @@ internal static class Validator
             .Concat(Features(spec, at))
             .Concat(Tasks(spec, at))
             .Concat(SampleWeights(spec, at))
+            .Concat(Columns(spec, at))
             .Concat(Regularization(spec.Regularization, model, at))
             .Concat(LossWeighting(spec.LossWeighting, model, at))
             .Concat(ReservedNames.CheckSpec(spec, at));
@@ -65,12 +68,67 @@ internal static class Validator
             if (feature.Dim <= 0)
                 yield return NotPositive(at, feature.Name, "Dim", feature.Dim, "Categorical", owner, "a positive integer, the embedding width");
         }
+        foreach (var diagnostic in Sequences(spec, at).Concat(Groups(spec, at)))
+            yield return diagnostic;
         foreach (var feature in spec.Features.Where(f => f.Kind == FeatureKind.Numeric))
         {
             if (feature.IsVector && feature.Size <= 0)
                 yield return NotPositive(at, feature.Name, "Size", feature.Size, "Numeric", $"{spec.ClassName}.{feature.Name}", "a positive integer, the number of values of every sample");
             else if (!feature.IsVector && feature.Size != 0)
                 yield return Diagnostic.Create(DiagnosticDescriptors.SizeOnScalar, ArgumentOf(at, feature.Name, "Size"), spec.ClassName, feature.Name, feature.Type);
+        }
+    }
+
+    private static IEnumerable<Diagnostic> Sequences(ModelSpec spec, SpecLocations at)
+    {
+        foreach (var feature in spec.Features.Where(f => f.Kind == FeatureKind.Categorical))
+        {
+            if (feature.IsSequence && feature.MaxLength <= 0)
+                yield return NotPositive(at, feature.Name, "MaxLength", feature.MaxLength, "Categorical", $"{spec.ClassName}.{feature.Name}", "a positive integer, the most values a sample's sequence holds");
+            if (!feature.IsSequence)
+                foreach (var argument in SequenceArguments.Where(a => at.Has(SpecLocations.Argument(feature.Name, a))))
+                    yield return Diagnostic.Create(DiagnosticDescriptors.SequenceArgumentOnScalar, ArgumentOf(at, feature.Name, argument), spec.ClassName, feature.Name, argument, feature.Type);
+            if (feature.IsHashed && at.Has(SpecLocations.Argument(feature.Name, "OutOfVocabulary")))
+                yield return Diagnostic.Create(DiagnosticDescriptors.OutOfVocabularyOnString, ArgumentOf(at, feature.Name, "OutOfVocabulary"), spec.ClassName, feature.Name, feature.Type);
+        }
+    }
+
+    /// <summary>Features of one <c>Group</c> share a table segment, so its shape and id mapping must agree.</summary>
+    private static IEnumerable<Diagnostic> Groups(ModelSpec spec, SpecLocations at)
+    {
+        var first = new Dictionary<string, FeatureSpec>();
+        foreach (var feature in spec.Features.Where(f => f.Kind == FeatureKind.Categorical && f.Group.Length > 0))
+        {
+            if (!first.TryGetValue(feature.Group, out var leader))
+            {
+                first[feature.Group] = feature;
+                continue;
+            }
+            var difference = new (string Argument, object Mine, object Theirs)[]
+            {
+                ("Vocabulary", feature.Vocabulary, leader.Vocabulary),
+                ("Dim", feature.Dim, leader.Dim),
+                ("OutOfVocabulary", feature.IsHashed ? "Hash" : feature.OutOfVocabulary, leader.IsHashed ? "Hash" : leader.OutOfVocabulary),
+            }.FirstOrDefault(d => !Equals(d.Mine, d.Theirs));
+            if (difference.Argument is not null)
+                yield return Diagnostic.Create(DiagnosticDescriptors.GroupMismatch, ArgumentOf(at, feature.Name, "Group"),
+                    spec.ClassName, feature.Name, feature.Group, difference.Argument, difference.Mine, leader.Name, difference.Theirs);
+        }
+    }
+
+    private static IEnumerable<Diagnostic> Columns(ModelSpec spec, SpecLocations at)
+    {
+        var owners = new Dictionary<string, string>();
+        foreach (var column in spec.DataColumns)
+        {
+            var location = at.Get(SpecLocations.Argument(column.Member, "Column"), column.Member);
+            if (column.Column.Trim().Length == 0)
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, location, spec.ClassName, column.Member, "empty", "give the name of the member's column in data files");
+            else if (owners.TryGetValue(column.Column, out var owner))
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, location, spec.ClassName, column.Member,
+                    $"'{column.Column}', already the column of '{owner}'", "each column feeds one member");
+            else
+                owners[column.Column] = column.Member;
         }
     }
 

@@ -3,16 +3,76 @@ using System;
 namespace ModelDsl;
 
 /// <summary>
-/// A categorical feature: an integer id in <c>[0, Vocabulary)</c> looked up in an embedding table.
-/// Features with the same <see cref="Dim"/> share one concatenated table, so the network gathers
-/// them with one lookup.
+/// A categorical feature looked up in an embedding table of <see cref="Vocabulary"/> rows:
+/// an <c>int</c> or <c>long</c> id in <c>[0, Vocabulary)</c>; a <c>string</c>, hashed into that range
+/// with <see cref="StableHash"/>; or an <c>int[]</c>, <c>long[]</c> or <c>string[]</c> sequence of up to
+/// <see cref="MaxLength"/> such values whose embeddings are pooled into one vector.
+/// Features of one <see cref="Dim"/> share one concatenated table, gathered with one lookup.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
 public sealed class CategoricalAttribute : Attribute
 {
-    /// <summary>Number of distinct ids; valid ids are <c>0 … Vocabulary − 1</c>.</summary>
+    /// <summary>Number of distinct ids; valid ids are <c>0 … Vocabulary − 1</c> (the hash range of strings).</summary>
     public int Vocabulary { get; set; }
 
     /// <summary>Embedding width.</summary>
     public int Dim { get; set; }
+
+    /// <summary>
+    /// Name of an embedding table shared with other features of the same group (item id and recently
+    /// watched items, say); all of them must have the same <see cref="Vocabulary"/>, <see cref="Dim"/>
+    /// and <see cref="OutOfVocabulary"/>. Unset: the feature has its own table.
+    /// </summary>
+    public string? Group { get; set; }
+
+    /// <summary>What an integer id outside <c>[0, Vocabulary)</c> becomes; <see cref="ModelDsl.OutOfVocabulary.Error"/> by default.</summary>
+    public OutOfVocabulary OutOfVocabulary { get; set; }
+
+    /// <summary>Most values a sequence holds; shorter ones are padded (padding adds nothing to the pooled vector). Sequences only.</summary>
+    public int MaxLength { get; set; }
+
+    /// <summary>How a sequence's embeddings become one vector; <see cref="ModelDsl.Pooling.Mean"/> by default. Sequences only.</summary>
+    public Pooling Pooling { get; set; }
+
+    /// <summary>What a sequence longer than <see cref="MaxLength"/> does; <see cref="SequenceTruncation.Error"/> by default. Sequences only.</summary>
+    public SequenceTruncation Truncation { get; set; }
+}
+
+/// <summary>What an integer id outside its feature's vocabulary becomes.</summary>
+public enum OutOfVocabulary
+{
+    /// <summary>It is bad data: encoding fails with a <see cref="ModelDataException"/> naming the member, the value and the row.</summary>
+    Error,
+
+    /// <summary>It is hashed into the vocabulary with <see cref="StableHash"/>, sharing a row with some valid id.</summary>
+    Hash,
+
+    /// <summary>Every such id maps to one extra row, index <c>Vocabulary</c>, which learns "unknown".</summary>
+    Reserved,
+}
+
+/// <summary>How a sequence feature's embeddings are pooled; empty sequences pool to zeros.</summary>
+public enum Pooling
+{
+    /// <summary>Mean of the embeddings of its values.</summary>
+    Mean,
+
+    /// <summary>Sum of the embeddings of its values.</summary>
+    Sum,
+
+    /// <summary>Element-wise maximum of the embeddings of its values.</summary>
+    Max,
+}
+
+/// <summary>What a sequence longer than its <c>MaxLength</c> does.</summary>
+public enum SequenceTruncation
+{
+    /// <summary>It is bad data: encoding fails with a <see cref="ModelDataException"/> naming the member and the length.</summary>
+    Error,
+
+    /// <summary>Its first <c>MaxLength</c> values are kept.</summary>
+    KeepFirst,
+
+    /// <summary>Its last <c>MaxLength</c> values are kept (the most recent, for histories in time order).</summary>
+    KeepLast,
 }

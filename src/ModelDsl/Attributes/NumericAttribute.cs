@@ -11,4 +11,21 @@ public sealed class NumericAttribute : Attribute
 {
     /// <summary>Number of values of an array member (every sample must have exactly this many); leave unset for a scalar member.</summary>
     public int Size { get; set; }
+
+    /// <summary>What the network does to the value before its first layer; part of the exported graph, so a predictor takes raw values.</summary>
+    public NumericTransform Transform { get; set; }
+}
+
+/// <summary>Transforms of a numeric feature, applied in the network (and its ONNX graph) in declaration order.</summary>
+[Flags]
+public enum NumericTransform
+{
+    /// <summary>The value as it is.</summary>
+    None = 0,
+
+    /// <summary>log(1 + x), for counts and durations with long tails; values must be greater than −1.</summary>
+    Log1p = 1,
+
+    /// <summary>(x − mean) / standard deviation, with both computed from the training data on the first <c>Fit</c> and saved with the weights.</summary>
+    Standardize = 2,
 }

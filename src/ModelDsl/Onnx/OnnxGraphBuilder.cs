@@ -112,6 +112,10 @@ public sealed class OnnxGraphBuilder
     public string ConstantOnce(string name, ReadOnlySpan<long> values) =>
         _names.Contains(name) ? name : Constant(name, values, values.Length);
 
+    /// <summary>A float constant of shape [1], shared by every node that asks for it by the same name; broadcasts against any tensor.</summary>
+    public string FloatOnce(string name, float value) =>
+        _names.Contains(name) ? name : Weight(name, [value], 1);
+
     /// <summary>Returns the finished model with the given metadata.</summary>
     public ModelProto Build(IEnumerable<KeyValuePair<string, string>> metadata)
     {

@@ -18,7 +18,7 @@ public static class OnnxMetadata
     /// <summary>ModelDsl version that exported the file.</summary>
     public const string Version = "modeldsl.version";
 
-    /// <summary>Columns of the <c>categorical</c> input: <c>name:vocabulary:dim</c>, comma separated.</summary>
+    /// <summary>Columns of the <c>categorical</c> input: <c>name:vocabulary:dim</c>, comma separated; a sequence as <c>name[maxLength]:vocabulary:dim</c>, padded with −1.</summary>
     public const string Categorical = "modeldsl.categorical";
 
     /// <summary>Columns of the <c>numeric</c> input, comma separated; an array feature as <c>name[size]</c>.</summary>
@@ -44,7 +44,7 @@ public static class OnnxMetadata
         yield return new(Fingerprint, schema.Fingerprint);
         yield return new(Version, ModelSchema.LibraryVersion);
         yield return new(Categorical, string.Join(",", schema.Features
-            .Where(f => f.Kind == FeatureKind.Categorical).Select(f => $"{f.Name}:{f.Vocabulary}:{f.Dim}")));
+            .Where(f => f.Kind == FeatureKind.Categorical).Select(f => $"{(f.Size == 1 ? f.Name : $"{f.Name}[{f.Size}]")}:{f.Vocabulary}:{f.Dim}")));
         yield return new(Numeric, string.Join(",", schema.Features.Where(f => f.Kind == FeatureKind.Numeric).Select(f => f.Size == 1 ? f.Name : $"{f.Name}[{f.Size}]")));
         yield return new(Tasks, string.Join(",", schema.Tasks.Select(t => $"{t.Name}:{t.Kind.ToString().ToLowerInvariant()}")));
         yield return new(Outputs, string.Join(",", schema.Outputs.Select(o => $"{o.Name}:{o.Kind.ToString().ToLowerInvariant()}")));

@@ -18,6 +18,72 @@ public static class FeatureValues
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
                 $"{member} = {id} is outside its vocabulary: ids must be in [0, {vocabulary})."));
 
+    /// <summary>The id of a sequence column past the end of its sequence: the network ignores it.</summary>
+    public const long Padding = -1;
+
+    /// <summary>An id of a categorical feature; one outside its vocabulary is handled by <paramref name="policy"/>.</summary>
+    public static long Categorical(long id, int vocabulary, OutOfVocabulary policy, string member) =>
+        (ulong)id < (ulong)vocabulary ? id : policy switch
+        {
+            OutOfVocabulary.Hash => StableHash.Index(id, vocabulary),
+            OutOfVocabulary.Reserved => vocabulary,
+            _ => Categorical(id, vocabulary, member),
+        };
+
+    /// <summary>A string categorical feature, hashed into its vocabulary with <see cref="StableHash"/>.</summary>
+    public static long Hashed(string? value, int vocabulary, string member) =>
+        value is null
+            ? throw new ModelDataException($"{member} is null; a string feature needs a value (an empty string is one).")
+            : StableHash.Index(value, vocabulary);
+
+    /// <summary>A sequence of ids, checked and written into its columns; columns past its end get <see cref="Padding"/>.</summary>
+    public static void Sequence(long[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, string member)
+    {
+        var kept = Kept(ids?.Length, columns.Length, truncation, member);
+        for (var i = 0; i < kept.Length; i++)
+            columns[i] = Categorical(ids![kept.Offset + i], vocabulary, policy, $"{member}[{kept.Offset + i}]");
+        columns[kept.Length..].Fill(Padding);
+    }
+
+    /// <summary>A sequence of ids, checked and written into its columns; columns past its end get <see cref="Padding"/>.</summary>
+    public static void Sequence(int[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, string member)
+    {
+        var kept = Kept(ids?.Length, columns.Length, truncation, member);
+        for (var i = 0; i < kept.Length; i++)
+            columns[i] = Categorical(ids![kept.Offset + i], vocabulary, policy, $"{member}[{kept.Offset + i}]");
+        columns[kept.Length..].Fill(Padding);
+    }
+
+    /// <summary>A sequence of strings, hashed into its vocabulary and written into its columns; columns past its end get <see cref="Padding"/>.</summary>
+    public static void Sequence(string?[]? values, Span<long> columns, int vocabulary, SequenceTruncation truncation, string member)
+    {
+        var kept = Kept(values?.Length, columns.Length, truncation, member);
+        for (var i = 0; i < kept.Length; i++)
+            columns[i] = Hashed(values![kept.Offset + i], vocabulary, $"{member}[{kept.Offset + i}]");
+        columns[kept.Length..].Fill(Padding);
+    }
+
+    /// <summary>Which values of a sequence of <paramref name="length"/> fit in <paramref name="maxLength"/> columns.</summary>
+    private static (int Offset, int Length) Kept(int? length, int maxLength, SequenceTruncation truncation, string member) => length switch
+    {
+        null => throw new ModelDataException($"{member} is null; a sequence feature needs an array (an empty one for no values)."),
+        var n when n <= maxLength => (0, n.Value),
+        var n => truncation switch
+        {
+            SequenceTruncation.KeepFirst => (0, maxLength),
+            SequenceTruncation.KeepLast => (n.Value - maxLength, maxLength),
+            _ => throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{member} has {n} values, more than its MaxLength of {maxLength}; shorten it or set Truncation = KeepFirst or KeepLast.")),
+        },
+    };
+
+    /// <summary>A numeric feature value for a transform, checked to be finite and, for <see cref="NumericTransform.Log1p"/>, greater than −1.</summary>
+    public static float Numeric(double value, string member, NumericTransform transform) =>
+        (transform & NumericTransform.Log1p) == 0 || value > -1 || !double.IsFinite(value)
+            ? Numeric(value, member)
+            : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{member} = {value} is outside the domain of Log1p: values must be greater than -1."));
+
     /// <summary>A numeric feature value, checked to be finite.</summary>
     public static float Numeric(double value, string member) =>
         double.IsFinite(value)
@@ -33,7 +99,15 @@ public static class FeatureValues
     public static void Numeric(double[]? values, Span<float> columns, string member) =>
         Numeric<double>(values, columns, member);
 
-    private static void Numeric<T>(T[]? values, Span<float> columns, string member) where T : System.Numerics.INumber<T>
+    /// <summary>A numeric array feature for a transform, checked like a value for that transform, copied into its columns.</summary>
+    public static void Numeric(float[]? values, Span<float> columns, string member, NumericTransform transform) =>
+        Numeric<float>(values, columns, member, transform);
+
+    /// <summary>A numeric array feature for a transform, checked like a value for that transform, copied into its columns.</summary>
+    public static void Numeric(double[]? values, Span<float> columns, string member, NumericTransform transform) =>
+        Numeric<double>(values, columns, member, transform);
+
+    private static void Numeric<T>(T[]? values, Span<float> columns, string member, NumericTransform transform = NumericTransform.None) where T : System.Numerics.INumber<T>
     {
         if (values is null || values.Length != columns.Length)
             throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
@@ -41,9 +115,9 @@ public static class FeatureValues
         for (var i = 0; i < values.Length; i++)
         {
             var value = double.CreateTruncating(values[i]);
-            columns[i] = double.IsFinite(value)
+            columns[i] = transform == NumericTransform.None && double.IsFinite(value)
                 ? (float)value
-                : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture, $"{member}[{i}] = {value} is not a finite number."));
+                : Numeric(value, string.Create(CultureInfo.InvariantCulture, $"{member}[{i}]"), transform);
         }
     }
 

@@ -23,7 +23,7 @@ public sealed record ModelSchema(
     RegularizationSettings Regularization)
 {
     /// <summary>Number of columns of the int64 <c>categorical</c> input.</summary>
-    public int CategoricalCount { get; } = Features.Count(f => f.Kind == FeatureKind.Categorical);
+    public int CategoricalCount { get; } = Features.Where(f => f.Kind == FeatureKind.Categorical).Sum(f => f.Size);
 
     /// <summary>Number of columns of the float <c>numeric</c> input.</summary>
     public int NumericCount { get; } = Features.Where(f => f.Kind == FeatureKind.Numeric).Sum(f => f.Size);
@@ -39,7 +39,7 @@ public sealed record ModelSchema(
 /// <summary>Kinds of features.</summary>
 public enum FeatureKind
 {
-    /// <summary>An integer id looked up in an embedding table.</summary>
+    /// <summary>An integer id (or a hashed string, or a sequence of either) looked up in an embedding table.</summary>
     Categorical,
 
     /// <summary>A float fed to the network as it is.</summary>
@@ -52,7 +52,7 @@ public enum FeatureKind
 /// <param name="Column">First column in the input of its kind (categorical or numeric).</param>
 /// <param name="Vocabulary">Number of ids (categorical only).</param>
 /// <param name="Dim">Embedding width (categorical only).</param>
-/// <param name="Size">Columns the feature takes: 1, or the length of a numeric array.</param>
+/// <param name="Size">Columns the feature takes: 1, the length of a numeric array, or a sequence's MaxLength.</param>
 public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0, int Size = 1);
 
 /// <summary>Kinds of tasks.</summary>

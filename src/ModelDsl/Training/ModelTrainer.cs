@@ -76,6 +76,9 @@ public abstract class ModelTrainer<TSample> : IDisposable
         using var weighting = LossWeighting.Create(settings, Schema, _options.LearningRate);
         using var optimizer = Optimizers.Create(_options, Network.parameters().Concat(weighting.Parameters));
         var state = resumeFrom is null ? new TrainingState() : TrainingState.Load(resumeFrom, Network, optimizer, weighting, settings.Strategy);
+        // Standardize statistics come from the first training data a network sees; later runs and resumed ones keep them.
+        foreach (var transforms in Network.modules().OfType<NumericTransforms>().Where(t => t.NeedsStatistics))
+            transforms.Fit([trainTable.Numeric.AsMemory(0, trainTable.Rows * trainTable.NumericWidth)]);
         var stopping = _options.EarlyStopping;
         if (stopping is not null && validationTable is null)
             throw new ArgumentException("EarlyStopping watches validation metrics: pass a validation set.", nameof(validation));
