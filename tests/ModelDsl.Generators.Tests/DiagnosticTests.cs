@@ -80,7 +80,7 @@ public class DiagnosticTests
     {
         var d = Verify(Model("""
             [Categorical(Vocabulary = 10, Dim = 4)] public {|MDSL008:float|} UserId { get; init; }
-            [Categorical(Vocabulary = 10, Dim = 4)] public {|MDSL008:string|} Country = "";
+            [Categorical(Vocabulary = 10, Dim = 4)] public {|MDSL008:decimal|} Country;
             [Numeric] public {|MDSL008:float?|} Price { get; init; }
             [Numeric] public {|MDSL008:long|} Age { get; init; }
             [Numeric] public float Valid { get; init; }
@@ -89,7 +89,7 @@ public class DiagnosticTests
             [BinaryTask] public bool Like { get; init; }
             [SampleWeight(For = nameof(Like))] public {|MDSL008:bool|} Weight { get; init; }
             """));
-        Assert.Equal("[Categorical] on 'M.UserId' needs a member of type int or long, but 'UserId' is 'float'", d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("[Categorical] on 'M.UserId' needs a member of type int, long, string, int[], long[] or string[], but 'UserId' is 'float'", d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -359,6 +359,79 @@ public class DiagnosticTests
             [Numeric({|MDSL023:Size = 3|})] public float Price { get; init; }
             [BinaryTask] public bool Click { get; init; }
             """));
+
+    [Fact]
+    public void Mdsl009SequenceWithoutMaxLengthOnTheAttribute() =>
+        Verify(Model("""
+            [{|MDSL009:Categorical(Vocabulary = 10, Dim = 4)|}] public long[] Recent { get; init; } = [];
+            [Categorical(Vocabulary = 10, Dim = 4, {|MDSL009:MaxLength = 0|})] public string[] Queries { get; init; } = [];
+            [BinaryTask] public bool Click { get; init; }
+            """));
+
+    [Fact]
+    public void Mdsl024SequenceArgumentsOnAScalarOnEachArgument()
+    {
+        var d = Verify(Model("""
+            [Categorical(Vocabulary = 10, Dim = 4, {|MDSL024:MaxLength = 5|}, {|MDSL024:Pooling = Pooling.Sum|})] public long ItemId { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, {|MDSL024:Truncation = SequenceTruncation.KeepLast|})] public string Country { get; init; } = "";
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        Assert.Equal("MaxLength of [Categorical] on 'M.ItemId' is for int[], long[] and string[] members, but 'ItemId' is 'long'; remove MaxLength or declare an array",
+            d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl025GroupMismatchOnTheLaterGroupArgument()
+    {
+        var d = Verify(Model("""
+            [Categorical(Vocabulary = 100, Dim = 8, Group = "item")] public long ItemId { get; init; }
+            [Categorical(Vocabulary = 100, Dim = 8, {|MDSL025:Group = "item"|}, MaxLength = 5, OutOfVocabulary = OutOfVocabulary.Reserved)] public long[] Recent { get; init; } = [];
+            [Categorical(Vocabulary = 50, Dim = 8, {|MDSL025:Group = "item"|})] public int Similar { get; init; }
+            [Categorical(Vocabulary = 100, Dim = 4, {|MDSL025:Group = "item"|})] public string Name { get; init; } = "";
+            [Categorical(Vocabulary = 100, Dim = 4, Group = "other")] public int Other { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        Assert.Equal("'M.Similar' is in embedding group 'item' with Vocabulary = 50, but 'M.ItemId' in that group has Vocabulary = 100; features sharing a table need the same Vocabulary, Dim and OutOfVocabulary",
+            d.OrderBy(x => x.Location.SourceSpan.Start).Skip(1).First().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl026OutOfVocabularyOnAStringOnTheArgument() =>
+        Verify(Model("""
+            [Categorical(Vocabulary = 100, Dim = 8, {|MDSL026:OutOfVocabulary = OutOfVocabulary.Hash|})] public string Country { get; init; } = "";
+            [Categorical(Vocabulary = 100, Dim = 8, MaxLength = 3, {|MDSL026:OutOfVocabulary = OutOfVocabulary.Error|})] public string[] Queries { get; init; } = [];
+            [Categorical(Vocabulary = 100, Dim = 8, OutOfVocabulary = OutOfVocabulary.Hash)] public long Device { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+
+    [Fact]
+    public void Mdsl027EmptyOrRepeatedColumnOnTheColumnAttribute()
+    {
+        var d = Verify(Model("""
+            [Numeric, {|MDSL027:Column("")|}] public float Price { get; init; }
+            [Numeric, Column("age")] public float Age { get; init; }
+            [Numeric, {|MDSL027:Column("age")|}] public float Age2 { get; init; }
+            [Numeric] public float Click2 { get; init; }
+            [BinaryTask, {|MDSL027:Column("Click2")|}] public bool Click { get; init; }
+            """));
+        Assert.Equal("[Column] of 'M.Age2' is 'age', already the column of 'Age'; each column feeds one member",
+            d.OrderBy(x => x.Location.SourceSpan.Start).Skip(1).First().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl028UndefinedEnumValueOnTheArgument()
+    {
+        var d = Verify(Model("""
+            [Categorical(Vocabulary = 10, Dim = 4, MaxLength = 3, {|MDSL028:Pooling = (Pooling)7|}, {|MDSL028:Truncation = (SequenceTruncation)9|})] public int[] Tags { get; init; } = [];
+            [Categorical(Vocabulary = 10, Dim = 4, {|MDSL028:OutOfVocabulary = (OutOfVocabulary)5|})] public int City { get; init; }
+            [Numeric({|MDSL028:Transform = (NumericTransform)12|})] public float Price { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        Assert.Equal("Pooling of [Categorical] on 'M.Tags' is 7; it must be one of Mean, Sum, Max",
+            d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("Transform of [Numeric] on 'M.Price' is 12; it must be a combination of None, Log1p, Standardize",
+            d.OrderBy(x => x.Location.SourceSpan.Start).Last().GetMessage(CultureInfo.InvariantCulture));
+    }
 
     [Fact]
     public void Mdsl009ArrayWithoutSizeOnTheAttribute() =>

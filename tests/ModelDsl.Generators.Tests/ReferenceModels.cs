@@ -82,6 +82,30 @@ internal static class ReferenceModels
         }
         """;
 
+    /// <summary>Every feature type: a shared item table, sequences with each pooling, hashed strings, out-of-vocabulary policies, transforms, renamed columns.</summary>
+    public const string Features = """
+        using ModelDsl;
+
+        namespace Shop;
+
+        [MultiTaskModel]
+        [SharedBottom(32)]
+        public partial class FeedModel
+        {
+            [Categorical(Vocabulary = 1000, Dim = 8, Group = "item"), Column("item_id")] public long ItemId { get; init; }
+            [Categorical(Vocabulary = 1000, Dim = 8, Group = "item", MaxLength = 20, Truncation = SequenceTruncation.KeepLast)] public long[] RecentItems { get; init; } = [];
+            [Categorical(Vocabulary = 50, Dim = 4, MaxLength = 5, Pooling = Pooling.Sum)] public int[] Tags { get; init; } = [];
+            [Categorical(Vocabulary = 4096, Dim = 8, MaxLength = 3, Pooling = Pooling.Max)] public string[] Queries { get; init; } = [];
+            [Categorical(Vocabulary = 300, Dim = 4)] public string Country { get; init; } = "";
+            [Categorical(Vocabulary = 100, Dim = 4, OutOfVocabulary = OutOfVocabulary.Reserved)] public int City { get; init; }
+            [Numeric(Transform = NumericTransform.Log1p | NumericTransform.Standardize)] public float WatchCount { get; init; }
+            [Numeric(Size = 2, Transform = NumericTransform.Standardize)] public double[] Position { get; init; } = [0, 0];
+
+            [BinaryTask, Column("clicked")] public bool Click { get; init; }
+            [RegressionTask] public float WatchMinutes { get; init; }
+        }
+        """;
+
     /// <summary>Members named with C# keywords.</summary>
     public const string Keywords = """
         using ModelDsl;
@@ -97,5 +121,5 @@ internal static class ReferenceModels
         }
         """;
 
-    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Keywords];
+    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords];
 }

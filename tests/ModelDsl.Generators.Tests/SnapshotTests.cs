@@ -27,6 +27,9 @@ public class SnapshotTests
     [Fact]
     public void FunnelModel() => Verify(ReferenceModels.Funnel);
 
+    [Fact]
+    public void FeedModel() => Verify(ReferenceModels.Features);
+
     private static void Verify(string model)
     {
         var (result, _) = GeneratorHarness.Run(model);

@@ -226,7 +226,7 @@ internal static class Parser
         else
         {
             state.Report(DiagnosticDescriptors.UnsupportedType, state.Locations.Get(SpecLocations.TypeOf(name), name),
-                role.Name, state.Model, name, string.Join(" or ", role.Types), memberType.ToDisplayString());
+                role.Name, state.Model, name, Alternatives(role.Types), memberType.ToDisplayString());
             return;
         }
 
@@ -362,6 +362,9 @@ internal static class Parser
         SpecialType.System_Double => "double",
         _ => null,
     };
+
+    private static string Alternatives(string[] types) =>
+        types.Length == 1 ? types[0] : string.Join(", ", types.Take(types.Length - 1)) + " or " + types[types.Length - 1];
 
     private static string NameOf(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() ?? "";
 }

@@ -124,7 +124,8 @@ internal static class Validator
             var location = at.Get(SpecLocations.Argument(column.Member, "Column"), column.Member);
             if (column.Column.Trim().Length == 0)
                 yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, location, spec.ClassName, column.Member, "empty", "give the name of the member's column in data files");
-            else if (owners.TryGetValue(column.Column, out var owner))
+            // Two members of one name are the compiler's error (CS0102); only a [Column] rename can collide here.
+            else if (owners.TryGetValue(column.Column, out var owner) && (owner != column.Member || at.Has(SpecLocations.Argument(column.Member, "Column"))))
                 yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, location, spec.ClassName, column.Member,
                     $"'{column.Column}', already the column of '{owner}'", "each column feeds one member");
             else

@@ -16,12 +16,12 @@ internal sealed class BatchTensors : IDisposable
     private readonly Tensor _weights;
     private readonly Device _device;
 
-    public BatchTensors(int batchSize, SampleTable table, Device device)
+    public BatchTensors(int batchSize, ModelSchema schema, Device device)
     {
-        _categorical = zeros(batchSize, table.CategoricalWidth, ScalarType.Int64);
-        _numeric = zeros(batchSize, table.NumericWidth, ScalarType.Float32);
-        _labels = zeros(batchSize, table.TaskCount, ScalarType.Float32);
-        _weights = zeros(batchSize, table.TaskCount, ScalarType.Float32);
+        _categorical = zeros(batchSize, schema.CategoricalCount, ScalarType.Int64);
+        _numeric = zeros(batchSize, schema.NumericCount, ScalarType.Float32);
+        _labels = zeros(batchSize, schema.Tasks.Count, ScalarType.Float32);
+        _weights = zeros(batchSize, schema.Tasks.Count, ScalarType.Float32);
         _device = device;
     }
 

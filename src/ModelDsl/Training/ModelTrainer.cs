@@ -70,7 +70,12 @@ public abstract class ModelTrainer<TSample> : IDisposable
         IProgress<TrainingProgress>? progress = null, string? resumeFrom = null, LossWeightingSettings? lossWeighting = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var trainTable = SampleTable.Encode(train, Schema, Encode, "training sample");
+        ArgumentNullException.ThrowIfNull(train);
+        var batchSize = _options.BatchSize;
+        // Streaming chunks hold whole batches, so only a pass's last batch is short.
+        var chunkRows = _options.StreamChunkRows is { } chunk ? (chunk + batchSize - 1) / batchSize * batchSize : (int?)null;
+        var trainTable = chunkRows is null ? SampleTable.Encode(train, Schema, Encode, "training sample") : null;
+        IEnumerable<SampleTable> Pass() => trainTable is not null ? [trainTable] : SampleStream.Chunks(train, Schema, Encode, "training sample", chunkRows!.Value);
         var validationTable = validation is null ? null : SampleTable.Encode(validation, Schema, Encode, "validation sample");
         var settings = lossWeighting ?? _options.LossWeighting ?? Schema.LossWeighting;
         using var weighting = LossWeighting.Create(settings, Schema, _options.LearningRate);
@@ -78,14 +83,14 @@ public abstract class ModelTrainer<TSample> : IDisposable
         var state = resumeFrom is null ? new TrainingState() : TrainingState.Load(resumeFrom, Network, optimizer, weighting, settings.Strategy);
         // Standardize statistics come from the first training data a network sees; later runs and resumed ones keep them.
         foreach (var transforms in Network.modules().OfType<NumericTransforms>().Where(t => t.NeedsStatistics))
-            transforms.Fit([trainTable.Numeric.AsMemory(0, trainTable.Rows * trainTable.NumericWidth)]);
+            transforms.Fit(Pass().Select(table => table.NumericRows));
         var stopping = _options.EarlyStopping;
         if (stopping is not null && validationTable is null)
             throw new ArgumentException("EarlyStopping watches validation metrics: pass a validation set.", nameof(validation));
 
-        var rows = trainTable.Rows;
-        var steps = (rows + _options.BatchSize - 1) / _options.BatchSize;
-        using var batch = new BatchTensors(_options.BatchSize, trainTable, _device);
+        // Steps per epoch: known up front in memory, after the first pass when streaming (0 until then).
+        var steps = trainTable is null ? 0 : (trainTable.Rows + batchSize - 1) / batchSize;
+        using var batch = new BatchTensors(batchSize, Schema, _device);
         for (var epoch = state.Epochs.Count + 1; epoch <= _options.Epochs && !Stopped(state, stopping); epoch++)
         {
             var rate = _options.Schedule.Rate(_options.LearningRate, epoch, _options.Epochs);
@@ -93,33 +98,43 @@ public abstract class ModelTrainer<TSample> : IDisposable
             // Shuffle and dropout depend on the seed and the epoch only, so a resumed run replays them.
             var epochSeed = unchecked(_options.Seed * 1_000_003 + epoch);
             manual_seed(epochSeed);
-            var order = Enumerable.Range(0, rows).ToArray();
-            new Random(epochSeed).Shuffle(order);
             Network.train();
             double totalLoss = 0;
             var taskLosses = new double[Schema.Tasks.Count];
-            for (var step = 0; step < steps; step++)
+            long rows = 0;
+            var step = 0;
+            var chunkIndex = 0;
+            foreach (var table in Pass())
             {
-                using var scope = NewDisposeScope();
-                using var noCollection = NoCollectionRegion.Enter();
-                var span = order.AsSpan(step * _options.BatchSize, Math.Min(_options.BatchSize, rows - step * _options.BatchSize));
-                var (categorical, numeric, labels, weights) = batch.Fill(trainTable, span);
-                var perTask = TaskLosses(Network.forward(categorical, numeric), labels, weights);
-                var loss = weighting.Combine(perTask, new MultiTaskStep(Network.SharedWeight));
-                optimizer.zero_grad();
-                (loss + Network.Penalty()).backward();
-                if (_options.GradientClipNorm is { } clip)
-                    nn.utils.clip_grad_norm_(Network.parameters(), clip);
-                optimizer.step();
-                totalLoss += loss.item<float>() * span.Length;
-                var values = perTask.detach().cpu().data<float>();
-                for (var t = 0; t < taskLosses.Length; t++)
-                    taskLosses[t] += values[t] * span.Length;
-                progress?.Report(new TrainingProgress(epoch, _options.Epochs, step + 1, steps, totalLoss / ((step * _options.BatchSize) + span.Length), null));
+                var order = Enumerable.Range(0, table.Rows).ToArray();
+                new Random(unchecked(epochSeed + 7_919 * chunkIndex++)).Shuffle(order);
+                for (var start = 0; start < table.Rows; start += batchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    using var noCollection = NoCollectionRegion.Enter();
+                    var span = order.AsSpan(start, Math.Min(batchSize, table.Rows - start));
+                    var (categorical, numeric, labels, weights) = batch.Fill(table, span);
+                    var perTask = TaskLosses(Network.forward(categorical, numeric), labels, weights);
+                    var loss = weighting.Combine(perTask, new MultiTaskStep(Network.SharedWeight));
+                    optimizer.zero_grad();
+                    (loss + Network.Penalty()).backward();
+                    if (_options.GradientClipNorm is { } clip)
+                        nn.utils.clip_grad_norm_(Network.parameters(), clip);
+                    optimizer.step();
+                    totalLoss += loss.item<float>() * span.Length;
+                    var values = perTask.detach().cpu().data<float>();
+                    for (var t = 0; t < taskLosses.Length; t++)
+                        taskLosses[t] += values[t] * span.Length;
+                    rows += span.Length;
+                    progress?.Report(new TrainingProgress(epoch, _options.Epochs, ++step, steps, totalLoss / rows, null));
+                }
             }
+            if (rows == 0)
+                throw SampleTable.Empty("training sample", nameof(train));
+            steps = step;
             var epochLosses = taskLosses.Select(l => l / rows).ToArray();
             weighting.EndEpoch(epochLosses);
-            var report = new EpochReport(epoch, totalLoss / rows, epochLosses, Evaluate(validationTable ?? trainTable),
+            var report = new EpochReport(epoch, totalLoss / rows, epochLosses, validationTable is null ? EvaluatePass(Pass()) : Evaluate(validationTable),
                 validationTable is null ? "train" : "validation", weighting.Weights.ToArray(), rate);
             state.Epochs.Add(report);
             if (stopping is not null)
@@ -155,7 +170,10 @@ public abstract class ModelTrainer<TSample> : IDisposable
     public IReadOnlyList<TaskMetrics> Evaluate(IEnumerable<TSample> samples)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return Evaluate(SampleTable.Encode(samples, Schema, Encode, "evaluation sample"));
+        ArgumentNullException.ThrowIfNull(samples);
+        return _options.StreamChunkRows is { } chunkRows
+            ? EvaluatePass(SampleStream.Chunks(samples, Schema, Encode, "evaluation sample", chunkRows))
+            : Evaluate(SampleTable.Encode(samples, Schema, Encode, "evaluation sample"));
     }
 
     /// <summary>Saves the weights, with the spec fingerprint, atomically.</summary>
@@ -218,7 +236,10 @@ public abstract class ModelTrainer<TSample> : IDisposable
     // Keeps the joint probability's log finite in the ESMM loss.
     private const double ProbabilityFloor = 1e-7;
 
-    private TaskMetrics[] Evaluate(SampleTable table)
+    private TaskMetrics[] Evaluate(SampleTable table) => EvaluatePass([table]);
+
+    /// <summary>Metrics over every row of one pass over in-memory or streamed tables.</summary>
+    private TaskMetrics[] EvaluatePass(IEnumerable<SampleTable> pass)
     {
         var tasks = Schema.Tasks;
         var outputs = Schema.Outputs;
@@ -227,8 +248,12 @@ public abstract class ModelTrainer<TSample> : IDisposable
         var binary = tasks.Select(t => t.Kind == TaskKind.Binary ? new BinaryMetrics() : null).ToArray();
         var conditionalMetrics = tasks.Select(t => t.Given >= 0 ? new BinaryMetrics() : null).ToArray();
         var regression = tasks.Select(t => t.Kind == TaskKind.Regression ? new RegressionMetrics() : null).ToArray();
+        using var batch = new BatchTensors(_options.BatchSize, Schema, _device);
+        long count = 0;
+        foreach (var table in pass)
+        {
+        count += table.Rows;
         var rows = Enumerable.Range(0, table.Rows).ToArray();
-        using var batch = new BatchTensors(_options.BatchSize, table, _device);
         for (var start = 0; start < rows.Length; start += _options.BatchSize)
         {
             using var scope = NewDisposeScope();
@@ -250,10 +275,14 @@ public abstract class ModelTrainer<TSample> : IDisposable
                 }
             }
         }
+        }
+        if (count == 0)
+            throw SampleTable.Empty("evaluation sample", "samples");
+        var n = checked((int)count);
         return tasks.Select((task, t) => task.Kind == TaskKind.Binary
-            ? new TaskMetrics(task.Name, task.Kind, table.Rows, Auc: binary[t]!.Auc, LogLoss: binary[t]!.LogLoss,
+            ? new TaskMetrics(task.Name, task.Kind, n, Auc: binary[t]!.Auc, LogLoss: binary[t]!.LogLoss,
                 ConditionalAuc: conditionalMetrics[t]?.Auc)
-            : new TaskMetrics(task.Name, task.Kind, table.Rows, Rmse: regression[t]!.Rmse, BaselineRmse: regression[t]!.MeanBaselineRmse, Mae: regression[t]!.Mae)).ToArray();
+            : new TaskMetrics(task.Name, task.Kind, n, Rmse: regression[t]!.Rmse, BaselineRmse: regression[t]!.MeanBaselineRmse, Mae: regression[t]!.Mae)).ToArray();
     }
 
     /// <summary>A binary task's label times the labels along its Given chain: did the joint event happen.</summary>

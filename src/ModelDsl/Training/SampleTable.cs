@@ -10,27 +10,63 @@ namespace ModelDsl.Training;
 public delegate void SampleEncoder<TSample>(TSample sample, Span<long> categorical, Span<float> numeric, Span<float> labels, Span<float> weights);
 
 /// <summary>
-/// Samples encoded once into row-major columnar arrays (ids, numbers, labels), so every epoch
-/// shuffles and batches by copying rows, never touching the typed samples or making per-sample tensors.
+/// Samples encoded into row-major columnar arrays (ids, numbers, labels), so every epoch shuffles and
+/// batches by copying rows, never touching the typed samples or making per-sample tensors. A table
+/// holds a whole data set, or one chunk of a stream and is then refilled in place.
 /// </summary>
 internal sealed class SampleTable
 {
-    private SampleTable(int rows, int categorical, int numeric, int tasks, long[] ids, float[] numbers, float[] labels, float[] weights)
+    private long[] _categorical;
+    private float[] _numeric;
+    private float[] _labels;
+    private float[] _weights;
+
+    public SampleTable(ModelSchema schema, int capacity)
     {
-        (Rows, CategoricalWidth, NumericWidth, TaskCount) = (rows, categorical, numeric, tasks);
-        (Categorical, Numeric, Labels, Weights) = (ids, numbers, labels, weights);
+        (CategoricalWidth, NumericWidth, TaskCount) = (schema.CategoricalCount, schema.NumericCount, schema.Tasks.Count);
+        capacity = Math.Max(capacity, 1);
+        _categorical = new long[capacity * CategoricalWidth];
+        _numeric = new float[capacity * NumericWidth];
+        _labels = new float[capacity * TaskCount];
+        _weights = new float[capacity * TaskCount];
+        Capacity = capacity;
     }
 
-    public int Rows { get; }
+    public int Rows { get; private set; }
+    public int Capacity { get; private set; }
     public int CategoricalWidth { get; }
     public int NumericWidth { get; }
     public int TaskCount { get; }
-    public long[] Categorical { get; }
-    public float[] Numeric { get; }
-    public float[] Labels { get; }
-    public float[] Weights { get; }
+    public long[] Categorical => _categorical;
+    public float[] Numeric => _numeric;
+    public float[] Labels => _labels;
+    public float[] Weights => _weights;
 
-    /// <summary>Encodes every sample; a bad value fails with its sample index and member named.</summary>
+    /// <summary>The numeric columns of the filled rows.</summary>
+    public ReadOnlyMemory<float> NumericRows => _numeric.AsMemory(0, Rows * NumericWidth);
+
+    public void Clear() => Rows = 0;
+
+    /// <summary>Encodes a sample into the next row, doubling the capacity when full; a bad value fails with its sample index and member named.</summary>
+    public void Add<TSample>(TSample sample, SampleEncoder<TSample> encode, string dataName, long index)
+    {
+        if (Rows == Capacity)
+            Grow();
+        int c = CategoricalWidth, n = NumericWidth, t = TaskCount, row = Rows;
+        try
+        {
+            var rowWeights = _weights.AsSpan(row * t, t);
+            rowWeights.Fill(1);
+            encode(sample, _categorical.AsSpan(row * c, c), _numeric.AsSpan(row * n, n), _labels.AsSpan(row * t, t), rowWeights);
+        }
+        catch (ModelDataException e)
+        {
+            throw e.At($"{dataName} {index}");
+        }
+        Rows++;
+    }
+
+    /// <summary>Encodes every sample into one table.</summary>
     /// <param name="samples">The samples.</param>
     /// <param name="schema">The spec.</param>
     /// <param name="encode">The generated encoder.</param>
@@ -38,37 +74,22 @@ internal sealed class SampleTable
     public static SampleTable Encode<TSample>(IEnumerable<TSample> samples, ModelSchema schema, SampleEncoder<TSample> encode, string dataName)
     {
         ArgumentNullException.ThrowIfNull(samples);
-        int c = schema.CategoricalCount, n = schema.NumericCount, t = schema.Tasks.Count;
-        var capacity = samples is ICollection<TSample> known ? Math.Max(known.Count, 1) : 1024;
-        var ids = new long[capacity * c];
-        var numbers = new float[capacity * n];
-        var labels = new float[capacity * t];
-        var weights = new float[capacity * t];
-        var rows = 0;
+        var table = new SampleTable(schema, samples is ICollection<TSample> known ? known.Count : 1024);
         foreach (var sample in samples)
-        {
-            if (rows == capacity)
-            {
-                capacity *= 2;
-                Array.Resize(ref ids, capacity * c);
-                Array.Resize(ref numbers, capacity * n);
-                Array.Resize(ref labels, capacity * t);
-                Array.Resize(ref weights, capacity * t);
-            }
-            try
-            {
-                var rowWeights = weights.AsSpan(rows * t, t);
-                rowWeights.Fill(1);
-                encode(sample, ids.AsSpan(rows * c, c), numbers.AsSpan(rows * n, n), labels.AsSpan(rows * t, t), rowWeights);
-            }
-            catch (ModelDataException e)
-            {
-                throw e.At($"{dataName} {rows}");
-            }
-            rows++;
-        }
-        if (rows == 0)
-            throw new ArgumentException($"The {dataName}s are empty: there is nothing to train or evaluate on.", nameof(samples));
-        return new SampleTable(rows, c, n, t, ids, numbers, labels, weights);
+            table.Add(sample, encode, dataName, table.Rows);
+        return table.Rows > 0 ? table : throw Empty(dataName, nameof(samples));
+    }
+
+    /// <summary>The error for a data set without rows, naming the argument that held it.</summary>
+    public static ArgumentException Empty(string dataName, string argument) =>
+        new($"The {dataName}s are empty: there is nothing to train or evaluate on.", argument);
+
+    private void Grow()
+    {
+        Capacity *= 2;
+        Array.Resize(ref _categorical, Capacity * CategoricalWidth);
+        Array.Resize(ref _numeric, Capacity * NumericWidth);
+        Array.Resize(ref _labels, Capacity * TaskCount);
+        Array.Resize(ref _weights, Capacity * TaskCount);
     }
 }

@@ -50,6 +50,16 @@ public sealed record TrainingOptions
     /// <summary>TorchSharp device, e.g. <c>cpu</c> or <c>cuda:0</c>. Default <c>cpu</c>.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// Streams the training samples instead of holding them: each epoch enumerates them again (a
+    /// <c>ReadCsv</c> or <c>ReadParquet</c> source re-reads its file), a background thread encodes
+    /// chunks of this many rows (rounded up to whole batches) while the trainer consumes the previous
+    /// one, and rows are shuffled within each chunk. Memory stays at a few chunks whatever the data
+    /// size. Null (the default) encodes the whole set once and shuffles all of it every epoch.
+    /// Validation samples are always held in memory.
+    /// </summary>
+    public int? StreamChunkRows { get; init; }
+
     internal void Validate()
     {
         Positive(BatchSize, nameof(BatchSize));
@@ -63,6 +73,8 @@ public sealed record TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
         if (GradientClipNorm is { } clip && !(clip > 0))
             throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, "GradientClipNorm must be positive when set.");
+        if (StreamChunkRows is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(StreamChunkRows), StreamChunkRows, "StreamChunkRows must be positive when set.");
         if (Threads is <= 0)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be positive when set.");
         if (EarlyStopping is { Patience: < 1 })
