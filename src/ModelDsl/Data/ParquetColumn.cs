@@ -71,14 +71,14 @@ internal sealed class ParquetColumn
         {
             case DataField data when data.MaxRepetitionLevel == 0:
                 // A scalar: a definition level below the maximum is a null value.
-                return new(data, isList: false, KindOf(data.ClrType), data.ClrType.Name, data.MaxDefinitionLevel + 1, data.MaxDefinitionLevel);
+                return new(data, isList: false, KindOf(data.ClrType), NameOf(data.ClrType), data.MaxDefinitionLevel + 1, data.MaxDefinitionLevel);
             case DataField data when data.MaxRepetitionLevel == 1:
                 // A legacy repeated primitive: below the maximum is an empty list.
-                return new(data, isList: true, KindOf(data.ClrType), data.ClrType.Name, data.MaxDefinitionLevel, data.MaxDefinitionLevel - 1);
+                return new(data, isList: true, KindOf(data.ClrType), NameOf(data.ClrType), data.MaxDefinitionLevel, data.MaxDefinitionLevel - 1);
             case ListField { Item: DataField item } list when item.MaxRepetitionLevel == 1:
                 // At the list's own level an element slot exists (null when below the item's maximum);
                 // one below it the list is empty, further below it is null.
-                return new(item, isList: true, KindOf(item.ClrType), item.ClrType.Name, list.MaxDefinitionLevel, list.MaxDefinitionLevel - 1);
+                return new(item, isList: true, KindOf(item.ClrType), NameOf(item.ClrType), list.MaxDefinitionLevel, list.MaxDefinitionLevel - 1);
             default:
                 string typeName = field is ListField other ? $"List<{other.Item.SchemaType}>" : field.SchemaType.ToString();
                 return new(null, isList: false, ParquetKind.Unsupported, typeName, 0, 0);
@@ -100,14 +100,14 @@ internal sealed class ParquetColumn
         long valueCount = group.GetMetadata(_field!)?.MetaData?.NumValues
             ?? throw new InvalidOperationException("the row group has no data for this column");
         int count = checked((int)valueCount);
-        Memory<int>? definitions = _field!.MaxDefinitionLevel > 0 ? Grow(ref _definitions, count) : null;
-        Memory<int>? repetitions = _field.MaxRepetitionLevel > 0 ? Grow(ref _repetitions, count) : null;
+        Memory<int>? definitions = Levels(ref _definitions, _field!.MaxDefinitionLevel, count);
+        Memory<int>? repetitions = Levels(ref _repetitions, _field.MaxRepetitionLevel, count);
         Type type = _field!.ClrType;
         if (type == typeof(long))
             Read(group, (Integers = Grow(Integers, count)).AsMemory(0, count), definitions, repetitions);
         else if (type == typeof(double))
             Read(group, (Reals = Grow(Reals, count)).AsMemory(0, count), definitions, repetitions);
-        else if (type == typeof(string))
+        else if (IsText(type))
             Read(group, (Texts = Grow(Texts, count)).AsMemory(0, count), definitions, repetitions);
         else if (type == typeof(float))
         {
@@ -137,8 +137,13 @@ internal sealed class ParquetColumn
         : type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(sbyte)
             || type == typeof(byte) || type == typeof(ushort) || type == typeof(uint) ? ParquetKind.Integer
         : type == typeof(double) || type == typeof(float) ? ParquetKind.Real
-        : type == typeof(string) ? ParquetKind.Text
+        : IsText(type) ? ParquetKind.Text
         : ParquetKind.Unsupported;
+
+    // Parquet.Net describes a string column read from a file as ReadOnlyMemory<char>, one it writes as string.
+    private static bool IsText(Type type) => type == typeof(string) || type == typeof(ReadOnlyMemory<char>);
+
+    private static string NameOf(Type type) => IsText(type) ? nameof(String) : type.Name;
 
     /// <summary>Works out each row's range of packed values, and its nulls, from the levels.</summary>
     private void ApplyLevels(Memory<int>? definitionMemory, Memory<int>? repetitionMemory, int rows)
@@ -209,8 +214,12 @@ internal sealed class ParquetColumn
 
     private static T[] Grow<T>(T[] buffer, int count) => buffer.Length >= count ? buffer : new T[count];
 
-    private static Memory<int> Grow(ref int[] buffer, int count)
+    /// <summary>A buffer for <paramref name="count"/> levels, or none when the column has no such levels.</summary>
+    private static Memory<int>? Levels(ref int[] buffer, int maxLevel, int count)
     {
+        // Not a conditional expression: there a bare null would become an empty Memory (Memory's conversion from arrays).
+        if (maxLevel == 0)
+            return null;
         buffer = Grow(buffer, count);
         return buffer.AsMemory(0, count);
     }
