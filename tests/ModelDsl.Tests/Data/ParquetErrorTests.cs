@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ModelDsl.Data;
+using Xunit;
+
+namespace ModelDsl.Tests.Data;
+
+/// <summary>Each kind of bad Parquet data fails with a message naming the file, the row and the column.</summary>
+public sealed class ParquetErrorTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modeldsl-parquet-errors-").FullName;
+    private readonly string _path;
+
+    public ParquetErrorTests() => _path = Path.Combine(_folder, "data.parquet");
+
+    [Fact]
+    public void MissingFile()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => DataFile.ReadParquet(_path, ["Label"], row => row.GetBoolean(0)).ToList());
+        Assert.Contains(_path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NotAParquetFile()
+    {
+        File.WriteAllText(_path, "id,Price\n1,2\n");
+        var error = Assert.Throws<ModelDataException>(() => DataFile.ReadParquet(_path, ["id"], row => row.GetInt64(0)).ToList());
+        Assert.StartsWith($"{_path}: not a readable Parquet file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingColumnListsTheFilesColumns() =>
+        Assert.Equal($"{_path}: column 'Cost' is missing; the file has: 'Label', 'Price', 'Recent', 'Scores', 'Name', 'When'.",
+            Error([Good()], "Cost", row => row.GetDouble(0)));
+
+    [Fact]
+    public void NullValue() =>
+        Assert.Equal($"{_path}, row 3, column 'Price': the value is null.", Error([Good(), Good(), Good() with { Price = null }], "Price", row => row.GetDouble(0)));
+
+    [Fact]
+    public void NullList() =>
+        Assert.Equal($"{_path}, row 2, column 'Recent': the list is null.", Error([Good(), Good() with { Recent = null }], "Recent", row => row.GetInt64Array(0)));
+
+    [Fact]
+    public void NullListElement() =>
+        Assert.Equal($"{_path}, row 2, column 'Recent': element 2 is null.", Error([Good(), Good() with { Recent = [1, null, 3] }], "Recent", row => row.GetInt64Array(0)));
+
+    [Theory]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    public void NonFiniteNumber(double price, string shown) =>
+        Assert.Equal($"{_path}, row 2, column 'Price': {shown} is not a finite number.", Error([Good(), Good() with { Price = price }], "Price", row => row.GetSingle(0)));
+
+    [Fact]
+    public void DoubleTooLargeForSingle() =>
+        Assert.Equal($"{_path}, row 1, column 'Price': Infinity is not a finite number.", Error([Good() with { Price = 1e300 }], "Price", row => row.GetSingle(0)));
+
+    [Fact]
+    public void NonFiniteListElement() =>
+        Assert.Equal($"{_path}, row 1, column 'Scores': element 2 of 2, NaN, is not a finite number.",
+            Error([Good() with { Scores = [1, double.NaN] }], "Scores", row => row.GetDoubleArray(0)));
+
+    [Fact]
+    public void LabelNotZeroOrOne() =>
+        Assert.Equal($"{_path}, row 2, column 'Label': 2 is not a binary label: it must be 0 or 1.", Error([Good(), Good() with { Label = 2 }], "Label", row => row.GetBoolean(0)));
+
+    [Fact]
+    public void Int32OutOfRange() =>
+        Assert.Equal($"{_path}, row 1, column 'Label': 3000000000 is outside the Int32 range.", Error([Good() with { Label = 3_000_000_000 }], "Label", row => row.GetInt32(0)));
+
+    [Theory]
+    [InlineData("Name", "String values cannot be read as a number")]
+    [InlineData("When", "DateTime values cannot be read as a number")]
+    [InlineData("Recent", "lists of Int64 cannot be read as a number")]
+    public void WrongTypeForANumber(string column, string problem) =>
+        Assert.Equal($"{_path}, row 1, column '{column}': {problem}.", Error([Good()], column, row => row.GetDouble(0)));
+
+    [Theory]
+    [InlineData("Price", "Double values cannot be read as an integer")]
+    [InlineData("Scores", "lists of Double cannot be read as an integer")]
+    public void WrongTypeForAnInteger(string column, string problem) =>
+        Assert.Equal($"{_path}, row 1, column '{column}': {problem}.", Error([Good()], column, row => row.GetInt64(0)));
+
+    [Fact]
+    public void RealColumnIsNoLabel() =>
+        Assert.Equal($"{_path}, row 1, column 'Price': Double values cannot be read as a binary label.", Error([Good()], "Price", row => row.GetBoolean(0)));
+
+    [Fact]
+    public void SingleValuesAreNoList() =>
+        Assert.Equal($"{_path}, row 1, column 'Label': Int64 values cannot be read as a list of integers.", Error([Good()], "Label", row => row.GetInt64Array(0)));
+
+    [Fact]
+    public void NumbersAreNoStrings() =>
+        Assert.Equal($"{_path}, row 1, column 'Scores': lists of Double cannot be read as a list of strings.", Error([Good()], "Scores", row => row.GetStringArray(0)));
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static BadRow Good() => new() { Label = 1, Price = 2.5, Recent = [1, 2], Scores = [0.5], Name = "a", When = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc) };
+
+    /// <summary>Writes the rows two per row group (so row numbers run across groups) and returns the message reading them fails with.</summary>
+    private string Error(IEnumerable<BadRow> rows, string column, Func<DataRow, object> read)
+    {
+        DataFiles.WriteParquet(_path, rows, rowGroupSize: 2);
+        return Assert.Throws<ModelDataException>(() => DataFile.ReadParquet(_path, [column], read).ToList()).Message;
+    }
+
+    /// <summary>Optional columns, as pandas or Spark write them, so that nulls can be stored.</summary>
+    public sealed record BadRow
+    {
+        public long? Label { get; init; }
+        public double? Price { get; init; }
+        public List<long?>? Recent { get; init; }
+        public List<double>? Scores { get; init; }
+        public string? Name { get; init; }
+        public DateTime When { get; init; }
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ModelDsl.Data;
+using Xunit;
+
+namespace ModelDsl.Tests.Data;
+
+/// <summary>Parquet files written by Parquet.Net read back exactly, across row groups and column types.</summary>
+public sealed class ParquetReaderTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modeldsl-parquet-").FullName;
+
+    [Fact]
+    public void RoundTripsEveryTypeInOneRowGroup()
+    {
+        var samples = DataSample.Generate(300, seed: 3);
+        string path = Path.Combine(_folder, "samples.parquet");
+        DataFiles.WriteParquet(path, samples);
+
+        DataSample.AssertEqual(samples, [.. DataFile.ReadParquet(path, DataSample.Columns, DataSample.Read)]);
+    }
+
+    [Fact]
+    public void RoundTripsAcrossRowGroupsWithRowNumbersRunningOn()
+    {
+        var samples = DataSample.Generate(100, seed: 4);
+        string path = Path.Combine(_folder, "groups.parquet");
+        DataFiles.WriteParquet(path, samples, rowGroupSize: 7);
+
+        DataSample.AssertEqual(samples, [.. DataFile.ReadParquet(path, DataSample.Columns, DataSample.Read)]);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), DataFile.ReadParquet(path, ["ItemId"], r => r.RowNumber));
+    }
+
+    [Fact]
+    public void WidensNarrowerColumnTypes()
+    {
+        string path = Path.Combine(_folder, "narrow.parquet");
+        DataFiles.WriteParquet(path, [new NarrowRow { Delta = -3, Level = 200, Count = 7, Ratio = 0.1f, Flag = true, Ids = [1, 2] }]);
+
+        var row = DataFile.ReadParquet(path, ["Delta", "Level", "Count", "Ratio", "Flag", "Ids"], r =>
+            (r.GetInt64(0), r.GetInt32(1), r.GetSingle(2), r.GetDouble(3), r.GetBoolean(4), r.GetInt64Array(5), r.GetDoubleArray(5))).Single();
+
+        Assert.Equal((-3L, 200, 7f, (double)0.1f, true), (row.Item1, row.Item2, row.Item3, row.Item4, row.Item5));
+        Assert.Equal([1L, 2L], row.Item6);
+        Assert.Equal([1d, 2d], row.Item7);
+    }
+
+    [Fact]
+    public void ReadsIntegerLabelsAndNullableColumnsWithoutNulls()
+    {
+        string path = Path.Combine(_folder, "nullable.parquet");
+        DataFiles.WriteParquet(path, [new NullableRow { Label = 1, Price = 2.5, Recent = [4, 5] }, new NullableRow { Label = 0, Price = -1, Recent = [] }]);
+
+        var rows = DataFile.ReadParquet(path, ["Label", "Price", "Recent"], r => (r.GetBoolean(0), r.GetSingle(1), r.GetInt64Array(2))).ToList();
+
+        Assert.Equal((true, 2.5f), (rows[0].Item1, rows[0].Item2));
+        Assert.Equal([4L, 5L], rows[0].Item3);
+        Assert.Equal((false, -1f), (rows[1].Item1, rows[1].Item2));
+        Assert.Empty(rows[1].Item3);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>Columns of the narrower Parquet types, read through the wider getters.</summary>
+    public sealed class NarrowRow
+    {
+        public short Delta { get; set; }
+        public byte Level { get; set; }
+        public int Count { get; set; }
+        public float Ratio { get; set; }
+        public bool Flag { get; set; }
+        public List<int> Ids { get; set; } = [];
+    }
+
+    /// <summary>Optional columns and list elements, as other writers (pandas, Spark) produce them.</summary>
+    public sealed class NullableRow
+    {
+        public long? Label { get; set; }
+        public double? Price { get; set; }
+        public List<long?>? Recent { get; set; }
+    }
+}
