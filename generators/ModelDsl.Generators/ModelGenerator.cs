@@ -59,7 +59,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         output.AddSource($"{prefix}.Onnx.g.cs", OnnxEmitter.Emit(spec, layout));
         output.AddSource($"{prefix}.Trainer.g.cs", TrainerEmitter.Emit(spec));
         output.AddSource($"{prefix}.Predictor.g.cs", PredictorEmitter.Emit(spec, layout));
-        if (spec.IsConstructible && false) // TEMP until Data lands
+        if (spec.IsConstructible)
             output.AddSource($"{prefix}.Data.g.cs", DataEmitter.Emit(spec));
     }
 }

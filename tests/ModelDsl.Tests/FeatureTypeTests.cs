@@ -79,15 +79,15 @@ public sealed class FeatureTypeTests : IDisposable
     [Fact]
     public void LearnsFromSequencesTrainsStatisticsOnceAndMatchesOnnx()
     {
-        var train = Samples(3000, seed: 1);
-        var validation = Samples(1000, seed: 2);
+        var train = FeatureTypeSamples.Generate(3000, seed: 1);
+        var validation = FeatureTypeSamples.Generate(1000, seed: 2);
         using var trainer = new FeatureTypesModel.Trainer(new TrainingOptions { Epochs = 6, BatchSize = 64, LearningRate = 1e-2 });
         var report = trainer.Fit(train, validation);
         // The true click probability ranks validation samples with this AUC; a model that ignored the
         // sequences would sit near 0.5.
         var oracle = new Metrics.BinaryMetrics();
         foreach (var s in validation)
-            oracle.Add((float)TrueProbability(s), s.Click ? 1 : 0);
+            oracle.Add((float)FeatureTypeSamples.TrueProbability(s), s.Click ? 1 : 0);
         Assert.True(report.Final["Click"].Auc > oracle.Auc - 0.04, $"click AUC {report.Final["Click"].Auc}, true probabilities {oracle.Auc}");
 
         // Standardize statistics come from the training data (after Log1p) and stay put on the next Fit.
@@ -121,7 +121,7 @@ public sealed class FeatureTypeTests : IDisposable
     public void StatisticsAreSavedWithTheWeights()
     {
         using var trainer = new FeatureTypesModel.Trainer(new TrainingOptions { Epochs = 1, BatchSize = 64 });
-        trainer.Fit(Samples(200, seed: 3));
+        trainer.Fit(FeatureTypeSamples.Generate(200, seed: 3));
         var path = Path.Combine(_folder, "features.weights");
         trainer.Save(path);
         using var loaded = new FeatureTypesModel.Trainer();
@@ -130,28 +130,6 @@ public sealed class FeatureTypeTests : IDisposable
         Assert.False(loaded.Network.modules().OfType<NumericTransforms>().Single().NeedsStatistics);
         Assert.Equal(MeanOf(trainer.Network, 1), MeanOf(loaded.Network, 1));
     }
-
-    /// <summary>Click depends on whether the history holds a "liked" item (even id) and on a query.</summary>
-    private static System.Collections.Generic.List<FeatureTypesModel> Samples(int count, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(_ =>
-        {
-            var recent = Enumerable.Range(0, random.Next(6)).Select(_ => (long)random.Next(40)).ToArray();
-            var queries = Enumerable.Range(0, random.Next(5)).Select(_ => random.Next(2) == 0 ? "shoes" : $"q{random.Next(50)}").ToArray();
-            var sample = new FeatureTypesModel
-            {
-                ItemId = random.Next(40), RecentItems = recent, Tags = Enumerable.Range(0, random.Next(5)).Select(_ => random.Next(30)).ToArray(),
-                Queries = queries, Country = random.Next(2) == 0 ? "fr" : "de", City = random.Next(15), Device = random.Next(20),
-                WatchCount = (float)Math.Exp(random.NextDouble() * 5) - 1, Age = 20 + random.NextDouble() * 40,
-                Counts = [random.Next(100), random.Next(3)],
-            };
-            return sample with { Click = random.NextDouble() < TrueProbability(sample) };
-        }).ToList();
-    }
-
-    private static double TrueProbability(FeatureTypesModel s) =>
-        1 / (1 + Math.Exp(-(2.0 * (s.RecentItems.Count(i => i % 4 == 0) + (s.Queries.Contains("shoes") ? 1 : 0)) - 2)));
 
     private static FeatureTypesModel Sample() => new()
     {

@@ -21,5 +21,5 @@ public partial record FeatureTypesModel
     [Numeric(Transform = NumericTransform.Standardize)] public double Age { get; init; }
     [Numeric(Size = 2, Transform = NumericTransform.Log1p)] public float[] Counts { get; init; } = [0, 0];
 
-    [BinaryTask] public bool Click { get; init; }
+    [BinaryTask, Column("clicked")] public bool Click { get; init; }
 }
