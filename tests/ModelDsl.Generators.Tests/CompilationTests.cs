@@ -14,7 +14,7 @@ public class CompilationTests
     {
         var (result, output) = GeneratorHarness.Run(ReferenceModels.All[model]);
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(6, result.GeneratedTrees.Length);
+        Assert.Equal(7, result.GeneratedTrees.Length);
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToList();
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
