@@ -80,7 +80,7 @@ public static class DataFile
         {
             ParquetRowGroupReader groupReader = reader.OpenRowGroupReader(group);
             int rows = checked((int)groupReader.RowCount);
-            LoadRowGroup(path, row, groupReader, rows);
+            LoadRowGroup(path, row, group, groupReader, rows);
             for (int i = 0; i < rows; i++)
             {
                 row.Advance();
@@ -103,7 +103,7 @@ public static class DataFile
         }
     }
 
-    private static void LoadRowGroup(string path, ParquetRow row, ParquetRowGroupReader group, int rows)
+    private static void LoadRowGroup(string path, ParquetRow row, int index, ParquetRowGroupReader group, int rows)
     {
         try
         {
@@ -111,7 +111,8 @@ public static class DataFile
         }
         catch (Exception e) when (e is IOException or ParquetException or InvalidOperationException or NotSupportedException)
         {
-            throw new ModelDataException($"{path}, before row {row.RowNumber + 1}: the row group cannot be read: {e.Message}", e);
+            // A damaged file, or an encoding Parquet.Net does not read.
+            throw new ModelDataException($"{path}, row group {index + 1} (from row {row.RowNumber + 1}): cannot be read: {e.Message}", e);
         }
     }
 }

@@ -11,6 +11,7 @@ internal static class DataProblem
     public const string NotFinite = "is not a finite number";
     public const string NotAnInteger = "is not an integer";
     public const string NotALabel = "is not a binary label: it must be 0 or 1";
+    public const string SingleRange = "is outside the Single range";
     public const string Int32Range = "is outside the Int32 range";
     public const string Int64Range = "is outside the Int64 range";
 
@@ -28,11 +29,11 @@ internal static class DataProblem
     public static string Element(int index, int count, string value, string predicate) =>
         $"element {index + 1} of {count}, {value}, {predicate}";
 
-    /// <summary>The message for a column the file does not have.</summary>
-    public static string MissingColumn(string path, string column, IReadOnlyList<string> present, string presentWhat) =>
+    /// <summary>The message for a column the file does not have; <paramref name="holder"/> is "the header has" or "the file has".</summary>
+    public static string MissingColumn(string path, string column, IReadOnlyList<string> present, string holder) =>
         present.Count == 0
-            ? $"{path}: column '{column}' is missing; {presentWhat} no columns."
-            : $"{path}: column '{column}' is missing; {presentWhat}: {string.Join(", ", present.Take(50).Select(n => $"'{n}'"))}{(present.Count > 50 ? ", …" : "")}.";
+            ? $"{path}: column '{column}' is missing; {holder} no columns."
+            : $"{path}: column '{column}' is missing; {holder}: {string.Join(", ", present.Take(50).Select(n => $"'{n}'"))}{(present.Count > 50 ? ", …" : "")}.";
 
     private static string Quote(ReadOnlySpan<char> text) =>
         text.Length <= MaxShown ? $"'{text}'" : $"'{text[..MaxShown]}…'";

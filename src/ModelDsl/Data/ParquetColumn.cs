@@ -97,12 +97,13 @@ internal sealed class ParquetColumn
     {
         if (Kind == ParquetKind.Unsupported)
             return;
-        long valueCount = group.GetMetadata(_field!)?.MetaData?.NumValues
-            ?? throw new InvalidOperationException("the row group has no data for this column");
+        DataField field = _field!;
+        long valueCount = group.GetMetadata(field)?.MetaData?.NumValues
+            ?? throw new InvalidOperationException($"the row group has no data for column '{field.Name}'");
         int count = checked((int)valueCount);
-        Memory<int>? definitions = Levels(ref _definitions, _field!.MaxDefinitionLevel, count);
-        Memory<int>? repetitions = Levels(ref _repetitions, _field.MaxRepetitionLevel, count);
-        Type type = _field!.ClrType;
+        Memory<int>? definitions = Levels(ref _definitions, field.MaxDefinitionLevel, count);
+        Memory<int>? repetitions = Levels(ref _repetitions, field.MaxRepetitionLevel, count);
+        Type type = field.ClrType;
         if (type == typeof(long))
             Read(group, (Integers = Grow(Integers, count)).AsMemory(0, count), definitions, repetitions);
         else if (type == typeof(double))
@@ -164,7 +165,7 @@ internal sealed class ParquetColumn
             if (repetitions.IsEmpty || repetitions[i] == 0)
             {
                 if (++row == rows)
-                    throw new InvalidOperationException($"the column has more than the row group's {rows} rows");
+                    throw new InvalidOperationException($"column '{_field.Name}' has more than the row group's {rows} rows");
                 _starts[row] = value;
                 _nulls[row] = 0;
                 slot = 0;
@@ -185,7 +186,7 @@ internal sealed class ParquetColumn
                 _nulls[row] = -1;
         }
         if (row + 1 != rows)
-            throw new InvalidOperationException($"the column has {row + 1} rows, the row group {rows}");
+            throw new InvalidOperationException($"column '{_field.Name}' has {row + 1} rows, the row group {rows}");
         _starts[rows] = value;
     }
 

@@ -41,8 +41,8 @@ internal sealed class ParquetRow : DataRow
     public override float GetSingle(int column)
     {
         (ParquetColumn values, int index) = Scalar(column, IsNumber, "a number");
-        float value = values.Kind == ParquetKind.Real ? (float)values.Reals[index] : values.Integers[index];
-        return float.IsFinite(value) ? value : throw Error(column, $"{Format(value)} {DataProblem.NotFinite}");
+        double value = values.Kind == ParquetKind.Real ? values.Reals[index] : values.Integers[index];
+        return float.IsFinite((float)value) ? (float)value : throw Error(column, $"{Format(value)} {SingleProblem(value)}");
     }
 
     public override double GetDouble(int column)
@@ -84,8 +84,8 @@ internal sealed class ParquetRow : DataRow
         var result = new float[count];
         for (int i = 0; i < count; i++)
         {
-            float value = values.Kind == ParquetKind.Real ? (float)values.Reals[start + i] : values.Integers[start + i];
-            result[i] = float.IsFinite(value) ? value : throw Error(column, DataProblem.Element(i, count, Format(value), DataProblem.NotFinite));
+            double value = values.Kind == ParquetKind.Real ? values.Reals[start + i] : values.Integers[start + i];
+            result[i] = float.IsFinite((float)value) ? (float)value : throw Error(column, DataProblem.Element(i, count, Format(value), SingleProblem(value)));
         }
         return result;
     }
@@ -133,6 +133,9 @@ internal sealed class ParquetRow : DataRow
     private static bool IsNumber(ParquetKind kind) => kind is ParquetKind.Real or ParquetKind.Integer;
 
     private static bool IsInteger(ParquetKind kind) => kind == ParquetKind.Integer;
+
+    /// <summary>Why a number read as float is not finite: it was not finite to begin with, or it is too large for a float.</summary>
+    private static string SingleProblem(double value) => double.IsFinite(value) ? DataProblem.SingleRange : DataProblem.NotFinite;
 
     private static string Format<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 

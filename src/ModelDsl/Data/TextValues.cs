@@ -17,7 +17,9 @@ internal static class TextValues
         // csFastFloat is several times faster than float.TryParse; the fallback takes what it leaves (spaces).
         bool parsed = FastFloatParser.TryParseFloat(text, out int consumed, out value) && consumed == text.Length
             || float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
-        return !parsed ? DataProblem.NotANumber : float.IsFinite(value) ? null : DataProblem.NotFinite;
+        return !parsed ? DataProblem.NotANumber
+            : float.IsFinite(value) ? null
+            : ParseDouble(text, out _) is null ? DataProblem.SingleRange : DataProblem.NotFinite;
     }
 
     public static string? ParseDouble(ReadOnlySpan<char> text, out double value)

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Text;
 using ModelDsl.Data;
 using Xunit;
 
@@ -63,6 +64,15 @@ public sealed class CsvReaderTests : IDisposable
         var rows = DataFile.ReadCsv(path, ["Name"], r => (r.RowNumber, r.GetString(0))).ToList();
 
         Assert.Equal([(1L, "two\nlines"), (2L, "next")], rows);
+    }
+
+    [Fact]
+    public void ReadsAByteOrderMarkAndWindowsLineEndings()
+    {
+        string path = Path.Combine(_folder, "windows.csv");
+        File.WriteAllText(path, "id,Name\r\n1,x\r\n2,y\r\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        Assert.Equal([(1L, "x"), (2L, "y")], DataFile.ReadCsv(path, ["id", "Name"], r => (r.GetInt64(0), r.GetString(1))));
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class ParquetErrorTests : IDisposable
 
     [Fact]
     public void DoubleTooLargeForSingle() =>
-        Assert.Equal($"{_path}, row 1, column 'Price': Infinity is not a finite number.", Error([Good() with { Price = 1e300 }], "Price", row => row.GetSingle(0)));
+        Assert.Equal($"{_path}, row 1, column 'Price': 1E+300 is outside the Single range.", Error([Good() with { Price = 1e300 }], "Price", row => row.GetSingle(0)));
 
     [Fact]
     public void NonFiniteListElement() =>

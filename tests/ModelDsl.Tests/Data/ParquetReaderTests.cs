@@ -2,7 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
 using ModelDsl.Data;
+using Parquet;
+using Parquet.Schema;
 using Xunit;
 
 namespace ModelDsl.Tests.Data;
@@ -59,6 +62,25 @@ public sealed class ParquetReaderTests : IDisposable
         Assert.Equal([4L, 5L], rows[0].Item3);
         Assert.Equal((false, -1f), (rows[1].Item1, rows[1].Item2));
         Assert.Empty(rows[1].Item3);
+    }
+
+    [Fact]
+    public async Task ReadsRepeatedPrimitiveColumns()
+    {
+        // The older two-level list encoding: a repeated field with no list group around it.
+        string path = Path.Combine(_folder, "repeated.parquet");
+        var ids = new DataField("Ids", typeof(long), isNullable: false, isArray: true);
+        await using (FileStream stream = File.Create(path))
+        await using (ParquetWriter writer = await ParquetWriter.CreateAsync(new ParquetSchema(ids), stream))
+        {
+            using ParquetRowGroupWriter group = writer.CreateRowGroup();
+            await group.WriteAllPartsAsync<long>(ids, new long[] { 1, 2, 3 }, new[] { 1, 1, 0, 1 }, new[] { 0, 1, 0, 0 }, default);
+            group.CompleteValidate();
+        }
+
+        long[][] rows = [.. DataFile.ReadParquet(path, ["Ids"], r => r.GetInt64Array(0))];
+
+        Assert.Equal([[1L, 2L], [], [3L]], rows);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
