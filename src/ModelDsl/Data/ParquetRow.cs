@@ -67,8 +67,9 @@ internal sealed class ParquetRow : DataRow
 
     public override bool GetBoolean(int column)
     {
-        (ParquetColumn values, int index) = Scalar(column, kind => kind is ParquetKind.Boolean or ParquetKind.Integer, "a binary label");
-        long value = values.Integers[index];
+        // Float label columns (0.0/1.0, as pandas writes them) are labels too.
+        (ParquetColumn values, int index) = Scalar(column, kind => kind is ParquetKind.Boolean or ParquetKind.Integer or ParquetKind.Real, "a binary label");
+        double value = values.Kind == ParquetKind.Real ? values.Reals[index] : values.Integers[index];
         return value is 0 or 1 ? value == 1 : throw Error(column, $"{Format(value)} {DataProblem.NotALabel}");
     }
 

@@ -48,7 +48,15 @@ internal static class TextValues
     public static string? ParseLabel(ReadOnlySpan<char> text, out bool value)
     {
         value = text is "1" || text.Equals("true", StringComparison.OrdinalIgnoreCase);
-        return value || text is "0" || text.Equals("false", StringComparison.OrdinalIgnoreCase) ? null : DataProblem.NotALabel;
+        if (value || text is "0" || text.Equals("false", StringComparison.OrdinalIgnoreCase))
+            return null;
+        // Numbers equal to 0 or 1 ("1.0", as float label columns are often written) are labels too.
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number is 0 or 1)
+        {
+            value = number == 1;
+            return null;
+        }
+        return DataProblem.NotALabel;
     }
 
     public static string? ParseString(ReadOnlySpan<char> text, out string value)

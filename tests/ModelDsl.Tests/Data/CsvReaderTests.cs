@@ -34,14 +34,14 @@ public sealed class CsvReaderTests : IDisposable
     }
 
     [Fact]
-    public void ReadsLabelsAsZeroOneTrueOrFalseInAnyCase()
+    public void ReadsLabelsAsZeroOneTrueOrFalseInAnyCaseOrNumbersZeroAndOne()
     {
         string path = Path.Combine(_folder, "labels.csv");
-        File.WriteAllText(path, "Click\n0\n1\ntrue\nFALSE\nTrue\n");
+        File.WriteAllText(path, "Click\n0\n1\ntrue\nFALSE\nTrue\n1.0\n0.0\n");
 
         bool[] labels = [.. DataFile.ReadCsv(path, ["Click"], row => row.GetBoolean(0))];
 
-        Assert.Equal([false, true, true, false, true], labels);
+        Assert.Equal([false, true, true, false, true, true, false], labels);
     }
 
     [Fact]

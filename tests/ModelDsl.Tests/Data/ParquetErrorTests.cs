@@ -84,8 +84,12 @@ public sealed class ParquetErrorTests : IDisposable
         Assert.Equal($"{_path}, row 1, column '{column}': {problem}.", Error([Good()], column, row => row.GetInt64(0)));
 
     [Fact]
-    public void RealColumnIsNoLabel() =>
-        Assert.Equal($"{_path}, row 1, column 'Price': Double values cannot be read as a binary label.", Error([Good()], "Price", row => row.GetBoolean(0)));
+    public void RealLabelMustBeZeroOrOne() =>
+        Assert.Equal($"{_path}, row 1, column 'Price': 2.5 is not a binary label: it must be 0 or 1.", Error([Good()], "Price", row => row.GetBoolean(0)));
+
+    [Fact]
+    public void TextColumnIsNoLabel() =>
+        Assert.Equal($"{_path}, row 1, column 'Name': String values cannot be read as a binary label.", Error([Good()], "Name", row => row.GetBoolean(0)));
 
     [Fact]
     public void SingleValuesAreNoList() =>
