@@ -1,13 +1,15 @@
 // Performance figures of issue 7; see docs/benchmarks.md. Sections run in the order given:
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [score] [batch] [generator] [--rounds R] [--samples N] [--threads T]
-// With no section, all run. Competing variants are interleaved round by round in one process, so noise
+//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- stream [--rows N] [--file PATH]   (issue 5: a multi-million-row CSV)
+// With no section, all but stream run. Competing variants are interleaved round by round in one process, so noise
 // from a shared machine hits both sides alike.
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using ModelDsl.Benchmarks;
 
-var sections = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToList();
+// Sections are the arguments that are neither options nor an option's value.
+var sections = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).ToList();
 int Option(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
@@ -22,6 +24,12 @@ if (Option("--threads", 0) is > 0 and var threads)
 string[] all = ["matmul", "train", "score", "batch", "generator"];
 if (sections.Count == 0)
     sections = all.ToList();
+if (sections.SequenceEqual(["stream"]))
+{
+    var file = Array.IndexOf(args, "--file") is var f and >= 0 && f + 1 < args.Length ? args[f + 1] : null;
+    StreamBench.Run(Option("--rows", 5_000_000), file);
+    return 0;
+}
 foreach (var unknown in sections.Except(all))
 {
     Console.Error.WriteLine($"Unknown section '{unknown}'; sections: {string.Join(", ", all)}; options: --rounds R, --samples N, --threads T.");
