@@ -35,7 +35,8 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
         _offsets = new long[vocabularies.Count];
         for (var i = 1; i < _offsets.Length; i++)
             _offsets[i] = _offsets[i - 1] + vocabularies[i - 1];
-        table = nn.Embedding(_offsets[^1] + vocabularies[^1], dim);
+        // Row-sparse gradients: a step touches only the rows its batch looks up (see Optimizers).
+        table = nn.Embedding(_offsets[^1] + vocabularies[^1], dim, sparse: true);
         // Small uniform init, as Keras does for embeddings: N(0, 1) rows swamp the dense inputs.
         using (no_grad())
             nn.init.uniform_(table.weight!, -0.05, 0.05);

@@ -25,7 +25,7 @@ internal sealed class ProgressiveLayeredExtractionEmitter : IArchitectureEmitter
         for (var level = 0; level < a.Levels; level++)
             w.Line($"level_{level} = new(\"level_{level}\", inputWidth: {(level == 0 ? layout.InputWidth : Units(spec))}, tasks: {spec.Tasks.Count}, " +
                 $"sharedCount: {a.SharedExperts}, taskCount: {a.TaskExperts}, expertUnits: {SourceWriter.IntArray(a.ExpertUnits)}, " +
-                $"gateUnits: {SourceWriter.IntArray(a.GateUnits)}, last: {(level == a.Levels - 1 ? "true" : "false")}, regularization);");
+                $"gateUnits: {SourceWriter.IntArray(a.GateUnits)}, first: {(level == 0 ? "true" : "false")}, last: {(level == a.Levels - 1 ? "true" : "false")}, regularization);");
     }
 
     public IReadOnlyList<string> Forward(SourceWriter w, ModelSpec spec) => Levels(w, spec, "Forward", "");
