@@ -45,8 +45,6 @@ internal static class Profile
             Step("generated", network, (a, b) => network.forward(a, b) , network.Penalty, generatedOptimizer, c, n, y, step >= 0 ? parts : null);
             if (Environment.GetEnvironmentVariable("PLAIN") == "1") Step("plain", plain, (a, b) => plain.forward(a, b), null, plainOptimizer, c, n, y, step >= 0 ? parts : null);
         }
-        foreach (var (name, parameter) in network.named_parameters())
-            Console.WriteLine($"  {name} {string.Join("x", parameter.shape)} grad {parameter.grad?.is_sparse}");
         foreach (var side in new[] { "generated", "plain" }.Where(k => parts.ContainsKey(k + " total")))
         {
             var total = parts[$"{side} total"];

@@ -135,7 +135,15 @@ public sealed class GateGroup : nn.Module
     }
 
     /// <summary>Every gate's mix of the experts: experts [batch, experts, units] give [batch, gates, units].</summary>
-    public Tensor Mix(Tensor input, Tensor experts) => matmul(Weights(input), experts);
+    /// <remarks>
+    /// A broadcast product and sum rather than a batched matmul: LibTorch's backward of a matmul over
+    /// [batch] tiny matrices costs more than the whole forward pass of the experts (measured 5–8 ms at batch 512).
+    /// </remarks>
+    public Tensor Mix(Tensor input, Tensor experts)
+    {
+        ArgumentNullException.ThrowIfNull(experts);
+        return (Weights(input).unsqueeze(3) * experts.unsqueeze(1)).sum(2);
+    }
 
     /// <summary>Adds <see cref="Mix"/> to an ONNX graph and returns its [batch, gates, units] output value.</summary>
     public string ExportMix(OnnxGraphBuilder g, string input, string experts, string? path = null)

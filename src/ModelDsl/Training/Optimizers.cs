@@ -88,9 +88,11 @@ internal static class SparseAware
                 g.add_(param.index_select(0, rows), alpha: weightDecay);
             var m = state.exp_avg.index_select(0, rows).mul_(beta1).add_(g, alpha: 1 - beta1);
             var v = state.exp_avg_sq.index_select(0, rows).mul_(beta2).addcmul_(g, g, value: 1 - beta2);
-            state.exp_avg.index_copy_(0, rows, m);
-            state.exp_avg_sq.index_copy_(0, rows, v);
-            param.index_add_(0, rows, m.div_((v.sqrt_() / correction2).add_(eps)), -stepSize);
+            var weights = param.index_select(0, rows).addcdiv_(m, (v.sqrt() / correction2).add_(eps), value: -stepSize);
+            // Rows are unique, so writing them back is a plain put (faster in LibTorch than index_copy_ or index_add_).
+            state.exp_avg.index_put_(m, rows);
+            state.exp_avg_sq.index_put_(v, rows);
+            param.index_put_(weights, rows);
         }
     }
 
