@@ -65,15 +65,18 @@ public sealed class ExtractionLevel : nn.Module
         return (Enumerable.Range(0, tasks.Count).Select(t => mixed.select(1, t)).ToArray(), _last ? null : mixed.select(1, tasks.Count));
     }
 
-    /// <summary>Adds the level to an ONNX graph; mirrors <see cref="Forward"/>.</summary>
-    public (string[] Tasks, string? Shared) Export(OnnxGraphBuilder g, IReadOnlyList<string> tasks, string shared)
+    /// <summary>
+    /// Adds the level to an ONNX graph; mirrors <see cref="Forward"/>, except that the tasks' outputs come
+    /// stacked, [batch, tasks, width] (entry t of axis 1 is task t's), and the next shared input is null on the last level.
+    /// </summary>
+    public (string Tasks, string? Shared) Export(OnnxGraphBuilder g, IReadOnlyList<string> tasks, string shared)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(tasks);
         var name = GetName();
         var experts = g.Concat([.. tasks.Select((input, t) => taskExperts[t].Export(g, input, $"{name}.task{t}")), sharedExperts.Export(g, shared, $"{name}.shared")], axis: 1);
         var mixed = gates.ExportMix(g, _first ? shared : g.Concat(GateInputs(tasks, shared).ToArray(), axis: 1), experts, $"{name}.gates");
-        return (Enumerable.Range(0, tasks.Count).Select(t => GateGroup.ExportSelect(g, mixed, t)).ToArray(), _last ? null : GateGroup.ExportSelect(g, mixed, tasks.Count));
+        return (mixed, _last ? null : g.Select(mixed, tasks.Count));
     }
 
     /// <summary>What each gate reads, in gate order: the task paths, then (except on the last level) the shared path.</summary>

@@ -168,13 +168,6 @@ public sealed class GateGroup : nn.Module
         return g.Node("MatMul", [g.Softmax(g.Reshape(x, Gates, Experts)), experts]);
     }
 
-    /// <summary>Gate <paramref name="gate"/>'s mix, [batch, units], from the [batch, gates, units] output of <see cref="ExportMix"/>.</summary>
-    public static string ExportSelect(OnnxGraphBuilder g, string mixed, int gate)
-    {
-        ArgumentNullException.ThrowIfNull(g);
-        return g.Node("Gather", [mixed, g.Constant($"{mixed}.gate{gate}", [gate])], attributes: OnnxGraphBuilder.Attribute("axis", 1L));
-    }
-
     /// <summary>Ones on the diagonal blocks: rows of gate g's outputs × columns of gate g's inputs.</summary>
     private static Tensor BlockDiagonal(int[] outputs, int[] inputs)
     {

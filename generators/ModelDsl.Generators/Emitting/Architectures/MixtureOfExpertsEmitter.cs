@@ -35,13 +35,13 @@ internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
         return TowerInputs(spec);
     }
 
-    public IReadOnlyList<string> Export(SourceWriter w, ModelSpec spec)
+    public (string Value, bool Stacked) Export(SourceWriter w, ModelSpec spec)
     {
         w.Line("var mixed = gates.ExportMix(g, input, experts.Export(g, input));");
-        var gates = Gates(spec);
-        for (var g = 0; g < gates.Count; g++)
-            w.Line($"var {gates[g]} = global::ModelDsl.Layers.GateGroup.ExportSelect(g, mixed, {g});");
-        return TowerInputs(spec);
+        if (!spec.Architecture.SharedGate)
+            return ("mixed", true);   // gate t's mix is task t's input
+        w.Line("var mixed_shared = g.Select(mixed, 0);");
+        return ("mixed_shared", false);
     }
 
     public string SharedWeight(ModelSpec spec) => "experts.LastWeight";
