@@ -21,7 +21,7 @@ var samples = Option("--samples", 512 * 16);
 // --threads 1 avoids OpenMP barrier stalls that otherwise dominate the figures.
 if (Option("--threads", 0) is > 0 and var threads)
     TorchSharp.torch.set_num_threads(threads);
-string[] all = ["matmul", "train", "score", "batch", "generator"];
+string[] all = ["matmul", "train", "profile", "score", "batch", "generator"];
 if (sections.Count == 0)
     sections = all.ToList();
 if (sections.SequenceEqual(["stream"]))
@@ -47,6 +47,7 @@ foreach (var section in sections)
     {
         case "matmul": Sections.Matmul(context); break;
         case "train": Sections.Train(context); break;
+        case "profile": Profile.Run(context); break;
         case "score": Sections.Score(context); break;
         case "batch": Sections.Batch(context); break;
         case "generator": GeneratorBench.Run(context); break;

@@ -45,6 +45,8 @@ internal static class Sections
         using var adam = optim.Adam(plain.parameters(), 1e-3);
         var generated = new List<double>();
         var baseline = new List<double>();
+        var generatedCpu = new List<double>();
+        var baselineCpu = new List<double>();
         var pairRatios = new List<double>();
         var fits = new List<double>();
         var matmul = new List<double>();
@@ -61,10 +63,13 @@ internal static class Sections
                     trainer.Fit(data, progress: clock);
                     fits.Add(Stats.Seconds(begin));
                     g = clock.Steps.Skip(WarmSteps).ToList();
+                    generatedCpu.AddRange(clock.CpuSteps.Skip(WarmSteps));
                 }
                 else
                 {
-                    b = PlainMmoe.TrainEpoch(plain, adam, data, BatchSize).Skip(WarmSteps).ToList();
+                    var steps = PlainMmoe.TrainEpoch(plain, adam, data, BatchSize).Skip(WarmSteps).ToList();
+                    b = steps.Select(s => s.Wall).ToList();
+                    baselineCpu.AddRange(steps.Select(s => s.Cpu));
                 }
             }
             generated.AddRange(g);
@@ -83,6 +88,8 @@ internal static class Sections
         Console.WriteLine($"  generated Trainer.Fit  {rate:N0} samples/s from the median step ({generated.Count} steps; mean-based {meanRate:N0})");
         Console.WriteLine($"  plain TorchSharp       {plainRate:N0} samples/s from the median step ({baseline.Count} steps; mean-based {plainMean:N0})");
         Console.WriteLine($"  ratio                  {rate / plainRate:F2}× of median steps; per pair median {Stats.Median(pairRatios):F2}× (min {pairRatios.Min():F2}, max {pairRatios.Max():F2}); goal ≥ 2×");
+        if (TorchSharp.torch.get_num_threads() == 1 && OperatingSystem.IsLinux())
+            Console.WriteLine($"  thread CPU time        generated {Stats.Median(generatedCpu) * 1e3:F2} ms/step = {BatchSize / Stats.Median(generatedCpu):N0} samples per CPU-second, plain {Stats.Median(baselineCpu) * 1e3:F2} ms/step = {BatchSize / Stats.Median(baselineCpu):N0}; ratio {Stats.Median(baselineCpu) / Stats.Median(generatedCpu):F2}× (medians; load from other processes does not count)");
         var useful = rate * BenchMmoe.TrainFlops / 1e9;
         var matmulRate = context.MatmulRate.Value;
         Console.WriteLine($"  useful training FLOP/s {useful:F2} GFLOP/s = {useful / matmulRate:P1} of the machine matmul rate ({matmulRate:F1} GFLOP/s); plain baseline {plainRate * BenchMmoe.TrainFlops / 1e9 / matmulRate:P1}");
@@ -92,16 +99,22 @@ internal static class Sections
     private sealed class StepClock : IProgress<TrainingProgress>
     {
         private long _last = Stopwatch.GetTimestamp();
+        private double _lastCpu = Stats.ThreadCpuSeconds();
 
         public List<double> Steps { get; } = [];
+
+        /// <summary>Thread CPU seconds of each step (Fit reports progress on the thread that trains).</summary>
+        public List<double> CpuSteps { get; } = [];
 
         public void Report(TrainingProgress value)
         {
             if (value.Completed is not null)
                 return;
             var now = Stopwatch.GetTimestamp();
+            var cpu = Stats.ThreadCpuSeconds();
             Steps.Add(Stopwatch.GetElapsedTime(_last, now).TotalSeconds);
-            _last = now;
+            CpuSteps.Add(cpu - _lastCpu);
+            (_last, _lastCpu) = (now, cpu);
         }
 
         public double SamplesPerSecond(int batchSize) => batchSize / Stats.Median(Steps.Skip(WarmSteps).ToList());
@@ -118,7 +131,14 @@ internal static class Sections
         trainer.ExportOnnx(path);
         try
         {
-            using var predictor = new BenchMmoe.Predictor(path);
+            using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions();
+            if (Environment.GetEnvironmentVariable("ORT_INTRA") is { } intra) sessionOptions.IntraOpNumThreads = int.Parse(intra);
+            if (Environment.GetEnvironmentVariable("ORT_NOSPIN") == "1") sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            if (Environment.GetEnvironmentVariable("ORT_OPT") is { } opt) sessionOptions.GraphOptimizationLevel = (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel)int.Parse(opt);
+            if (Environment.GetEnvironmentVariable("ORT_NOPATTERN") == "1") sessionOptions.EnableMemoryPattern = false;
+            if (Environment.GetEnvironmentVariable("ORT_OPTIMIZED") is { } optimized) sessionOptions.OptimizedModelFilePath = optimized;
+            Console.WriteLine($"ORT options: intra {sessionOptions.IntraOpNumThreads} opt {sessionOptions.GraphOptimizationLevel} pattern {sessionOptions.EnableMemoryPattern} mode {sessionOptions.ExecutionMode}");
+            using var predictor = new BenchMmoe.Predictor(path, sessionOptions);
             var features = data.Select(s => s.ToFeatures()).ToArray();
             var eager = new Eager(trainer.Network);
 
@@ -199,6 +219,7 @@ internal static class Sections
         }
         finally
         {
+            if (Environment.GetEnvironmentVariable("KEEP_ONNX") is { } keep) File.Copy(path, keep, true);
             File.Delete(path);
         }
     }

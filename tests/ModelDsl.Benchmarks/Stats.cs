@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Benchmarks;
@@ -20,6 +21,29 @@ internal static class Stats
     public static double Median(IReadOnlyCollection<double> values) => Percentile(values, 50);
 
     public static double Seconds(long since) => Stopwatch.GetElapsedTime(since).TotalSeconds;
+
+    /// <summary>
+    /// CPU seconds the calling thread has run (Linux; NaN elsewhere). With one LibTorch thread a training step
+    /// runs on the calling thread, so this excludes the time other processes on a shared machine take from it.
+    /// </summary>
+    public static double ThreadCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux())
+            return double.NaN;
+        return clock_gettime(ThreadCpuClock, out var now) == 0 ? now.Seconds + now.Nanoseconds * 1e-9 : double.NaN;
+    }
+
+    private const int ThreadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int clock_gettime(int clock, out TimeSpec time);
 
     /// <summary>Dense float32 torch.mm of n×n by n×n: GFLOP/s (2n³ per product) of each of <paramref name="reps"/> products after two warm-ups.</summary>
     public static List<double> MatmulRates(int n, int reps)

@@ -40,6 +40,17 @@ public sealed class ArchitectureTests(ITestOutputHelper output) : IDisposable
     });
 
     [Fact]
+    public void PleGatesWithHiddenLayersExportWhatTheyTrain()
+    {
+        using var trainer = new GatedPleModel.Trainer(Options with { Epochs = 1 });
+        trainer.Fit(Data.Rows(3_000, seed: 1).Select(r => new GatedPleModel
+        {
+            UserId = r.User, ItemId = r.Item, DayOfWeek = r.DayOfWeek, Price = r.Price, Click = r.Click, WatchMinutes = r.WatchMinutes,
+        }));
+        Parity.Check(trainer.Network, Export(trainer, "gated-ple.onnx"));
+    }
+
+    [Fact]
     public void EsmmChainOnMmoe()
     {
         using var trainer = new FunnelModel.Trainer(Options);

@@ -7,8 +7,8 @@ namespace ModelDsl.Generators.Emitting;
 
 /// <summary>
 /// Emits the ONNX graph of <c>Network</c>: the same layers in the same order as its forward pass, each
-/// exporting its weights; then per task its logit, per binary task its probability, joints along
-/// Given chains, and one named output per <c>Prediction</c> member.
+/// exporting its weights, the towers as one (<c>Tower.ExportAll</c>); then the logits' sigmoid in one node,
+/// per task the columns it needs, joints along Given chains, and one named output per <c>Prediction</c> member.
 /// </summary>
 internal static class OnnxEmitter
 {
@@ -21,13 +21,18 @@ internal static class OnnxEmitter
         if (layout.Numeric.Count > 0)
             parts.Add(NetworkEmitter.HasTransforms(layout) ? $"{NetworkEmitter.TransformsField}.Export(g, numeric!)" : "numeric!");
         w.Line(parts.Count == 1 ? $"var input = {parts[0]};" : $"var input = g.Concat(new[] {{ {string.Join(", ", parts)} }}, axis: 1);");
-        var towerInputs = ArchitectureEmitters.For(spec.Architecture.Kind).Export(w, spec);
+        var (towerInput, stacked) = ArchitectureEmitters.For(spec.Architecture.Kind).Export(w, spec);
+        var towers = string.Join(", ", spec.Tasks.Select(NetworkEmitter.TowerField));
+        w.Line($"var logits = global::ModelDsl.Layers.Tower.ExportAll(g, new[] {{ {towers} }}, {towerInput}, stacked: {(stacked ? "true" : "false")});");
+        if (spec.Tasks.Any(t => t.Kind == TaskKind.Binary))
+            w.Line("var probabilities = g.Sigmoid(logits);");
         for (var t = 0; t < spec.Tasks.Count; t++)
         {
             var task = spec.Tasks[t];
-            w.Line($"var logit_{task.Name} = g.SqueezeColumn({NetworkEmitter.TowerField(task)}.Export(g, {towerInputs[t]}));");
+            if (task.Kind == TaskKind.Regression || layout.Outputs.Any(o => o.Kind == OutputKind.Odds && o.Task == task))
+                w.Line($"var logit_{task.Name} = g.Select(logits, {t});");
             if (task.Kind == TaskKind.Binary)
-                w.Line($"var p_{task.Name} = g.Sigmoid(logit_{task.Name});");
+                w.Line($"var p_{task.Name} = g.Select(probabilities, {t});");
         }
         var joints = new HashSet<string>();
         foreach (var task in spec.Tasks.Where(t => t.Given.Length > 0))

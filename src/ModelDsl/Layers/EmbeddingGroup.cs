@@ -63,7 +63,8 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
         }
         _offsets = columns.ToArray();
         _hasSequences = _slots.Any(s => s.Pooling is not null);
-        table = nn.Embedding(segmentOffsets[^1] + segments[^1], dim);
+        // Row-sparse gradients: a step touches only the rows its batch looks up (see Optimizers).
+        table = nn.Embedding(segmentOffsets[^1] + segments[^1], dim, sparse: true);
         // Small uniform init, as Keras does for embeddings: N(0, 1) rows swamp the dense inputs.
         using (no_grad())
             nn.init.uniform_(table.weight!, -0.05, 0.05);
@@ -98,6 +99,19 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
                 ? Pool(rows.narrow(1, _slotColumns[s], _slots[s].Length), mask.narrow(1, _slotColumns[s], _slots[s].Length), pooling)
                 : null!;
         return cat(Assemble(parts, outputs), 1);
+    }
+
+    /// <summary>
+    /// Σ‖row‖² over the rows a batch looks up (once per lookup; padding excluded): the embedding L2
+    /// penalty of one batch, which keeps the table's gradient row-sparse.
+    /// </summary>
+    public Tensor LookedUpSquares(Tensor categorical)
+    {
+        ArgumentNullException.ThrowIfNull(categorical);
+        var ids = _offsets.Length == _totalColumns ? categorical : categorical.narrow(1, _firstColumn, _offsets.Length);
+        if (!_hasSequences)
+            return table.forward(ids + offsets).square().sum();
+        return (table.forward(ids.clamp_min(0) + offsets) * ids.ge(0).unsqueeze(2)).square().sum();
     }
 
     private static Tensor Pool(Tensor rows, Tensor mask, Pooling pooling)

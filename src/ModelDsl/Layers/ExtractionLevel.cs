@@ -10,14 +10,16 @@ namespace ModelDsl.Layers;
 /// <summary>
 /// One level of Progressive Layered Extraction (a CGC block): per task, experts of its own and a gate
 /// over them and the shared experts; shared experts; and, except on the last level, a shared gate over
-/// all experts that feeds the next level's shared path.
+/// all experts that feeds the next level's shared path. All gates of the level are one <see cref="GateGroup"/>
+/// over the level's experts stacked as [task 0's, …, shared].
 /// </summary>
 public sealed class ExtractionLevel : nn.Module
 {
     private readonly ModuleList<ExpertGroup> taskExperts;
     private readonly ExpertGroup sharedExperts;
-    private readonly ModuleList<Gate> taskGates;
-    private readonly Gate? sharedGate;
+    private readonly GateGroup gates;
+    private readonly bool _first;
+    private readonly bool _last;
 
     /// <summary>Creates the level.</summary>
     /// <param name="name">Module name.</param>
@@ -27,18 +29,23 @@ public sealed class ExtractionLevel : nn.Module
     /// <param name="taskCount">Experts per task.</param>
     /// <param name="expertUnits">Units of each expert's layers.</param>
     /// <param name="gateUnits">Hidden layers of each gate.</param>
+    /// <param name="first">The first level reads one input on every path, so its gates share their first matmul's input.</param>
     /// <param name="last">The last level has no shared gate.</param>
     /// <param name="regularization">Activation and dropout.</param>
     public ExtractionLevel(string name, int inputWidth, int tasks, int sharedCount, int taskCount,
-        IReadOnlyList<int> expertUnits, IReadOnlyList<int> gateUnits, bool last, RegularizationSettings regularization) : base(name)
+        IReadOnlyList<int> expertUnits, IReadOnlyList<int> gateUnits, bool first, bool last, RegularizationSettings regularization) : base(name)
     {
         taskExperts = nn.ModuleList(Enumerable.Range(0, tasks)
             .Select(t => new ExpertGroup($"task{t}", inputWidth, taskCount, expertUnits, regularization)).ToArray());
         sharedExperts = new ExpertGroup("shared", inputWidth, sharedCount, expertUnits, regularization);
-        taskGates = nn.ModuleList(Enumerable.Range(0, tasks)
-            .Select(t => new Gate($"gate{t}", inputWidth, taskCount + sharedCount, gateUnits, regularization)).ToArray());
-        if (!last)
-            sharedGate = new Gate("sharedGate", inputWidth, tasks * taskCount + sharedCount, gateUnits, regularization);
+        var experts = tasks * taskCount + sharedCount;
+        var shared = Enumerable.Range(tasks * taskCount, sharedCount);
+        var members = Enumerable.Range(0, tasks)
+            .Select(t => (IReadOnlyList<int>)Enumerable.Range(t * taskCount, taskCount).Concat(shared).ToArray())
+            .Concat(last ? [] : [Enumerable.Range(0, experts).ToArray()])
+            .ToArray();
+        gates = new GateGroup("gates", inputWidth, members, experts, gateUnits, separateInputs: !first, regularization);
+        (_first, _last) = (first, last);
         OutputWidth = sharedExperts.OutputWidth;
         RegisterComponents();
     }
@@ -53,24 +60,25 @@ public sealed class ExtractionLevel : nn.Module
     public (Tensor[] Tasks, Tensor? Shared) Forward(IReadOnlyList<Tensor> tasks, Tensor shared)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        var sharedOut = sharedExperts.forward(shared);
-        var own = tasks.Select((input, t) => taskExperts[t].forward(input)).ToArray();
-        var outputs = own.Select((experts, t) => taskGates[t].Mix(tasks[t], cat([experts, sharedOut], 1))).ToArray();
-        var next = sharedGate?.Mix(shared, cat([.. own, sharedOut], 1));
-        return (outputs, next);
+        var experts = cat([.. tasks.Select((input, t) => taskExperts[t].forward(input)), sharedExperts.forward(shared)], 1);
+        var mixed = gates.Mix(_first ? shared : cat(GateInputs(tasks, shared).ToArray(), 1), experts);
+        return (Enumerable.Range(0, tasks.Count).Select(t => mixed.select(1, t)).ToArray(), _last ? null : mixed.select(1, tasks.Count));
     }
 
-    /// <summary>Adds the level to an ONNX graph; mirrors <see cref="Forward"/>.</summary>
-    public (string[] Tasks, string? Shared) Export(OnnxGraphBuilder g, IReadOnlyList<string> tasks, string shared)
+    /// <summary>
+    /// Adds the level to an ONNX graph; mirrors <see cref="Forward"/>, except that the tasks' outputs come
+    /// stacked, [batch, tasks, width] (entry t of axis 1 is task t's), and the next shared input is null on the last level.
+    /// </summary>
+    public (string Tasks, string? Shared) Export(OnnxGraphBuilder g, IReadOnlyList<string> tasks, string shared)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(tasks);
         var name = GetName();
-        var sharedOut = sharedExperts.Export(g, shared, $"{name}.shared");
-        var own = tasks.Select((input, t) => taskExperts[t].Export(g, input, $"{name}.task{t}")).ToArray();
-        var outputs = own.Select((experts, t) =>
-            taskGates[t].ExportMix(g, tasks[t], g.Concat([experts, sharedOut], axis: 1), OutputWidth, $"{name}.gate{t}")).ToArray();
-        var next = sharedGate?.ExportMix(g, shared, g.Concat([.. own, sharedOut], axis: 1), OutputWidth, $"{name}.sharedGate");
-        return (outputs, next);
+        var experts = g.Concat([.. tasks.Select((input, t) => taskExperts[t].Export(g, input, $"{name}.task{t}")), sharedExperts.Export(g, shared, $"{name}.shared")], axis: 1);
+        var mixed = gates.ExportMix(g, _first ? shared : g.Concat(GateInputs(tasks, shared).ToArray(), axis: 1), experts, $"{name}.gates");
+        return (mixed, _last ? null : g.Select(mixed, tasks.Count));
     }
+
+    /// <summary>What each gate reads, in gate order: the task paths, then (except on the last level) the shared path.</summary>
+    private IEnumerable<T> GateInputs<T>(IReadOnlyList<T> tasks, T shared) => _last ? tasks : tasks.Append(shared);
 }

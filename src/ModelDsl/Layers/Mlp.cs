@@ -37,6 +37,12 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// <summary>Width of the output: the last layer's units, or the input width when there are no layers.</summary>
     public int OutputWidth { get; }
 
+    /// <summary>The layers, in order.</summary>
+    internal ModuleList<Linear> Layers => layers;
+
+    /// <summary>The activation after each layer.</summary>
+    internal Activation Activation => _activation;
+
     /// <summary>The last layer's weight.</summary>
     public Tensor LastWeight => layers[^1].weight!;
 

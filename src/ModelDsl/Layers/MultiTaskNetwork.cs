@@ -48,14 +48,19 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The weight of the last layer all tasks share: where GradNorm measures gradient norms.</summary>
     public abstract Tensor SharedWeight { get; }
 
-    /// <summary>The L2 penalty of <see cref="RegularizationAttribute"/> over the current weights.</summary>
-    public Tensor Penalty()
+    /// <summary>
+    /// The L2 penalty of <see cref="RegularizationAttribute"/> for one batch: on embeddings, over the rows
+    /// the batch looks up (once per lookup), so the tables' gradients stay row-sparse; on dense layers, over
+    /// their weights.
+    /// </summary>
+    /// <param name="categorical">The batch's categorical input, as passed to <c>forward</c>.</param>
+    public Tensor Penalty(Tensor categorical)
     {
         var settings = Schema.Regularization;
         var penalty = zeros(1);
         if (settings.EmbeddingL2 > 0)
             foreach (var group in modules().OfType<EmbeddingGroup>())
-                penalty += settings.EmbeddingL2 * group.Weight.square().sum();
+                penalty += settings.EmbeddingL2 * group.LookedUpSquares(categorical);
         if (settings.DenseL2 > 0)
             foreach (var linear in modules().OfType<Linear>())
                 penalty += settings.DenseL2 * linear.weight!.square().sum();

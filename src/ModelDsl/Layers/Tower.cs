@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using ModelDsl.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,5 +29,39 @@ public sealed class Tower : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(g);
         return LinearExport.Gemm(g, $"{GetName()}.output", output, hidden.Export(g, input, $"{GetName()}.hidden"));
+    }
+
+    /// <summary>
+    /// Adds all towers of a network to an ONNX graph as one tower: each layer is one Gemm whose weight holds
+    /// the towers' weights side by side (block-diagonal where they read separate inputs), so the graph has
+    /// a few nodes however many tasks there are. Towers of different depths are exported one by one.
+    /// Returns the [batch, towers] output value, column t being tower t's output.
+    /// </summary>
+    /// <param name="g">The graph.</param>
+    /// <param name="towers">The towers, in output column order.</param>
+    /// <param name="input">What the towers read: one [batch, width] value for all, or with <paramref name="stacked"/> one input per tower, [batch, towers, width].</param>
+    /// <param name="stacked">Tower t reads entry t of axis 1 of <paramref name="input"/>.</param>
+    public static string ExportAll(OnnxGraphBuilder g, IReadOnlyList<Tower> towers, string input, bool stacked)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(towers);
+        var depth = towers[0].hidden.Layers.Count;
+        if (towers.Any(t => t.hidden.Layers.Count != depth))
+            return g.Concat(towers.Select((t, i) => t.Export(g, stacked ? g.Select(input, i) : input)).ToArray(), axis: 1);
+        var first = depth > 0 ? towers[0].hidden.Layers[0] : towers[0].output;
+        var x = stacked ? g.Reshape(input, towers.Count * first.weight!.shape[1]) : input;
+        using var _ = no_grad();
+        for (var layer = 0; layer <= depth; layer++)
+        {
+            var linears = towers.Select(t => layer < depth ? t.hidden.Layers[layer] : t.output).ToArray();
+            var weights = linears.Select(l => l.weight!).ToArray();
+            using var weight = stacked || layer > 0 ? block_diag(weights) : cat(weights, 0);
+            using var bias = cat(linears.Select(l => l.bias!).ToArray(), 0);
+            x = g.Node("Gemm", [x, LinearExport.Weight(g, $"towers.layers.{layer}.weight", weight), LinearExport.Weight(g, $"towers.layers.{layer}.bias", bias)],
+                attributes: OnnxGraphBuilder.Attribute("transB", 1L));
+            if (layer < depth)
+                x = Activations.Export(g, x, towers[0].hidden.Activation);
+        }
+        return x;
     }
 }

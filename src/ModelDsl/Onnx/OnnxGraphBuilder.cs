@@ -74,9 +74,12 @@ public sealed class OnnxGraphBuilder
     public string Concat(IReadOnlyList<string> inputs, int axis) =>
         inputs.Count == 1 ? inputs[0] : Node("Concat", inputs, attributes: Attribute("axis", axis));
 
-    /// <summary>Removes dimension 1 of a [batch, 1] tensor.</summary>
-    public string SqueezeColumn(string input) =>
-        Node("Squeeze", [input, ConstantOnce("axes_1", [1])]);
+    /// <summary>Takes entry <paramref name="index"/> of axis 1, dropping the axis: [batch, n, …] gives [batch, …].</summary>
+    public string Select(string input, int index)
+    {
+        var name = string.Create(CultureInfo.InvariantCulture, $"index_{index}");
+        return Node("Gather", [input, _names.Contains(name) ? name : Constant(name, [index])], attributes: Attribute("axis", 1L));
+    }
 
     /// <summary>Logistic sigmoid.</summary>
     public string Sigmoid(string input) => Node("Sigmoid", [input]);

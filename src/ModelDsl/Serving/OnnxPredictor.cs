@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Linq;
 using Microsoft.ML.OnnxRuntime;
@@ -9,9 +8,9 @@ namespace ModelDsl.Serving;
 
 /// <summary>
 /// Serves an exported model with ONNX Runtime behind typed features and predictions. Thread-safe:
-/// one session is shared, and each call takes its own input and output buffers from a pool, so a
-/// single-candidate call in steady state reuses pre-built <see cref="OrtValue"/>s bound once to an
-/// <see cref="OrtIoBinding"/> and allocates no managed memory.
+/// one session is shared, and each call takes input and output buffers for its number of candidates
+/// from a pool: pinned arrays with <see cref="OrtValue"/>s over them, bound once to an
+/// <see cref="OrtIoBinding"/>. In steady state a call (single or batched) allocates no managed memory.
 /// </summary>
 /// <typeparam name="TFeatures">The generated <c>Features</c> record.</typeparam>
 /// <typeparam name="TPrediction">The generated <c>Prediction</c> record.</typeparam>
@@ -19,11 +18,15 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     where TFeatures : struct
     where TPrediction : struct
 {
+    /// <summary>Batch sizes that get a pool; calls with other sizes beyond these build and drop their buffers.</summary>
+    /// <remarks>Bounds the memory a server that sees many different batch sizes keeps.</remarks>
+    public const int PooledBatchSizes = 64;
+
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private readonly ConcurrentBag<Buffers> _singles = [];
+    private readonly ConcurrentDictionary<int, ConcurrentBag<Buffers>> _pools = new();
     private readonly int _categorical;
     private readonly int _numeric;
     private volatile bool _disposed;
@@ -55,14 +58,11 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     public TPrediction Predict(in TFeatures features)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_singles.TryTake(out var buffers))
-            buffers = NewSingle();
+        var buffers = Rent(1);
         try
         {
             Encode(features, buffers.Categorical, buffers.Numeric);
-            // The binding's values lie over the pooled arrays, so this run reads and writes them in place
-            // (Run with name and value collections allocates a few small arrays per call; this does not).
-            _session.RunWithBinding(_runOptions, buffers.Binding!);
+            _session.RunWithBinding(_runOptions, buffers.Binding);
             Span<float> outputs = stackalloc float[_outputNames.Length];
             for (var t = 0; t < outputs.Length; t++)
                 outputs[t] = buffers.Outputs[t][0];
@@ -70,7 +70,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         }
         finally
         {
-            _singles.Add(buffers);
+            Return(buffers);
         }
     }
 
@@ -84,46 +84,50 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
             throw new ArgumentException($"predictions has {predictions.Length} elements but features has {features.Length}.", nameof(predictions));
         if (features.IsEmpty)
             return;
-        using var buffers = new Buffers(features.Length, _categorical, _numeric, _outputNames.Length);
-        for (var i = 0; i < features.Length; i++)
-        {
-            try
-            {
-                Encode(features[i], buffers.Categorical.AsSpan(i * _categorical, _categorical), buffers.Numeric.AsSpan(i * _numeric, _numeric));
-            }
-            catch (ModelDataException e)
-            {
-                throw e.At($"candidate {i}");
-            }
-        }
-        Run(buffers);
-        Span<float> outputs = stackalloc float[_outputNames.Length];
-        for (var i = 0; i < features.Length; i++)
-        {
-            for (var t = 0; t < outputs.Length; t++)
-                outputs[t] = buffers.Outputs[t][i];
-            predictions[i] = Decode(outputs);
-        }
-    }
-
-    /// <summary>Single-candidate buffers with their inputs and outputs bound once.</summary>
-    private Buffers NewSingle()
-    {
-        var buffers = new Buffers(1, _categorical, _numeric, _outputNames.Length);
+        var buffers = Rent(features.Length);
         try
         {
-            buffers.Bind(_session, _inputNames, _outputNames);
-            return buffers;
+            for (var i = 0; i < features.Length; i++)
+            {
+                try
+                {
+                    Encode(features[i], buffers.Categorical.AsSpan(i * _categorical, _categorical), buffers.Numeric.AsSpan(i * _numeric, _numeric));
+                }
+                catch (ModelDataException e)
+                {
+                    throw e.At($"candidate {i}");
+                }
+            }
+            _session.RunWithBinding(_runOptions, buffers.Binding);
+            Span<float> outputs = stackalloc float[_outputNames.Length];
+            for (var i = 0; i < features.Length; i++)
+            {
+                for (var t = 0; t < outputs.Length; t++)
+                    outputs[t] = buffers.Outputs[t][i];
+                predictions[i] = Decode(outputs);
+            }
         }
-        catch
+        finally
         {
-            buffers.Dispose();
-            throw;
+            Return(buffers);
         }
     }
 
-    private void Run(Buffers buffers) =>
-        _session.Run(_runOptions, _inputNames, buffers.Inputs, _outputNames, buffers.OutputValues);
+    /// <summary>Pooled buffers for <paramref name="rows"/> candidates, or new ones bound to the session.</summary>
+    private Buffers Rent(int rows) =>
+        _pools.TryGetValue(rows, out var pool) && pool.TryTake(out var buffers)
+            ? buffers
+            : new Buffers(_session, rows, _categorical, _numeric, _inputNames, _outputNames);
+
+    private void Return(Buffers buffers)
+    {
+        if (!_pools.TryGetValue(buffers.Rows, out var pool) && _pools.Count < PooledBatchSizes)
+            pool = _pools.GetOrAdd(buffers.Rows, static _ => []);
+        if (pool is null || _disposed)
+            buffers.Dispose();
+        else
+            pool.Add(buffers);
+    }
 
     /// <summary>Releases the session; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
@@ -140,56 +144,64 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         _disposed = true;
         if (!disposing)
             return;
-        while (_singles.TryTake(out var buffers))
-            buffers.Dispose();
+        foreach (var pool in _pools.Values)
+        {
+            while (pool.TryTake(out var buffers))
+                buffers.Dispose();
+        }
         _session.Dispose();
         _runOptions.Dispose();
     }
 
-    /// <summary>Input and output arrays of one call, with ONNX Runtime values over them (pinned, not copied).</summary>
+    /// <summary>
+    /// Input and output arrays for a number of candidates (on the pinned heap, as ONNX Runtime reads and
+    /// writes them in place for as long as they live), with values over them bound to the session once.
+    /// </summary>
     private sealed class Buffers : IDisposable
     {
-        public Buffers(int rows, int categorical, int numeric, int tasks)
+        private readonly OrtValue[] _values;
+
+        public Buffers(InferenceSession session, int rows, int categorical, int numeric, string[] inputNames, string[] outputNames)
         {
-            Categorical = ArrayPool<long>.Shared.Rent(rows * categorical);
-            Numeric = ArrayPool<float>.Shared.Rent(rows * numeric);
-            Outputs = Enumerable.Range(0, tasks).Select(_ => ArrayPool<float>.Shared.Rent(rows)).ToArray();
+            Rows = rows;
+            Categorical = GC.AllocateArray<long>(rows * categorical, pinned: true);
+            Numeric = GC.AllocateArray<float>(rows * numeric, pinned: true);
+            Outputs = outputNames.Select(_ => GC.AllocateArray<float>(rows, pinned: true)).ToArray();
             var inputs = new System.Collections.Generic.List<OrtValue>(2);
             if (categorical > 0)
-                inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Categorical.AsMemory(0, rows * categorical), [rows, categorical]));
+                inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Categorical.AsMemory(), [rows, categorical]));
             if (numeric > 0)
-                inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Numeric.AsMemory(0, rows * numeric), [rows, numeric]));
-            Inputs = inputs.ToArray();
-            OutputValues = Outputs.Select(o => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, o.AsMemory(0, rows), [rows])).ToArray();
+                inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Numeric.AsMemory(), [rows, numeric]));
+            var outputs = Outputs.Select(o => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, o.AsMemory(), [rows])).ToArray();
+            _values = [.. inputs, .. outputs];
+            Binding = session.CreateIoBinding();
+            try
+            {
+                for (var i = 0; i < inputNames.Length; i++)
+                    Binding.BindInput(inputNames[i], inputs[i]);
+                for (var i = 0; i < outputNames.Length; i++)
+                    Binding.BindOutput(outputNames[i], outputs[i]);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
 
+        public int Rows { get; }
         public long[] Categorical { get; }
         public float[] Numeric { get; }
         public float[][] Outputs { get; }
-        public OrtValue[] Inputs { get; }
-        public OrtValue[] OutputValues { get; }
 
-        /// <summary>The inputs and outputs bound to a session, for calls that reuse these buffers; null until <see cref="Bind"/>.</summary>
-        public OrtIoBinding? Binding { get; private set; }
-
-        public void Bind(InferenceSession session, string[] inputNames, string[] outputNames)
-        {
-            Binding = session.CreateIoBinding();
-            for (var i = 0; i < inputNames.Length; i++)
-                Binding.BindInput(inputNames[i], Inputs[i]);
-            for (var i = 0; i < outputNames.Length; i++)
-                Binding.BindOutput(outputNames[i], OutputValues[i]);
-        }
+        /// <summary>The inputs and outputs bound to the session: a run reads and writes the arrays in place.</summary>
+        public OrtIoBinding Binding { get; }
 
         public void Dispose()
         {
-            Binding?.Dispose();
-            foreach (var value in Inputs.Concat(OutputValues))
+            Binding.Dispose();
+            foreach (var value in _values)
                 value.Dispose();
-            ArrayPool<long>.Shared.Return(Categorical);
-            ArrayPool<float>.Shared.Return(Numeric);
-            foreach (var output in Outputs)
-                ArrayPool<float>.Shared.Return(output);
         }
     }
 }

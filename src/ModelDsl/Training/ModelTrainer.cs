@@ -117,7 +117,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
                     var perTask = TaskLosses(Network.forward(categorical, numeric), labels, weights);
                     var loss = weighting.Combine(perTask, new MultiTaskStep(Network.SharedWeight));
                     optimizer.zero_grad();
-                    (loss + Network.Penalty()).backward();
+                    (loss + Network.Penalty(categorical)).backward();
                     if (_options.GradientClipNorm is { } clip)
                         nn.utils.clip_grad_norm_(Network.parameters(), clip);
                     optimizer.step();

@@ -1,23 +1,147 @@
+using System;
 using System.Collections.Generic;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Training;
 
-/// <summary>Creates the optimizer a run asks for and sets its learning rate.</summary>
+/// <summary>
+/// Creates the optimizer a run asks for and sets its learning rate. Embedding tables have row-sparse
+/// gradients (only the rows a batch looks up): Adam updates just those rows (lazily, as TensorFlow's
+/// LazyAdam); the other optimizers densify them first and behave as they always did.
+/// </summary>
 internal static class Optimizers
 {
     public static OptimizerHelper Create(TrainingOptions options, IEnumerable<Parameter> parameters) => options.Optimizer switch
     {
-        OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-        OptimizerKind.Adagrad => optim.Adagrad(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-        OptimizerKind.Sgd => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
-        _ => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.AdamW => new SparseAware.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Adagrad => new SparseAware.Adagrad(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Sgd => new SparseAware.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        _ => new SparseAware.Adam(parameters, options.LearningRate, options.WeightDecay),
     };
 
     public static void SetLearningRate(OptimizerHelper optimizer, double rate)
     {
         foreach (var group in optimizer.ParamGroups)
             group.LearningRate = rate;
+    }
+}
+
+/// <summary>
+/// TorchSharp's optimizers over parameters whose gradients may be row-sparse. The classes keep
+/// TorchSharp's names because <c>save_state_dict</c> records the type name: checkpoints stay
+/// interchangeable with those of the plain optimizers.
+/// </summary>
+internal static class SparseAware
+{
+    /// <summary>
+    /// Adam; a row-sparse gradient updates only its rows' moments and weights (lazy Adam: a row not looked
+    /// up keeps its moments and does not move, where dense Adam would keep moving it on momentum). Bias
+    /// correction counts every step, as TensorFlow's LazyAdam does. Dense gradients get TorchSharp's Adam
+    /// step unchanged. Weight decay (L2), like the gradient, reaches only the rows looked up.
+    /// </summary>
+    internal sealed class Adam : TorchSharp.Modules.Adam
+    {
+        public Adam(IEnumerable<Parameter> parameters, double lr, double weightDecay)
+            : base(parameters, lr, weight_decay: weightDecay)
+        {
+        }
+
+        public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
+        {
+            var options = (Options)group.Options;
+            double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, eps = options.eps!.Value;
+            double weightDecay = options.weight_decay!.Value, lr = options.LearningRate!.Value;
+            foreach (var param in group.Parameters)
+            {
+                var grad = param.grad;
+                if (grad is null)
+                    continue;
+                var state = (State)_state[param.Handle];
+                state.step += 1;
+                var stepSize = lr / (1 - Math.Pow(beta1, state.step));
+                var correction2 = Math.Sqrt(1 - Math.Pow(beta2, state.step));
+                if (grad.is_sparse)
+                {
+                    LazyStep(param, grad, state, beta1, beta2, eps, weightDecay, stepSize, correction2);
+                    continue;
+                }
+                if (weightDecay != 0)
+                    grad = grad.add(param, alpha: weightDecay);
+                state.exp_avg.mul_(beta1).add_(grad, alpha: 1 - beta1);
+                state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
+                var denominator = (state.exp_avg_sq.sqrt() / correction2).add_(eps);
+                param.addcdiv_(state.exp_avg, denominator, value: -stepSize);
+            }
+        }, closure);
+
+        private static void LazyStep(Parameter param, Tensor grad, State state, double beta1, double beta2, double eps,
+            double weightDecay, double stepSize, double correction2)
+        {
+            // The gradient is uncoalesced (one entry per lookup, repeats included): sum repeats per row.
+            var (rows, inverse, _) = grad.SparseIndices[0].unique(sorted: false, return_inverse: true);
+            var lookups = grad.SparseValues;
+            var shape = (long[])lookups.shape.Clone();
+            shape[0] = rows.shape[0];
+            var g = zeros(shape, lookups.dtype, lookups.device).index_add_(0, inverse!, lookups, 1);
+            if (weightDecay != 0)
+                g.add_(param.index_select(0, rows), alpha: weightDecay);
+            var m = state.exp_avg.index_select(0, rows).mul_(beta1).add_(g, alpha: 1 - beta1);
+            var v = state.exp_avg_sq.index_select(0, rows).mul_(beta2).addcmul_(g, g, value: 1 - beta2);
+            var weights = param.index_select(0, rows).addcdiv_(m, (v.sqrt() / correction2).add_(eps), value: -stepSize);
+            // Rows are unique, so writing them back is a plain put (faster in LibTorch than index_copy_ or index_add_).
+            state.exp_avg.index_put_(m, rows);
+            state.exp_avg_sq.index_put_(v, rows);
+            param.index_put_(weights, rows);
+        }
+    }
+
+    /// <summary>AdamW on densified gradients.</summary>
+    internal sealed class AdamW(IEnumerable<Parameter> parameters, double lr, double weight_decay)
+        : TorchSharp.Modules.AdamW(parameters, lr, weight_decay: weight_decay)
+    {
+        public override Tensor step(Func<Tensor>? closure = null)
+        {
+            Densify(_parameter_groups);
+            return base.step(closure);
+        }
+    }
+
+    /// <summary>Adagrad on densified gradients.</summary>
+    internal sealed class Adagrad(IEnumerable<Parameter> parameters, double lr, double weight_decay)
+        : TorchSharp.Modules.Adagrad(parameters, lr, weight_decay: weight_decay)
+    {
+        public override Tensor step(Func<Tensor>? closure = null)
+        {
+            Densify(_parameter_groups);
+            return base.step(closure);
+        }
+    }
+
+    /// <summary>SGD on densified gradients.</summary>
+    internal sealed class SGD(IEnumerable<Parameter> parameters, double lr, double momentum, double weight_decay)
+        : TorchSharp.Modules.SGD(parameters, lr, momentum: momentum, weight_decay: weight_decay)
+    {
+        public override Tensor step(Func<Tensor>? closure = null)
+        {
+            Densify(_parameter_groups);
+            return base.step(closure);
+        }
+    }
+
+    /// <summary>Replaces every row-sparse gradient by its dense equivalent; later steps accumulate into the dense one.</summary>
+    private static void Densify(IEnumerable<TorchSharp.Modules.ParamGroup> groups)
+    {
+        foreach (var group in groups)
+        {
+            foreach (var param in group.Parameters)
+            {
+                using var grad = param.grad;
+                if (grad is not { is_sparse: true })
+                    continue;
+                using var dense = grad.to_dense();
+                param.grad = dense;
+            }
+        }
     }
 }

@@ -45,6 +45,20 @@ public partial class PleModel
     [RegressionTask(Tower = new[] { 8 })] public float WatchMinutes { get; init; }
 }
 
+/// <summary>PLE with gate hidden layers over three levels: level 0's gates share their input, later levels' gates read one input each.</summary>
+[MultiTaskModel]
+[ProgressiveLayeredExtraction(Levels = 3, SharedExperts = 1, TaskExperts = 2, ExpertUnits = new[] { 16 }, GateUnits = new[] { 8, 4 })]
+public partial class GatedPleModel
+{
+    [Categorical(Vocabulary = 200, Dim = 8)] public long UserId { get; init; }
+    [Categorical(Vocabulary = 100, Dim = 8)] public int ItemId { get; init; }
+    [Categorical(Vocabulary = 7, Dim = 2)] public int DayOfWeek { get; init; }
+    [Numeric] public float Price { get; init; }
+
+    [BinaryTask(Tower = new[] { 8 })] public bool Click { get; init; }
+    [RegressionTask(Tower = new[] { 8 })] public float WatchMinutes { get; init; }
+}
+
 /// <summary>An ESMM chain impression → click → cart → purchase on MMoE; cart is declared after purchase on purpose.</summary>
 [MultiTaskModel]
 [MixtureOfExperts(Experts = 3, ExpertUnits = new[] { 32 })]

@@ -6,7 +6,7 @@ namespace ModelDsl.Generators.Emitting.Architectures;
 /// <summary>
 /// The part of <c>Network</c> between the embedded input and the towers, for one architecture: its
 /// fields, their construction, the forward pass and the ONNX export. Both passes start from a local
-/// <c>input</c> and return, per task, the expression its tower reads.
+/// <c>input</c>; the forward pass returns, per task, the expression its tower reads.
 /// </summary>
 internal interface IArchitectureEmitter
 {
@@ -16,7 +16,11 @@ internal interface IArchitectureEmitter
 
     IReadOnlyList<string> Forward(SourceWriter w, ModelSpec spec);
 
-    IReadOnlyList<string> Export(SourceWriter w, ModelSpec spec);
+    /// <summary>
+    /// Writes the export and returns what the towers read: one value all towers read ([batch, width]), or with
+    /// <c>Stacked</c> one value holding each task's input ([batch, tasks, width], task order).
+    /// </summary>
+    (string Value, bool Stacked) Export(SourceWriter w, ModelSpec spec);
 
     /// <summary>The expression of the last weight all tasks share (GradNorm's W).</summary>
     string SharedWeight(ModelSpec spec);

@@ -6,7 +6,8 @@ namespace ModelDsl.Generators.Emitting.Architectures;
 
 /// <summary>
 /// Mixture of experts: all experts as one <c>ExpertGroup</c>; one gate per task (MMoE) or one shared
-/// gate (OMoE); each tower reads its gate's mix of the experts.
+/// gate (OMoE), all gates as one <c>GateGroup</c> (one matmul, one batched mix); each tower reads its
+/// gate's mix of the experts.
 /// </summary>
 internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
 {
@@ -15,33 +16,32 @@ internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
     public void Fields(SourceWriter w, ModelSpec spec)
     {
         w.Line("private readonly global::ModelDsl.Layers.ExpertGroup experts;");
-        foreach (var gate in Gates(spec))
-            w.Line($"private readonly global::ModelDsl.Layers.Gate {gate};");
+        w.Line("private readonly global::ModelDsl.Layers.GateGroup gates;");
     }
 
     public void Construct(SourceWriter w, ModelSpec spec, ModelLayout layout)
     {
         var a = spec.Architecture;
         w.Line($"experts = new(\"experts\", inputWidth: {layout.InputWidth}, experts: {a.Experts}, units: {SourceWriter.IntArray(a.ExpertUnits)}, regularization);");
-        foreach (var gate in Gates(spec))
-            w.Line($"{gate} = new({SourceWriter.Literal(gate)}, inputWidth: {layout.InputWidth}, experts: {a.Experts}, units: {SourceWriter.IntArray(a.GateUnits)}, regularization);");
+        w.Line($"gates = new(\"gates\", inputWidth: {layout.InputWidth}, gates: {Gates(spec).Count}, experts: {a.Experts}, units: {SourceWriter.IntArray(a.GateUnits)}, regularization);");
     }
 
     public IReadOnlyList<string> Forward(SourceWriter w, ModelSpec spec)
     {
-        w.Line("var expertOutputs = experts.forward(input);");
-        foreach (var gate in Gates(spec))
-            w.Line($"var {Mixed(gate)} = {gate}.Mix(input, expertOutputs);");
+        w.Line("var mixed = gates.Mix(input, experts.forward(input));");
+        var gates = Gates(spec);
+        for (var g = 0; g < gates.Count; g++)
+            w.Line($"var {gates[g]} = mixed.select(1, {g});");
         return TowerInputs(spec);
     }
 
-    public IReadOnlyList<string> Export(SourceWriter w, ModelSpec spec)
+    public (string Value, bool Stacked) Export(SourceWriter w, ModelSpec spec)
     {
-        var units = spec.Architecture.ExpertUnits[spec.Architecture.ExpertUnits.Count - 1];
-        w.Line("var expertOutputs = experts.Export(g, input);");
-        foreach (var gate in Gates(spec))
-            w.Line($"var {Mixed(gate)} = {gate}.ExportMix(g, input, expertOutputs, units: {units});");
-        return TowerInputs(spec);
+        w.Line("var mixed = gates.ExportMix(g, input, experts.Export(g, input));");
+        if (!spec.Architecture.SharedGate)
+            return ("mixed", true);   // gate t's mix is task t's input
+        w.Line("var mixed_shared = g.Select(mixed, 0);");
+        return ("mixed_shared", false);
     }
 
     public string SharedWeight(ModelSpec spec) => "experts.LastWeight";
@@ -51,11 +51,10 @@ internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
     public string Describe(ModelSpec spec) =>
         $"{(spec.Architecture.SharedGate ? "OMoE" : "MMoE")}, {spec.Architecture.Experts} experts [{string.Join(", ", spec.Architecture.ExpertUnits)}]";
 
-    private static IEnumerable<string> Gates(ModelSpec spec) =>
-        spec.Architecture.SharedGate ? ["gate"] : spec.Tasks.Select(t => $"gate_{t.Name}");
-
-    private static string Mixed(string gate) => gate.Replace("gate", "mixed");
+    /// <summary>The local holding each gate's mix, in gate order.</summary>
+    private static List<string> Gates(ModelSpec spec) =>
+        spec.Architecture.SharedGate ? ["mixed_shared"] : spec.Tasks.Select(t => $"mixed_{t.Name}").ToList();
 
     private static List<string> TowerInputs(ModelSpec spec) =>
-        spec.Tasks.Select(t => spec.Architecture.SharedGate ? "mixed" : $"mixed_{t.Name}").ToList();
+        spec.Tasks.Select(t => spec.Architecture.SharedGate ? "mixed_shared" : $"mixed_{t.Name}").ToList();
 }

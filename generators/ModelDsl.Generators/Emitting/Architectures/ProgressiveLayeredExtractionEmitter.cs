@@ -25,12 +25,35 @@ internal sealed class ProgressiveLayeredExtractionEmitter : IArchitectureEmitter
         for (var level = 0; level < a.Levels; level++)
             w.Line($"level_{level} = new(\"level_{level}\", inputWidth: {(level == 0 ? layout.InputWidth : Units(spec))}, tasks: {spec.Tasks.Count}, " +
                 $"sharedCount: {a.SharedExperts}, taskCount: {a.TaskExperts}, expertUnits: {SourceWriter.IntArray(a.ExpertUnits)}, " +
-                $"gateUnits: {SourceWriter.IntArray(a.GateUnits)}, last: {(level == a.Levels - 1 ? "true" : "false")}, regularization);");
+                $"gateUnits: {SourceWriter.IntArray(a.GateUnits)}, first: {(level == 0 ? "true" : "false")}, last: {(level == a.Levels - 1 ? "true" : "false")}, regularization);");
     }
 
-    public IReadOnlyList<string> Forward(SourceWriter w, ModelSpec spec) => Levels(w, spec, "Forward", "");
+    public IReadOnlyList<string> Forward(SourceWriter w, ModelSpec spec)
+    {
+        var tasks = $"new[] {{ {string.Join(", ", spec.Tasks.Select(_ => "input"))} }}";
+        var shared = "input";
+        var last = spec.Architecture.Levels - 1;
+        for (var level = 0; level <= last; level++)
+        {
+            w.Line($"var (tasks{level}, {(level == last ? "_" : $"shared{level}")}) = level_{level}.Forward({tasks}, {shared});");
+            (tasks, shared) = ($"tasks{level}", $"shared{level}!");
+        }
+        return spec.Tasks.Select((_, t) => $"tasks{last}[{t}]").ToList();
+    }
 
-    public IReadOnlyList<string> Export(SourceWriter w, ModelSpec spec) => Levels(w, spec, "Export", "g, ");
+    /// <summary>The same levels; each level's stacked task outputs are split for the next level, the last level's go to the towers whole.</summary>
+    public (string Value, bool Stacked) Export(SourceWriter w, ModelSpec spec)
+    {
+        var tasks = $"new[] {{ {string.Join(", ", spec.Tasks.Select(_ => "input"))} }}";
+        var shared = "input";
+        var last = spec.Architecture.Levels - 1;
+        for (var level = 0; level <= last; level++)
+        {
+            w.Line($"var (tasks{level}, {(level == last ? "_" : $"shared{level}")}) = level_{level}.Export(g, {tasks}, {shared});");
+            (tasks, shared) = ($"new[] {{ {string.Join(", ", spec.Tasks.Select((_, t) => $"g.Select(tasks{level}, {t})"))} }}", $"shared{level}!");
+        }
+        return ($"tasks{last}", true);
+    }
 
     public string SharedWeight(ModelSpec spec) => $"level_{spec.Architecture.Levels - 1}.SharedLastWeight";
 
@@ -38,21 +61,6 @@ internal sealed class ProgressiveLayeredExtractionEmitter : IArchitectureEmitter
 
     public string Describe(ModelSpec spec) =>
         $"PLE, {spec.Architecture.Levels} level(s) of {spec.Architecture.SharedExperts} shared and {spec.Architecture.TaskExperts} per-task experts [{string.Join(", ", spec.Architecture.ExpertUnits)}]";
-
-    private static List<string> Levels(SourceWriter w, ModelSpec spec, string method, string graph)
-    {
-        var tasks = $"new[] {{ {string.Join(", ", spec.Tasks.Select(_ => "input"))} }}";
-        var shared = "input";
-        var last = spec.Architecture.Levels - 1;
-        for (var level = 0; level <= last; level++)
-        {
-            var next = level == last ? "_" : $"shared{level}";
-            w.Line($"var (tasks{level}, {next}) = level_{level}.{method}({graph}{tasks}, {shared});");
-            tasks = $"tasks{level}";
-            shared = $"shared{level}!";
-        }
-        return spec.Tasks.Select((_, t) => $"tasks{last}[{t}]").ToList();
-    }
 
     private static int Units(ModelSpec spec) => spec.Architecture.ExpertUnits[spec.Architecture.ExpertUnits.Count - 1];
 }

@@ -21,10 +21,10 @@ internal sealed class SharedBottomEmitter : IArchitectureEmitter
         return spec.Tasks.Select(_ => "shared").ToList();
     }
 
-    public IReadOnlyList<string> Export(SourceWriter w, ModelSpec spec)
+    public (string Value, bool Stacked) Export(SourceWriter w, ModelSpec spec)
     {
         w.Line("var shared = bottom.Export(g, input);");
-        return spec.Tasks.Select(_ => "shared").ToList();
+        return ("shared", false);
     }
 
     public string SharedWeight(ModelSpec spec) => "bottom.LastWeight";

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using ModelDsl.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Benchmarks;
+
+/// <summary>
+/// Where a training step's time goes: forward (with the loss), backward, optimizer step (zero_grad included),
+/// for the generated network under the trainer's own optimizer and for the plain baseline under dense Adam;
+/// median milliseconds per part over the same batches, interleaved.
+/// </summary>
+internal static class Profile
+{
+    private const int BatchSize = 512;
+
+    public static void Run(BenchContext context)
+    {
+        var data = BenchMmoe.Synthetic(BatchSize * 8, seed: 1);
+        var ids = data.SelectMany(s => new[] { s.C0, s.C1, s.C2, s.C3, s.C4, s.C5, s.C6, s.C7 }).ToArray();
+        var numbers = data.SelectMany(s => new[] { s.N0, s.N1, s.N2, s.N3, s.N4, s.N5, s.N6, s.N7 }).ToArray();
+        var labels = data.SelectMany(s => new[] { s.Click ? 1f : 0f, s.Like ? 1f : 0f }).ToArray();
+        using var categorical = tensor(ids, [data.Count, BenchMmoe.Categorical]);
+        using var numeric = tensor(numbers, [data.Count, BenchMmoe.Numeric]);
+        using var targets = tensor(labels, [data.Count, BenchMmoe.Tasks]);
+        using var trainer = new BenchMmoe.Trainer(new TrainingOptions { BatchSize = BatchSize, Seed = 42 });
+        var network = trainer.Network;
+        using var generatedOptimizer = CreateTrainerOptimizer(trainer);
+        manual_seed(42);
+        using var plain = new PlainMmoe();
+        using var plainOptimizer = optim.Adam(plain.parameters(), 1e-3);
+        var parts = new Dictionary<string, List<double>>();
+        var steps = 12 * context.Rounds;
+        for (var step = -4; step < steps; step++)
+        {
+            var rows = (step + 4) % 8 * BatchSize;
+            using var scope = NewDisposeScope();
+            var c = categorical.narrow(0, rows, BatchSize);
+            var n = numeric.narrow(0, rows, BatchSize);
+            var y = targets.narrow(0, rows, BatchSize);
+            Step("generated", network, (a, b) => network.forward(a, b) , network.Penalty, generatedOptimizer, c, n, y, step >= 0 ? parts : null);
+            if (Environment.GetEnvironmentVariable("PLAIN") == "1") Step("plain", plain, (a, b) => plain.forward(a, b), null, plainOptimizer, c, n, y, step >= 0 ? parts : null);
+        }
+        foreach (var side in new[] { "generated", "plain" }.Where(k => parts.ContainsKey(k + " total")))
+        {
+            var total = parts[$"{side} total"];
+            Console.WriteLine($"{side,-9}: forward+loss {Ms(parts[$"{side} forward"])} ms, backward {Ms(parts[$"{side} backward"])} ms, optimizer {Ms(parts[$"{side} optimizer"])} ms; step {Ms(total)} ms = {BatchSize / Stats.Median(total):N0} samples/s (medians of {total.Count} steps)");
+        }
+    }
+
+    private static string Ms(List<double> seconds) => (Stats.Median(seconds) * 1e3).ToString("F2");
+
+    private static void Step(string side, nn.Module module, Func<Tensor, Tensor, Tensor> forward, Func<Tensor, Tensor>? penalty, optim.Optimizer optimizer,
+        Tensor categorical, Tensor numeric, Tensor targets, Dictionary<string, List<double>>? parts)
+    {
+        module.train();
+        var begin = Stopwatch.GetTimestamp();
+        var logits = forward(categorical, numeric);
+        var loss = nn.functional.binary_cross_entropy_with_logits(logits[.., 0], targets[.., 0])
+            + nn.functional.binary_cross_entropy_with_logits(logits[.., 1], targets[.., 1]);
+        if (penalty is not null)
+            loss += penalty(categorical);
+        var forwardEnd = Stopwatch.GetTimestamp();
+        optimizer.zero_grad();
+        loss.backward();
+        var backwardEnd = Stopwatch.GetTimestamp();
+        optimizer.step();
+        var end = Stopwatch.GetTimestamp();
+        if (parts is null)
+            return;
+        Add(parts, $"{side} forward", Stopwatch.GetElapsedTime(begin, forwardEnd).TotalSeconds);
+        Add(parts, $"{side} backward", Stopwatch.GetElapsedTime(forwardEnd, backwardEnd).TotalSeconds);
+        Add(parts, $"{side} optimizer", Stopwatch.GetElapsedTime(backwardEnd, end).TotalSeconds);
+        Add(parts, $"{side} total", Stopwatch.GetElapsedTime(begin, end).TotalSeconds);
+    }
+
+    private static void Add(Dictionary<string, List<double>> parts, string key, double value)
+    {
+        if (!parts.TryGetValue(key, out var list))
+            parts[key] = list = [];
+        list.Add(value);
+    }
+
+    /// <summary>The optimizer Fit would create for this trainer's options (Optimizers is internal; reached through reflection).</summary>
+    private static optim.Optimizer CreateTrainerOptimizer(BenchMmoe.Trainer trainer)
+    {
+        var type = typeof(ModelTrainer<>).Assembly.GetType("ModelDsl.Training.Optimizers", throwOnError: true)!;
+        var create = type.GetMethod("Create", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)!;
+        return (optim.Optimizer)create.Invoke(null, [new TrainingOptions { BatchSize = BatchSize }, trainer.Network.parameters()])!;
+    }
+}
