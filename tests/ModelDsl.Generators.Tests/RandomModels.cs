@@ -56,15 +56,16 @@ internal static partial class RandomModels
         var lossWeight = Mostly(Gen.OneOf("0.5", "1", "0", "2"), Gen.OneOf("-1", "double.NaN"));
         // Given and For name a task, mostly, or any member, resolved once the members are known (see Resolve).
         var reference = Mostly(Gen.Int[0, 9].Select(i => $"\"@task{i}\""), Gen.OneOf(Gen.Int[0, 9].Select(i => $"\"@member{i}\""), Gen.Const("\"Cart\"")));
-        Gen<string?> Enum(string argument, string type, string[] members, int undefined) =>
-            Argument(argument, Mostly(Gen.OneOf(members).Select(m => $"{type}.{m}"), Gen.Const($"({type}){undefined}")), 1, 2);
+        Gen<string?> Enum(string argument, string type, string[] members, int undefined, int absent = 2) =>
+            Argument(argument, Mostly(Gen.OneOf(members).Select(m => $"{type}.{m}"), Gen.Const($"({type}){undefined}")), 1, absent);
         // Role attributes: Categorical, Numeric, BinaryTask, RegressionTask, SampleWeight, with the member types each reads.
         var roles = new (string[] Types, Gen<string> Gen)[]
         {
             (["int", "long", "string", "int[]", "long[]", "string[]"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size),
-                Argument("Group", Gen.OneOf("\"a\"", "\"b\""), 1, 2), Enum("OutOfVocabulary", "OutOfVocabulary", ["Error", "Hash", "Reserved"], 9),
+                // Mostly one group: its members rarely agree.
+                Argument("Group", Gen.Frequency((4, Gen.Const("\"a\"")), (1, Gen.Const("\"b\""))), 2), Enum("OutOfVocabulary", "OutOfVocabulary", ["Error", "Hash", "Reserved"], 9, 1),
                 Argument("MaxLength", size, 1), Enum("Pooling", "Pooling", ["Mean", "Sum", "Max"], 7), Enum("Truncation", "SequenceTruncation", ["Error", "KeepFirst", "KeepLast"], 5))),
-            (["float", "double", "float[]", "double[]"], Attribute("Numeric", Argument("Size", size, 1, 2),
+            (["float", "double", "float[]", "double[]"], Attribute("Numeric", Argument("Size", size, 1),
                 Argument("Transform", Mostly(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize").Select(t => $"NumericTransform.{t}"), Gen.Const("(NumericTransform)8")), 1, 2))),
             (["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, 2, 5))),
             (["float", "double"], Attribute("RegressionTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1))),
@@ -86,7 +87,7 @@ internal static partial class RandomModels
             .Select(attributes => new Member(m.n, m.type, m.field, false, attributes)));
 
         var members = Gen.Select(
-            Gen.OneOf(Role(0), Role(1)).Array[0, 4],
+            Gen.OneOf(Role(0), Role(0), Role(1)).Array[0, 4],
             Gen.OneOf(Role(2), Role(2), Role(3)).Array[0, 3],
             Role(4).Array[0, 2],
             wild.Array[0, 2],
@@ -97,7 +98,7 @@ internal static partial class RandomModels
             Mostly(Gen.Const(Shape.Plain), Gen.OneOf(Shape.NotPartial, Shape.Nested, Shape.Generic, Shape.Record)),
             architectures,
             Gen.Frequency((1, regularization.Select(r => (string?)r)), (1, Gen.Const((string?)null))),
-            Gen.Frequency((1, lossWeighting.Select(r => (string?)r)), (2, Gen.Const((string?)null))),
+            Gen.Frequency((1, lossWeighting.Select(r => (string?)r)), (1, Gen.Const((string?)null))),
             members,
             (className, shape, archs, reg, weighting, all) => new Model(className, shape,
                 archs.DistinctBy(a => a[..a.IndexOf('(')]).Concat(new[] { reg, weighting }.OfType<string>()).ToArray(),
