@@ -7,33 +7,38 @@ namespace ModelDsl.Generators.Tests;
 
 /// <summary>
 /// Random samples of a compiled model class, built through reflection from its members' attributes:
-/// ids within the vocabulary, and outside it one time in four where an out-of-vocabulary policy maps
-/// them; strings; sequences up to MaxLength, or longer where they are truncated; numbers in [−0.9, 3],
-/// inside Log1p's domain; binary labels 0 or 1; sample weights 0 to 3.
+/// ids within the vocabulary, and outside it (negative, beyond, extreme) one time in four where an
+/// out-of-vocabulary policy maps them; strings, sometimes empty; sequences up to MaxLength, or longer
+/// where they are truncated; numbers in [−0.9, 3], inside Log1p's domain; binary labels 0 or 1; sample
+/// weights 0 to 3.
 /// </summary>
 internal static class RandomSamples
 {
     public static Array Create(Type type, int count, Random random)
     {
         var members = type.GetMembers(BindingFlags.Public | BindingFlags.Instance).Where(m => m is FieldInfo or PropertyInfo).ToArray();
+        // One member in eight holds one value in every sample: a feature that never varies, a task with one label, weights all 0.
+        var constants = members.Select(m => random.Next(8) == 0 ? Value(m, TypeOf(m), random) : null).ToArray();
         var samples = Array.CreateInstance(type, count);
         for (var i = 0; i < count; i++)
         {
             var sample = Activator.CreateInstance(type)!;
-            foreach (var member in members)
-            {
-                var (memberType, set) = member switch
-                {
-                    PropertyInfo p => (p.PropertyType, (Action<object?>)(v => p.SetValue(sample, v))),
-                    FieldInfo f => (f.FieldType, v => f.SetValue(sample, v)),
-                    _ => throw new InvalidOperationException($"{member.Name} is neither a property nor a field"),
-                };
-                if (Value(member, memberType, random) is { } value)
-                    set(value);
-            }
+            for (var m = 0; m < members.Length; m++)
+                if ((constants[m] ?? Value(members[m], TypeOf(members[m]), random)) is { } value)
+                    Set(members[m], sample, value);
             samples.SetValue(sample, i);
         }
         return samples;
+    }
+
+    private static Type TypeOf(MemberInfo member) => member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
+
+    private static void Set(MemberInfo member, object sample, object value)
+    {
+        if (member is PropertyInfo p)
+            p.SetValue(sample, value);
+        else
+            ((FieldInfo)member).SetValue(sample, value);
     }
 
     /// <summary>A value for a feature, label or sample weight; null for another member.</summary>
@@ -74,11 +79,15 @@ internal static class RandomSamples
     private static object Id(CategoricalAttribute feature, Type type, Random random)
     {
         if (type == typeof(string))
-            return "s" + random.Next(2 * feature.Vocabulary).ToString(CultureInfo.InvariantCulture);
-        var id = feature.OutOfVocabulary != OutOfVocabulary.Error && random.Next(4) == 0
-            ? (random.Next(2) == 0 ? feature.Vocabulary + random.Next(50) : -1 - random.Next(50))
-            : random.Next(feature.Vocabulary);
-        return Convert(id, type);
+            return random.Next(10) == 0 ? "" : "s" + random.Next(2 * feature.Vocabulary).ToString(CultureInfo.InvariantCulture);
+        if (feature.OutOfVocabulary == OutOfVocabulary.Error || random.Next(4) != 0)
+            return Convert(random.Next(feature.Vocabulary), type);
+        return random.Next(4) switch
+        {
+            0 => Convert(-1 - random.Next(50), type),
+            1 when type == typeof(long) => random.Next(2) == 0 ? long.MinValue : long.MaxValue,
+            _ => Convert(feature.Vocabulary + random.Next(50), type),
+        };
     }
 
     private static double Number(Random random) => random.NextDouble() * 3.9 - 0.9;

@@ -49,7 +49,7 @@ internal static class RandomValidModels
 
     private static readonly Gen<TaskDraft> Tasks = Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))).SelectMany(binary => Gen.Select(
         binary ? Gen.OneOf("bool", "int", "float", "double") : Gen.OneOf("float", "double"), Optional(Gen.Int[1, 4].Array[0, 2].Select(Ints)),
-        Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Bool, Declarations,
+        Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations,
         (type, tower, lossWeight, given, declaration) => new TaskDraft(binary, type, tower, lossWeight, given, declaration)));
 
     private static readonly Gen<WeightDraft> Weights = Gen.Select(Gen.OneOf("float", "double", "int"), Optional(Gen.OneOf("true", "false")), Declarations,
@@ -112,7 +112,7 @@ internal static class RandomValidModels
 
     /// <summary>Features, then tasks, then sample weights, named from <paramref name="names"/>, with valid references among them.</summary>
     private static Gen<Member[]> Members(string[][] names) =>
-        Gen.Int[1, 5].SelectMany(features => Gen.Int[1, 3].SelectMany(tasks => Gen.Select(
+        Gen.Int[1, 5].SelectMany(features => Gen.Int[1, 4].SelectMany(tasks => Gen.Select(
             Gen.Shuffle(names[0].ToArray(), features), Gen.Frequency((2, Categorical), (1, Numeric)).Array[features],
             Gen.Shuffle(names[1].ToArray(), tasks), Tasks.Array[tasks], Gen.Int[0, tasks - 1].Array[tasks],
             Gen.Shuffle(Enumerable.Range(0, tasks).ToArray()), Gen.Shuffle(Enumerable.Range(0, tasks).ToArray()),
