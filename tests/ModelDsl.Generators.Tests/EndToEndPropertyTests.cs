@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using CsCheck;
+using Microsoft.ML.OnnxRuntime;
 using ModelDsl.Layers;
 using ModelDsl.Tests;
 using ModelDsl.Training;
@@ -105,8 +106,9 @@ public sealed class EndToEndPropertyTests(ITestOutputHelper output) : IDisposabl
     private static void TrainExportAndCompare(Type type, string path)
     {
         var samples = RandomSamples.Create(type, Rows, new Random(1));
+        // One thread each for TorchSharp and ONNX Runtime: the networks are tiny, and other test assemblies run alongside.
         var trainerType = type.GetNestedType("Trainer")!;
-        using var trainer = (IDisposable)Activator.CreateInstance(trainerType, new TrainingOptions { Epochs = 1, BatchSize = Rows / 2, Seed = 3 })!;
+        using var trainer = (IDisposable)Activator.CreateInstance(trainerType, new TrainingOptions { Epochs = 1, BatchSize = Rows / 2, Seed = 3, Threads = 1 })!;
         var fit = trainerType.GetMethod("Fit")!;
         var report = (TrainingReport)fit.Invoke(trainer, [samples, .. fit.GetParameters().Skip(1).Select(p => p.DefaultValue)])!;
         Assert.True(double.IsFinite(report.Final.TrainLoss), $"training loss {report.Final.TrainLoss}");
@@ -122,7 +124,8 @@ public sealed class EndToEndPropertyTests(ITestOutputHelper output) : IDisposabl
         var schema = network.Schema;
         using var expected = network.Predict(tensor(categorical, [Rows, schema.CategoricalCount]), tensor(numeric, [Rows, schema.NumericCount]));
         var torch = expected.data<float>().ToArray();
-        using var predictor = (IDisposable)Activator.CreateInstance(type.GetNestedType("Predictor")!, path, null)!;
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var predictor = (IDisposable)Activator.CreateInstance(type.GetNestedType("Predictor")!, path, options)!;
         var predict = predictor.GetType().GetMethod("Predict", [featuresType.MakeByRefType()])!;
         var toFeatures = type.GetMethod("ToFeatures", Type.EmptyTypes)!;
         for (var row = 0; row < Rows; row += 5)
