@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Basic.Reference.Assemblies;
@@ -30,7 +31,11 @@ internal static class GeneratorHarness
             .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
 
     public static CSharpCompilation Compilation(params string[] sources) =>
-        Empty.AddSyntaxTrees(sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Model{i}.cs")));
+        Compilation(sources.Select((s, i) => ($"Model{i}.cs", s)));
+
+    /// <summary>A compilation of sources under the given file paths, by which diagnostics name them.</summary>
+    public static CSharpCompilation Compilation(IEnumerable<(string Path, string Source)> files) =>
+        Empty.AddSyntaxTrees(files.Select(f => CSharpSyntaxTree.ParseText(f.Source, ParseOptions, path: f.Path)));
 
     public static GeneratorDriver Driver(bool trackSteps = false) =>
         CSharpGeneratorDriver.Create(
@@ -39,9 +44,12 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator; returns the run result and the compilation with the generated sources.</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources)
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources) => Run(Compilation(sources));
+
+    /// <summary>Runs the generator over a compilation; returns the run result and the compilation with the generated sources.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(Compilation compilation)
     {
-        var driver = Driver().RunGeneratorsAndUpdateCompilation(Compilation(sources), out var output, out _);
+        var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return (driver.GetRunResult(), output);
     }
 }

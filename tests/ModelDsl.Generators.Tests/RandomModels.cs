@@ -8,36 +8,30 @@ using CsCheck;
 namespace ModelDsl.Generators.Tests;
 
 /// <summary>
-/// Random model classes for <see cref="PropertyTests"/>: every DSL attribute with random arguments on
-/// random members. Half the models are "clean" (every choice valid, except that Given and For name a
-/// random member), half "wild" (any choice may be invalid), so both sides of the property are
-/// exercised. The C# itself always compiles (no duplicate attribute or member, no unknown argument),
-/// so every error in a case is one the generator must catch.
+/// Random model classes for <see cref="PropertyTests"/>: half valid by construction
+/// (<see cref="RandomValidModels.NearlyValid"/>, now and then with a reserved name), half "wild": every
+/// DSL attribute with random arguments on random members, where any choice may be invalid. The C#
+/// itself always compiles (no duplicate attribute or member, no unknown argument), so every error in a
+/// case is one the generator must catch.
 /// </summary>
 internal static partial class RandomModels
 {
     /// <summary>Member names by role: features, tasks, sample weights.</summary>
     private static readonly string[][] Names = [["UserId", "ItemId", "Country", "Price", "Age"], ["Click", "Like", "Purchase", "WatchTime"], ["Minutes", "Weight"]];
 
-    /// <summary>Names of members the generator adds, or of members of the records it builds.</summary>
-    private static readonly string[] Reserved = ["Schema", "Features", "Network", "ToFeatures", "ToString", "Encode", "categorical", "ClickOdds", "PurchaseGivenClick"];
-
     // After the name arrays: static fields initialize in order.
-    public static readonly Gen<Model> Model = Gen.Frequency((1, Models(clean: true)), (1, Models(clean: false)));
+    public static readonly Gen<Model> Model = Gen.Frequency((1, RandomValidModels.NearlyValid), (1, Wild()));
 
-    /// <summary>Models built to be valid (a few still take a reserved name).</summary>
-    public static readonly Gen<Model> Clean = Models(clean: true);
-
-    private static Gen<Model> Models(bool clean)
+    private static Gen<Model> Wild()
     {
-        // Clean: always the valid choice; wild: the invalid one one time in seven.
-        Gen<T> Mostly<T>(Gen<T> valid, Gen<T> invalid) => clean ? valid : Gen.Frequency((6, valid), (1, invalid));
+        // The invalid choice one time in seven.
+        static Gen<T> Mostly<T>(Gen<T> valid, Gen<T> invalid) => Gen.Frequency((6, valid), (1, invalid));
 
         var size = Mostly(Gen.Int[1, 64], Gen.Int[-2, 0]).Select(i => i.ToString(CultureInfo.InvariantCulture));
         var widths = size.Array[0, 3].Select(w => w.Length == 0 ? "new int[0]" : $"new[] {{ {string.Join(", ", w)} }}");
         var someWidths = Mostly(size.Array[1, 3], size.Array[0, 0]).Select(w => w.Length == 0 ? "new int[0]" : $"new[] {{ {string.Join(", ", w)} }}");
-        // Arguments without a valid default: always there when clean.
-        Gen<string?> Required(string argument, Gen<string> value) => clean ? value.Select(v => (string?)$"{argument} = {v}") : Argument(argument, value, 6);
+        // Arguments without a valid default: mostly there.
+        Gen<string?> Required(string argument, Gen<string> value) => Argument(argument, value, 6);
 
         var architecture = Gen.OneOf(
             Mostly(size.Array[1, 3], size.Array[0, 0]).Select(units => $"SharedBottom({string.Join(", ", units)})"),
@@ -47,6 +41,10 @@ internal static partial class RandomModels
             Attribute("ProgressiveLayeredExtraction",
                 Argument("Levels", size, 1), Required("SharedExperts", size), Required("TaskExperts", size),
                 Required("ExpertUnits", someWidths), Argument("GateUnits", widths, 1)));
+        var lossWeighting = Attribute("LossWeighting",
+            Mostly(Gen.OneOf("Static", "Uncertainty", "GradNorm", "DynamicWeightAverage").Select(s => $"LossWeightingStrategy.{s}"), Gen.Const("(LossWeightingStrategy)9")).Select(s => (string?)s),
+            Argument("Alpha", Mostly(Gen.OneOf("0.5", "1.5"), Gen.OneOf("0", "double.NaN")), 1),
+            Argument("Temperature", Mostly(Gen.OneOf("1", "2"), Gen.OneOf("-1", "double.PositiveInfinity")), 1));
         var architectures = Mostly(Gen.Int[1, 1], Gen.OneOf(0, 2)).SelectMany(n => architecture.Array[n]);
 
         var regularization = Attribute("Regularization",
@@ -56,35 +54,43 @@ internal static partial class RandomModels
             Argument("Activation", Mostly(Gen.OneOf("Activation.Relu", "Activation.LeakyRelu", "Activation.Tanh", "Activation.Gelu"), Gen.Const("(Activation)7"))));
 
         var lossWeight = Mostly(Gen.OneOf("0.5", "1", "0", "2"), Gen.OneOf("-1", "double.NaN"));
-        // Given and For name a task (clean) or any member, resolved once the members are known (see Resolve).
+        // Given and For name a task, mostly, or any member, resolved once the members are known (see Resolve).
         var reference = Mostly(Gen.Int[0, 9].Select(i => $"\"@task{i}\""), Gen.OneOf(Gen.Int[0, 9].Select(i => $"\"@member{i}\""), Gen.Const("\"Cart\"")));
+        Gen<string?> Enum(string argument, string type, string[] members, int undefined, int absent = 2) =>
+            Argument(argument, Mostly(Gen.OneOf(members).Select(m => $"{type}.{m}"), Gen.Const($"({type}){undefined}")), 1, absent);
         // Role attributes: Categorical, Numeric, BinaryTask, RegressionTask, SampleWeight, with the member types each reads.
         var roles = new (string[] Types, Gen<string> Gen)[]
         {
-            (["int", "long"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size))),
-            (["float", "double"], Gen.Const("Numeric")),
-            (["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, clean ? 1 : 2, 5))),
+            (["int", "long", "string", "int[]", "long[]", "string[]"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size),
+                // Mostly one group: its members rarely agree.
+                Argument("Group", Gen.Frequency((4, Gen.Const("\"a\"")), (1, Gen.Const("\"b\""))), 2), Enum("OutOfVocabulary", "OutOfVocabulary", ["Error", "Hash", "Reserved"], 9, 1),
+                Argument("MaxLength", size, 1), Enum("Pooling", "Pooling", ["Mean", "Sum", "Max"], 7), Enum("Truncation", "SequenceTruncation", ["Error", "KeepFirst", "KeepLast"], 5))),
+            (["float", "double", "float[]", "double[]"], Attribute("Numeric", Argument("Size", size, 1),
+                Argument("Transform", Mostly(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize").Select(t => $"NumericTransform.{t}"), Gen.Const("(NumericTransform)8")), 1, 2))),
+            (["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, 2, 5))),
             (["float", "double"], Attribute("RegressionTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1))),
             (["float", "double", "int"], Attribute("SampleWeight", Required("For", reference), Argument("PositivesOnly", Gen.OneOf("true", "false"), 1))),
         };
 
-        var anyType = Gen.OneOf("int", "long", "float", "double", "bool", "string");
-        var anyName = Gen.OneOf(Names.SelectMany(n => n).Concat(Reserved).ToArray());
-        // Even clean models sometimes take a reserved name: the checks for them only show on otherwise valid models.
-        Gen<string> Name(string[] names) => Gen.Frequency((clean ? 24 : 6, Gen.OneOf(names)), (1, clean ? Gen.OneOf(Reserved) : anyName));
+        var anyType = Gen.OneOf("int", "long", "float", "double", "bool", "string", "int[]", "double[]", "string[]", "bool[]");
+        var anyName = Gen.OneOf(Names.SelectMany(n => n).Concat(RandomValidModels.Reserved).ToArray());
+        Gen<string> Name(string[] names) => Gen.Frequency((6, Gen.OneOf(names)), (1, anyName));
         var isStatic = Mostly(Gen.Const(false), Gen.Const(true));
-        Gen<Member> Role(int role) => Gen.Select(Name(Names[Math.Min(role / 2, 2)]), Mostly(Gen.OneOf(roles[role].Types), anyType), Gen.Bool, isStatic, roles[role].Gen,
-            (n, type, field, @static, attribute) => new Member(n, type, field, @static, [attribute]));
+        // A renamed column, empty or taken by another member one time in seven.
+        var column = Gen.Frequency((3, Gen.Const((string?)null)),
+            (1, Mostly(Gen.OneOf("\"c1\"", "\"c2\"", "\"c 3\""), Gen.OneOf("\"\"", "\" \"", "\"Click\"")).Select(c => (string?)$"Column({c})")));
+        Gen<Member> Role(int role) => Gen.Select(Name(Names[Math.Min(role / 2, 2)]), Mostly(Gen.OneOf(roles[role].Types), anyType), Gen.Bool, isStatic, roles[role].Gen, column,
+            (n, type, field, @static, attribute, renamed) => new Member(n, type, field, @static, renamed is null ? [attribute] : [attribute, renamed]));
         // A second role on a member, or a plain member.
         var wild = Gen.Select(anyName, anyType, Gen.Bool, Gen.Int[0, roles.Length - 1].ArrayUnique[0, 2],
             (n, type, field, kinds) => (n, type, field, kinds)).SelectMany(m => All(m.kinds.Select(k => roles[k].Gen))
             .Select(attributes => new Member(m.n, m.type, m.field, false, attributes)));
 
         var members = Gen.Select(
-            Gen.OneOf(Role(0), Role(1)).Array[clean ? 1 : 0, 4],
-            Gen.OneOf(Role(2), Role(2), Role(3)).Array[clean ? 1 : 0, 3],
-            Role(4).Array[0, clean ? 1 : 2],
-            clean ? Gen.Const(Array.Empty<Member>()) : wild.Array[0, 2],
+            Gen.OneOf(Role(0), Role(0), Role(1)).Array[0, 4],
+            Gen.OneOf(Role(2), Role(2), Role(3)).Array[0, 3],
+            Role(4).Array[0, 2],
+            wild.Array[0, 2],
             (features, tasks, weights, others) => features.Concat(tasks).Concat(weights).Concat(others).ToArray());
 
         return Gen.Select(
@@ -92,9 +98,10 @@ internal static partial class RandomModels
             Mostly(Gen.Const(Shape.Plain), Gen.OneOf(Shape.NotPartial, Shape.Nested, Shape.Generic, Shape.Record)),
             architectures,
             Gen.Frequency((1, regularization.Select(r => (string?)r)), (1, Gen.Const((string?)null))),
+            Gen.Frequency((1, lossWeighting.Select(r => (string?)r)), (1, Gen.Const((string?)null))),
             members,
-            (className, shape, archs, reg, all) => new Model(className, shape,
-                archs.DistinctBy(a => a[..a.IndexOf('(')]).Concat(reg is null ? [] : [reg]).ToArray(),
+            (className, shape, archs, reg, weighting, all) => new Model(className, shape,
+                archs.DistinctBy(a => a[..a.IndexOf('(')]).Concat(new[] { reg, weighting }.OfType<string>()).ToArray(),
                 Resolve(all.DistinctBy(m => m.Name).Where(m => m.Name != className).ToArray())));
     }
 
@@ -143,15 +150,19 @@ internal sealed record Member(string Name, string Type, bool IsField, bool IsSta
         var attributes = string.Concat(Attributes.Select(a => $"[{a}] "));
         // Hiding object.ToString needs 'new': the C# must be warning-free on its own.
         var modifiers = "public " + (IsStatic ? "static " : "") + (Name == "ToString" ? "new " : "");
-        var initializer = Type == "string" ? " = \"\";" : "";
+        // Non-nullable strings and arrays need a value: the C# must be warning-free on its own.
+        var initializer = Type == "string" ? " = \"\";" : Type.EndsWith("[]", StringComparison.Ordinal) ? " = [];" : "";
         return IsField
-            ? $"{attributes}{modifiers}{Type} {Name}{(Type == "string" ? initializer : ";")}"
+            ? $"{attributes}{modifiers}{Type} {Name}{(initializer.Length > 0 ? initializer : ";")}"
             : $"{attributes}{modifiers}{Type} {Name} {{ get; {(IsStatic ? "set" : "init")}; }}{initializer}";
     }
 }
 
 internal sealed record Model(string Name, Shape Shape, string[] ClassAttributes, Member[] Members)
 {
+    /// <summary>The namespace of the class; models compiled together need distinct ones.</summary>
+    public string Namespace { get; init; } = "Shop";
+
     public string Source
     {
         get
@@ -163,7 +174,7 @@ internal sealed record Model(string Name, Shape Shape, string[] ClassAttributes,
                 Shape.Record => $"public partial record {Name}",
                 _ => $"public partial class {Name}",
             };
-            var lines = new List<string> { "using ModelDsl;", "", "namespace Shop;", "" };
+            var lines = new List<string> { "using ModelDsl;", "", $"namespace {Namespace};", "" };
             if (Shape == Shape.Nested)
                 lines.AddRange(["public partial class Outer", "{"]);
             lines.Add("[MultiTaskModel]");

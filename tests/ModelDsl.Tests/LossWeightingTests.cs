@@ -71,6 +71,27 @@ public class LossWeightingTests
         Assert.Equal(4.0, w[1] / w[0], 0);
     }
 
+    /// <summary>
+    /// Sample weights all 0 make a task's loss 0. GradNorm's relative training rates were then 0 / 0 and
+    /// Math.Sign threw on NaN; DWA's loss ratio divided by 0. Found by the end-to-end property.
+    /// </summary>
+    [Fact]
+    public void ZeroLossesKeepTheWeightsFinite()
+    {
+        using (var gradNorm = (GradNormWeighting)LossWeighting.Create(new LossWeightingSettings(LossWeightingStrategy.GradNorm), TwoTasks, 0.1))
+        {
+            gradNorm.Update([0.0, 0.0], [0.0, 0.0]);
+            gradNorm.Update([0.0, 0.0], [1.0, 2.0]);
+            gradNorm.Update([0.5, 0.0], [1.0, 2.0]);
+            Assert.All(gradNorm.Weights, w => Assert.True(double.IsFinite(w), $"weights {string.Join(", ", gradNorm.Weights)}"));
+        }
+        using var average = LossWeighting.Create(new LossWeightingSettings(LossWeightingStrategy.DynamicWeightAverage), TwoTasks, 0.1);
+        average.EndEpoch([0.0, 1.0]);
+        average.EndEpoch([0.0, 1.0]);
+        average.EndEpoch([0.5, 1.0]);
+        Assert.All(average.Weights, w => Assert.True(double.IsFinite(w), $"weights {string.Join(", ", average.Weights)}"));
+    }
+
     [Fact]
     public void DynamicWeightAverageFollowsLiuEtAl()
     {

@@ -43,26 +43,31 @@ public sealed class NumericTransforms : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Sets the mean and scale of every Standardize column from training rows (row-major, one value per
-    /// column, before any transform): one pass of running sums in double precision. A constant column
-    /// keeps scale 1.
+    /// column, before any transform): one pass of Welford's updates in double precision. A constant
+    /// column keeps scale 1.
     /// </summary>
     public void Fit(IEnumerable<ReadOnlyMemory<float>> chunks)
     {
         ArgumentNullException.ThrowIfNull(chunks);
         var width = _log1p.Length;
-        var sum = new double[width];
-        var squares = new double[width];
+        var average = new double[width];
+        var deviations = new double[width]; // Σ (x − mean)²
         long count = 0;
         foreach (var chunk in chunks)
         {
             var values = chunk.Span;
-            for (var row = 0; row + width <= values.Length; row += width, count++)
+            for (var row = 0; row + width <= values.Length; row += width)
+            {
+                count++;
                 for (var c = 0; c < width; c++)
                 {
+                    // Not Σx² − n·mean²: that cancels to about 1e-16 for a constant column, a scale of 1e8.
                     var x = _log1p[c] ? Math.Log(1 + (double)values[row + c]) : values[row + c];
-                    sum[c] += x;
-                    squares[c] += x * x;
+                    var delta = x - average[c];
+                    average[c] += delta / count;
+                    deviations[c] += delta * (x - average[c]);
                 }
+            }
         }
         if (count == 0)
             return;
@@ -70,9 +75,8 @@ public sealed class NumericTransforms : nn.Module<Tensor, Tensor>
         var scales = new float[width];
         for (var c = 0; c < width; c++)
         {
-            var m = sum[c] / count;
-            var std = Math.Sqrt(Math.Max(squares[c] / count - m * m, 0));
-            (means[c], scales[c]) = _standardize[c] ? ((float)m, std > 1e-12 ? (float)(1 / std) : 1f) : (0f, 1f);
+            var std = Math.Sqrt(deviations[c] / count);
+            (means[c], scales[c]) = _standardize[c] ? ((float)average[c], std > 1e-12 ? (float)(1 / std) : 1f) : (0f, 1f);
         }
         using (no_grad())
         {

@@ -28,7 +28,8 @@ internal sealed class DynamicWeightAverage(ModelSchema schema, double temperatur
         if (_history.Count < 2)
             return;
         var (last, before) = (_history[^1], _history[^2]);
-        var scores = last.Select((l, k) => Math.Exp(l / before[k] / temperature)).ToArray();
+        // A loss of 0 (sample weights all 0) gives no rate of descent: the ratio is taken as 1.
+        var scores = last.Select((l, k) => Math.Exp((before[k] > 0 ? l / before[k] : 1) / temperature)).ToArray();
         var sum = scores.Sum();
         SetWeights(scores.Select(s => last.Length * s / sum).ToArray());
     }

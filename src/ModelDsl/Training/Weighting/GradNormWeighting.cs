@@ -68,7 +68,8 @@ internal sealed class GradNormWeighting : LossWeighting
         var gradient = new float[count];
         for (var t = 0; t < count; t++)
         {
-            var target = meanG * Math.Pow(ratios[t] / meanRatio, _alpha);
+            // All losses 0 (sample weights all 0) say nothing about training rates: each is the mean.
+            var target = meanG * (meanRatio > 0 ? Math.Pow(ratios[t] / meanRatio, _alpha) : 1);
             gradient[t] = (float)(Math.Sign(g[t] - target) * gradientNorms[t]);
         }
         _optimizer.zero_grad();
