@@ -79,6 +79,7 @@ internal static class StreamBench
         var metrics = report.Final;
         Console.WriteLine($"streamed training: {clock.Rows:N0} rows, steps {clock.Seconds:N1} s = {clock.Rows / clock.Seconds:N0} rows/s; whole Fit {total:N1} s (incl. statistics pass and validation)");
         Console.WriteLine($"  click AUC {metrics["Click"].Auc:F3}; watch RMSE {metrics["WatchMinutes"].Rmse:F3} vs mean baseline {metrics["WatchMinutes"].BaselineRmse:F3}");
+        Console.WriteLine($"  resident after each million rows streamed: {string.Join(", ", clock.ResidentPerMillion.Select(r => $"{r:N0}"))} MB");
         Console.WriteLine($"peak resident over the whole run: {Peak():N0} MB; now {Resident():N0} MB");
         var inMemory = (long)rows * (StreamModel.Schema.CategoricalCount * 8 + StreamModel.Schema.NumericCount * 4 + StreamModel.Schema.Tasks.Count * 8);
         Console.WriteLine($"for scale: the encoded table alone would take {inMemory / 1e6:N0} MB in memory, the typed samples more");
@@ -133,6 +134,9 @@ internal static class StreamBench
         public long Rows { get; private set; }
         public double Seconds => Stopwatch.GetElapsedTime(_start, _last).TotalSeconds;
 
+        /// <summary>Resident memory (MB) after each million rows trained.</summary>
+        public System.Collections.Generic.List<double> ResidentPerMillion { get; } = [];
+
         public void Report(TrainingProgress value)
         {
             if (value.Completed is not null)
@@ -143,6 +147,8 @@ internal static class StreamBench
             else
                 Rows += 512;
             _last = now;
+            if ((long)(_steps + 1) * 512 / 1_000_000 > (long)_steps * 512 / 1_000_000)
+                ResidentPerMillion.Add(Resident());
         }
     }
 }
