@@ -78,8 +78,9 @@ internal static class SparseAware
         private static void LazyStep(Parameter param, Tensor grad, State state, double beta1, double beta2, double eps,
             double weightDecay, double stepSize, double correction2)
         {
-            // The gradient is uncoalesced (one entry per lookup, repeats included): sum repeats per row.
-            var (rows, inverse, _) = grad.SparseIndices[0].unique(sorted: false, return_inverse: true);
+            // The gradient is uncoalesced (one entry per lookup, repeats included): sum repeats per row. Rows come
+            // sorted, so the gathers and puts below walk the tables in address order.
+            var (rows, inverse, _) = grad.SparseIndices[0].unique(sorted: true, return_inverse: true);
             var lookups = grad.SparseValues;
             var shape = (long[])lookups.shape.Clone();
             shape[0] = rows.shape[0];
