@@ -42,13 +42,13 @@ internal static class Profile
             var c = categorical.narrow(0, rows, BatchSize);
             var n = numeric.narrow(0, rows, BatchSize);
             var y = targets.narrow(0, rows, BatchSize);
-            Step("generated", network, (a, b) => network.forward(a, b) , network.Penalty, generatedOptimizer, c, n, y, step >= 0 ? parts : null);
-            if (Environment.GetEnvironmentVariable("PLAIN") == "1") Step("plain", plain, (a, b) => plain.forward(a, b), null, plainOptimizer, c, n, y, step >= 0 ? parts : null);
+            Step("generated", network, (a, b) => network.forward(a, b), network.Penalty, generatedOptimizer, c, n, y, step >= 0 ? parts : null);
+            Step("plain", plain, (a, b) => plain.forward(a, b), null, plainOptimizer, c, n, y, step >= 0 ? parts : null);
         }
-        foreach (var side in new[] { "generated", "plain" }.Where(k => parts.ContainsKey(k + " total")))
+        foreach (var side in new[] { "generated", "plain" })
         {
             var total = parts[$"{side} total"];
-            Console.WriteLine($"{side,-9}: forward+loss {Ms(parts[$"{side} forward"])} ms, backward {Ms(parts[$"{side} backward"])} ms, optimizer {Ms(parts[$"{side} optimizer"])} ms; step {Ms(total)} ms = {BatchSize / Stats.Median(total):N0} samples/s (medians of {total.Count} steps)");
+            Console.WriteLine($"{side,-9}: forward+loss {Ms(parts[$"{side} forward"])} ms, backward {Ms(parts[$"{side} backward"])} ms, optimizer {Ms(parts[$"{side} optimizer"])} ms; step {Ms(total)} ms = {BatchSize / Stats.Median(total):N0} samples/s; thread CPU {Ms(parts[$"{side} cpu"])} ms/step (medians of {total.Count} steps)");
         }
     }
 
@@ -58,6 +58,7 @@ internal static class Profile
         Tensor categorical, Tensor numeric, Tensor targets, Dictionary<string, List<double>>? parts)
     {
         module.train();
+        var cpu = Stats.ThreadCpuSeconds();
         var begin = Stopwatch.GetTimestamp();
         var logits = forward(categorical, numeric);
         var loss = nn.functional.binary_cross_entropy_with_logits(logits[.., 0], targets[.., 0])
@@ -70,12 +71,14 @@ internal static class Profile
         var backwardEnd = Stopwatch.GetTimestamp();
         optimizer.step();
         var end = Stopwatch.GetTimestamp();
+        cpu = Stats.ThreadCpuSeconds() - cpu;
         if (parts is null)
             return;
         Add(parts, $"{side} forward", Stopwatch.GetElapsedTime(begin, forwardEnd).TotalSeconds);
         Add(parts, $"{side} backward", Stopwatch.GetElapsedTime(forwardEnd, backwardEnd).TotalSeconds);
         Add(parts, $"{side} optimizer", Stopwatch.GetElapsedTime(backwardEnd, end).TotalSeconds);
         Add(parts, $"{side} total", Stopwatch.GetElapsedTime(begin, end).TotalSeconds);
+        Add(parts, $"{side} cpu", cpu);
     }
 
     private static void Add(Dictionary<string, List<double>> parts, string key, double value)

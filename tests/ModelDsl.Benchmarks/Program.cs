@@ -1,5 +1,5 @@
 // Performance figures of issue 7; see docs/benchmarks.md. Sections run in the order given:
-//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [score] [batch] [generator] [--rounds R] [--samples N] [--threads T]
+//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [profile] [score] [batch] [generator] [--rounds R] [--samples N] [--threads T]
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- stream [--rows N] [--file PATH]   (issue 5: a multi-million-row CSV)
 // With no section, all but stream run. Competing variants are interleaved round by round in one process, so noise
 // from a shared machine hits both sides alike.

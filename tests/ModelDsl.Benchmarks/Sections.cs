@@ -131,14 +131,7 @@ internal static class Sections
         trainer.ExportOnnx(path);
         try
         {
-            using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions();
-            if (Environment.GetEnvironmentVariable("ORT_INTRA") is { } intra) sessionOptions.IntraOpNumThreads = int.Parse(intra);
-            if (Environment.GetEnvironmentVariable("ORT_NOSPIN") == "1") sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-            if (Environment.GetEnvironmentVariable("ORT_OPT") is { } opt) sessionOptions.GraphOptimizationLevel = (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel)int.Parse(opt);
-            if (Environment.GetEnvironmentVariable("ORT_NOPATTERN") == "1") sessionOptions.EnableMemoryPattern = false;
-            if (Environment.GetEnvironmentVariable("ORT_OPTIMIZED") is { } optimized) sessionOptions.OptimizedModelFilePath = optimized;
-            Console.WriteLine($"ORT options: intra {sessionOptions.IntraOpNumThreads} opt {sessionOptions.GraphOptimizationLevel} pattern {sessionOptions.EnableMemoryPattern} mode {sessionOptions.ExecutionMode}");
-            using var predictor = new BenchMmoe.Predictor(path, sessionOptions);
+            using var predictor = new BenchMmoe.Predictor(path);
             var features = data.Select(s => s.ToFeatures()).ToArray();
             var eager = new Eager(trainer.Network);
 
@@ -219,7 +212,6 @@ internal static class Sections
         }
         finally
         {
-            if (Environment.GetEnvironmentVariable("KEEP_ONNX") is { } keep) File.Copy(path, keep, true);
             File.Delete(path);
         }
     }

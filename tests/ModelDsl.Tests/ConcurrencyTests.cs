@@ -48,6 +48,36 @@ public class ConcurrencyTests(TrainedModelFixture model, ITestOutputHelper outpu
     }
 
     [Fact]
+    public void BatchedCallsOfARepeatedSizeAllocateNothing()
+    {
+        var candidates = Enumerable.Range(0, 250).Select(i => new ClickWatchModel.Features(i % 200, i % 100, i % 7, i / 250f)).ToArray();
+        var predictions = new ClickWatchModel.Prediction[candidates.Length];
+        using var predictor = new ClickWatchModel.Predictor(model.OnnxPath);
+        for (var i = 0; i < 3; i++)
+            predictor.Predict(candidates, predictions);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20; i++)
+            predictor.Predict(candidates, predictions);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void EveryBatchSizeScoresLikeSingleCalls()
+    {
+        // More sizes than the predictor pools: the later ones build and drop their buffers.
+        var candidates = Enumerable.Range(0, ClickWatchModel.Predictor.PooledBatchSizes + 6)
+            .Select(i => new ClickWatchModel.Features(i % 200, i % 100, i % 7, i / 70f)).ToArray();
+        using var predictor = new ClickWatchModel.Predictor(model.OnnxPath);
+        var expected = candidates.Select(c => predictor.Predict(c)).ToArray();
+        for (var size = 1; size <= candidates.Length; size++)
+        {
+            var predictions = new ClickWatchModel.Prediction[size];
+            predictor.Predict(candidates.AsSpan(0, size), predictions);
+            Assert.Equal(expected[..size], predictions);
+        }
+    }
+
+    [Fact]
     public void DisposeWhileIdleThenUseThrows()
     {
         var predictor = new ClickWatchModel.Predictor(model.OnnxPath);

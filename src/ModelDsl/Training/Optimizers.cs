@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -50,49 +51,98 @@ internal static class SparseAware
         public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
         {
             var options = (Options)group.Options;
-            double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, eps = options.eps!.Value;
-            double weightDecay = options.weight_decay!.Value, lr = options.LearningRate!.Value;
-            foreach (var param in group.Parameters)
+            Coefficients? c = null;
+            try
             {
-                var grad = param.grad;
-                if (grad is null)
-                    continue;
-                var state = (State)_state[param.Handle];
-                state.step += 1;
-                var stepSize = lr / (1 - Math.Pow(beta1, state.step));
-                var correction2 = Math.Sqrt(1 - Math.Pow(beta2, state.step));
-                if (grad.is_sparse)
+                foreach (var param in group.Parameters)
                 {
-                    LazyStep(param, grad, state, beta1, beta2, eps, weightDecay, stepSize, correction2);
-                    continue;
+                    var grad = param.grad;
+                    if (grad is null)
+                        continue;
+                    var state = (State)_state[param.Handle];
+                    state.step += 1;
+                    if (c?.Step != state.step)
+                    {
+                        c?.Dispose();
+                        c = new Coefficients(options, state.step);
+                    }
+                    if (grad.is_sparse)
+                    {
+                        LazyStep(param, grad, state, c);
+                        continue;
+                    }
+                    if (c.WeightDecay is { } decay)
+                        grad = grad.add(param, alpha: decay);
+                    state.exp_avg.mul_(c.Beta1).add_(grad, alpha: c.OneMinusBeta1);
+                    state.exp_avg_sq.mul_(c.Beta2).addcmul_(grad, grad, value: c.OneMinusBeta2);
+                    var denominator = state.exp_avg_sq.sqrt().div_(c.Correction2).add_(c.Eps);
+                    param.addcdiv_(state.exp_avg, denominator, value: c.MinusStepSize);
                 }
-                if (weightDecay != 0)
-                    grad = grad.add(param, alpha: weightDecay);
-                state.exp_avg.mul_(beta1).add_(grad, alpha: 1 - beta1);
-                state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-                var denominator = (state.exp_avg_sq.sqrt() / correction2).add_(eps);
-                param.addcdiv_(state.exp_avg, denominator, value: -stepSize);
+            }
+            finally
+            {
+                c?.Dispose();
             }
         }, closure);
 
-        private static void LazyStep(Parameter param, Tensor grad, State state, double beta1, double beta2, double eps,
-            double weightDecay, double stepSize, double correction2)
+        private static void LazyStep(Parameter param, Tensor grad, State state, Coefficients c)
         {
-            // The gradient is uncoalesced (one entry per lookup, repeats included): sum repeats per row.
-            var (rows, inverse, _) = grad.SparseIndices[0].unique(sorted: false, return_inverse: true);
+            // The gradient is uncoalesced (one entry per lookup, repeats included): sum repeats per row. Rows come
+            // sorted, so the gathers and puts below walk the tables in address order.
+            var (rows, inverse, _) = grad.SparseIndices[0].unique(sorted: true, return_inverse: true);
             var lookups = grad.SparseValues;
             var shape = (long[])lookups.shape.Clone();
             shape[0] = rows.shape[0];
-            var g = zeros(shape, lookups.dtype, lookups.device).index_add_(0, inverse!, lookups, 1);
-            if (weightDecay != 0)
-                g.add_(param.index_select(0, rows), alpha: weightDecay);
-            var m = state.exp_avg.index_select(0, rows).mul_(beta1).add_(g, alpha: 1 - beta1);
-            var v = state.exp_avg_sq.index_select(0, rows).mul_(beta2).addcmul_(g, g, value: 1 - beta2);
-            var weights = param.index_select(0, rows).addcdiv_(m, (v.sqrt() / correction2).add_(eps), value: -stepSize);
+            var g = zeros(shape, lookups.dtype, lookups.device).index_add_(0, inverse!, lookups, c.One);
+            if (c.WeightDecay is { } decay)
+                g.add_(param.index_select(0, rows), alpha: decay);
+            var m = state.exp_avg.index_select(0, rows).mul_(c.Beta1).add_(g, alpha: c.OneMinusBeta1);
+            var v = state.exp_avg_sq.index_select(0, rows).mul_(c.Beta2).addcmul_(g, g, value: c.OneMinusBeta2);
+            var weights = param.index_select(0, rows).addcdiv_(m, v.sqrt().div_(c.Correction2).add_(c.Eps), value: c.MinusStepSize);
             // Rows are unique, so writing them back is a plain put (faster in LibTorch than index_copy_ or index_add_).
             state.exp_avg.index_put_(m, rows);
             state.exp_avg_sq.index_put_(v, rows);
             param.index_put_(weights, rows);
+        }
+
+        /// <summary>
+        /// One step's coefficients as Scalars made once and disposed when the step ends: otherwise every
+        /// operation on every parameter makes a temporary Scalar (a native allocation each) and leaves it to
+        /// the finalizer, which may free it while LibTorch still reads it (see <c>NoCollectionRegion</c>).
+        /// </summary>
+        private sealed class Coefficients : IDisposable
+        {
+            public Coefficients(Options options, long step)
+            {
+                double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, weightDecay = options.weight_decay!.Value;
+                Step = step;
+                One = 1.0.ToScalar();
+                Beta1 = beta1.ToScalar();
+                OneMinusBeta1 = (1 - beta1).ToScalar();
+                Beta2 = beta2.ToScalar();
+                OneMinusBeta2 = (1 - beta2).ToScalar();
+                Eps = options.eps!.Value.ToScalar();
+                Correction2 = Math.Sqrt(1 - Math.Pow(beta2, step)).ToScalar();
+                MinusStepSize = (-options.LearningRate!.Value / (1 - Math.Pow(beta1, step))).ToScalar();
+                WeightDecay = weightDecay != 0 ? weightDecay.ToScalar() : null;
+            }
+
+            public long Step { get; }
+            public Scalar One { get; }
+            public Scalar Beta1 { get; }
+            public Scalar OneMinusBeta1 { get; }
+            public Scalar Beta2 { get; }
+            public Scalar OneMinusBeta2 { get; }
+            public Scalar Eps { get; }
+            public Scalar Correction2 { get; }
+            public Scalar MinusStepSize { get; }
+            public Scalar? WeightDecay { get; }
+
+            public void Dispose()
+            {
+                foreach (var scalar in new[] { One, Beta1, OneMinusBeta1, Beta2, OneMinusBeta2, Eps, Correction2, MinusStepSize, WeightDecay })
+                    scalar?.Dispose();
+            }
         }
     }
 
