@@ -126,9 +126,9 @@ public sealed class EndToEndPropertyTests(ITestOutputHelper output) : IDisposabl
     private static void TrainExportAndCompare(Type type, string path)
     {
         var samples = RandomSamples.Create(type, Rows, new Random(1));
-        // One thread each for TorchSharp and ONNX Runtime: the networks are tiny, and other test assemblies run alongside.
         var trainerType = type.GetNestedType("Trainer")!;
-        // Three epochs of one step: Dynamic Weight Average sets weights from the third on.
+        // Three epochs of one step: Dynamic Weight Average sets weights from the third on. One thread
+        // each for TorchSharp and ONNX Runtime: the networks are tiny, and other test assemblies run alongside.
         using var trainer = (IDisposable)Activator.CreateInstance(trainerType, new TrainingOptions { Epochs = 3, BatchSize = Rows, Seed = 3, Threads = 1 })!;
         var fit = trainerType.GetMethod("Fit")!;
         var report = (TrainingReport)fit.Invoke(trainer, [samples, .. fit.GetParameters().Skip(1).Select(p => p.DefaultValue)])!;
@@ -136,47 +136,55 @@ public sealed class EndToEndPropertyTests(ITestOutputHelper output) : IDisposabl
         trainerType.GetMethod("ExportOnnx")!.Invoke(trainer, [path]);
 
         var network = (MultiTaskNetwork)typeof(ModelTrainer<>).MakeGenericType(type).GetProperty("Network")!.GetValue(trainer)!;
-        var featuresType = type.GetNestedType("Features")!;
-        var (categorical, numeric) = ((long[], float[]))typeof(EndToEndPropertyTests).GetMethod(nameof(Encode), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(type, featuresType).Invoke(null, [samples, network.Schema])!;
-        Parity.Check(network, path, categorical, numeric, Rows);
-
-        // The generated Predictor decodes each output into its member of Prediction.
-        var schema = network.Schema;
-        using var expected = network.Predict(tensor(categorical, [Rows, schema.CategoricalCount]), tensor(numeric, [Rows, schema.NumericCount]));
-        var torch = expected.data<float>().ToArray();
-        using var options = new SessionOptions { IntraOpNumThreads = 1 };
-        using var predictor = (IDisposable)Activator.CreateInstance(type.GetNestedType("Predictor")!, path, options)!;
-        var predict = predictor.GetType().GetMethod("Predict", [featuresType.MakeByRefType()])!;
-        var toFeatures = type.GetMethod("ToFeatures", Type.EmptyTypes)!;
-        for (var row = 0; row < Rows; row += 5)
-        {
-            var prediction = predict.Invoke(predictor, [toFeatures.Invoke(samples.GetValue(row), null)])!;
-            for (var o = 0; o < schema.Outputs.Count; o++)
-            {
-                var served = (float)prediction.GetType().GetProperty(schema.Outputs[o].Name)!.GetValue(prediction)!;
-                var want = torch[row * schema.Outputs.Count + o];
-                Assert.True(Math.Abs(served - want) <= Parity.Tolerance * Math.Max(1, Math.Abs(want)),
-                    $"Predictor {schema.Outputs[o].Name} row {row}: {served} vs TorchSharp {want}");
-            }
-        }
+        typeof(EndToEndPropertyTests).GetMethod(nameof(Compare), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(type, type.GetNestedType("Features")!, type.GetNestedType("Prediction")!)
+            .Invoke(null, [network, samples, path]);
     }
 
-    private delegate void EncodeFeatures<TFeatures>(ref TFeatures features, Span<long> categorical, Span<float> numeric);
+    private delegate void Encoder<TFeatures>(ref TFeatures features, Span<long> categorical, Span<float> numeric);
 
-    /// <summary>The samples' model inputs as the generated <c>Features.Encode</c> writes them, row-major.</summary>
-    private static (long[] Categorical, float[] Numeric) Encode<TSample, TFeatures>(TSample[] samples, ModelSchema schema)
+    private delegate TPrediction PredictOne<TFeatures, TPrediction>(in TFeatures features);
+
+    private delegate void PredictMany<TFeatures, TPrediction>(ReadOnlySpan<TFeatures> features, Span<TPrediction> predictions);
+
+    /// <summary>
+    /// Encodes the samples with the generated <c>Features.Encode</c>, checks ONNX Runtime against TorchSharp
+    /// on them, and checks that the generated Predictor, one candidate and many at a time, serves each
+    /// output as its member of <c>Prediction</c>.
+    /// </summary>
+    private static void Compare<TSample, TFeatures, TPrediction>(MultiTaskNetwork network, TSample[] samples, string path)
     {
+        var schema = network.Schema;
+        var (c, n) = (schema.CategoricalCount, schema.NumericCount);
         var toFeatures = typeof(TSample).GetMethod("ToFeatures", Type.EmptyTypes)!.CreateDelegate<Func<TSample, TFeatures>>();
-        var encode = typeof(TFeatures).GetMethod("Encode")!.CreateDelegate<EncodeFeatures<TFeatures>>();
-        var categorical = new long[samples.Length * schema.CategoricalCount];
-        var numeric = new float[samples.Length * schema.NumericCount];
-        for (var i = 0; i < samples.Length; i++)
+        var encode = typeof(TFeatures).GetMethod("Encode")!.CreateDelegate<Encoder<TFeatures>>();
+        var features = samples.Select(toFeatures).ToArray();
+        var (categorical, numeric) = (new long[Rows * c], new float[Rows * n]);
+        for (var row = 0; row < Rows; row++)
+            encode(ref features[row], categorical.AsSpan(row * c, c), numeric.AsSpan(row * n, n));
+        Parity.Check(network, path, categorical, numeric, Rows);
+
+        using var expected = network.Predict(tensor(categorical, [Rows, c]), tensor(numeric, [Rows, n]));
+        var torch = expected.data<float>().ToArray();
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var predictor = (IDisposable)Activator.CreateInstance(typeof(TSample).GetNestedType("Predictor")!, path, options)!;
+        var one = predictor.GetType().GetMethod("Predict", [typeof(TFeatures).MakeByRefType()])!.CreateDelegate<PredictOne<TFeatures, TPrediction>>(predictor);
+        var many = predictor.GetType().GetMethod("Predict", [typeof(ReadOnlySpan<TFeatures>), typeof(Span<TPrediction>)])!
+            .CreateDelegate<PredictMany<TFeatures, TPrediction>>(predictor);
+        var batch = new TPrediction[Rows];
+        many(features, batch);
+        var members = schema.Outputs.Select(o => typeof(TPrediction).GetProperty(o.Name)!).ToArray();
+        for (var row = 0; row < Rows; row++)
         {
-            var features = toFeatures(samples[i]);
-            encode(ref features, categorical.AsSpan(i * schema.CategoricalCount, schema.CategoricalCount), numeric.AsSpan(i * schema.NumericCount, schema.NumericCount));
+            var single = one(features[row]);
+            for (var o = 0; o < members.Length; o++)
+            {
+                var want = torch[row * members.Length + o];
+                foreach (var (how, served) in new[] { ("one", (float)members[o].GetValue(single)!), ("many", (float)members[o].GetValue(batch[row])!) })
+                    Assert.True(Math.Abs(served - want) <= Parity.Tolerance * Math.Max(1, Math.Abs(want)),
+                        $"Predictor ({how} at a time) {members[o].Name} row {row}: {served} vs TorchSharp {want}");
+            }
         }
-        return (categorical, numeric);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
