@@ -67,7 +67,8 @@ public sealed class ExtractionLevel : nn.Module
 
     /// <summary>
     /// Adds the level to an ONNX graph; mirrors <see cref="Forward"/>, except that the tasks' outputs come
-    /// stacked, [batch, tasks, width] (entry t of axis 1 is task t's), and the next shared input is null on the last level.
+    /// stacked: entry t of axis 1 is task t's (after them, on a level with a shared gate, the next shared input,
+    /// which <c>Shared</c> also returns).
     /// </summary>
     public (string Tasks, string? Shared) Export(OnnxGraphBuilder g, IReadOnlyList<string> tasks, string shared)
     {

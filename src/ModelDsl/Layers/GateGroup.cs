@@ -10,7 +10,7 @@ namespace ModelDsl.Layers;
 /// <summary>
 /// All softmax gates of one level (MMoE, PLE) evaluated together: each layer of every gate is one matmul
 /// (the gates' weights side by side, block-diagonal where the gates read different inputs), then a softmax
-/// per gate and one batched matmul that mixes the level's experts for every gate at once.
+/// per gate and one mix of the level's experts for every gate at once.
 /// Gate g scores the experts listed in its member list; the others get weight 0.
 /// </summary>
 public sealed class GateGroup : nn.Module
@@ -171,9 +171,13 @@ public sealed class GateGroup : nn.Module
     /// <summary>Ones on the diagonal blocks: rows of gate g's outputs × columns of gate g's inputs.</summary>
     private static Tensor BlockDiagonal(int[] outputs, int[] inputs)
     {
-        var mask = zeros(outputs.Sum(), inputs.Sum());
+        var width = inputs.Sum();
+        var mask = new float[outputs.Sum() * width];
         for (int g = 0, row = 0, column = 0; g < outputs.Length; row += outputs[g], column += inputs[g], g++)
-            mask.narrow(0, row, outputs[g]).narrow(1, column, inputs[g]).fill_(1);
-        return mask;
+        {
+            for (var r = row; r < row + outputs[g]; r++)
+                Array.Fill(mask, 1f, r * width + column, inputs[g]);
+        }
+        return tensor(mask, [outputs.Sum(), width]);
     }
 }

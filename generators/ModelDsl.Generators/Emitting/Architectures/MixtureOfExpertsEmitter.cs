@@ -6,7 +6,7 @@ namespace ModelDsl.Generators.Emitting.Architectures;
 
 /// <summary>
 /// Mixture of experts: all experts as one <c>ExpertGroup</c>; one gate per task (MMoE) or one shared
-/// gate (OMoE), all gates as one <c>GateGroup</c> (one matmul, one batched mix); each tower reads its
+/// gate (OMoE), all gates as one <c>GateGroup</c> (one matmul, one mix); each tower reads its
 /// gate's mix of the experts.
 /// </summary>
 internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
