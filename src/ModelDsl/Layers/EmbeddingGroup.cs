@@ -78,7 +78,7 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
     /// <summary>Width of the output: slots · dim.</summary>
     public int OutputWidth => _slots.Length * Dim;
 
-    /// <summary>The table's weight, for regularization.</summary>
+    /// <summary>The table's weight: every segment's rows, in segment order.</summary>
     public Tensor Weight => table.weight!;
 
     /// <inheritdoc/>
