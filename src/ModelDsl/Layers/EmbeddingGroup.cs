@@ -84,12 +84,9 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor categorical)
     {
-        var ids = _offsets.Length == _totalColumns ? categorical : categorical.narrow(1, _firstColumn, _offsets.Length);
-        if (!_hasSequences)
-            return table.forward(ids + offsets).reshape(-1, OutputWidth);
-        // Padding (−1) looks up its segment's first row, then the mask zeroes it.
-        var mask = ids.ge(0);
-        var rows = table.forward(ids.clamp_min(0) + offsets);
+        var (rows, mask) = Lookup(categorical);
+        if (mask is null)
+            return rows.reshape(-1, OutputWidth);
         var parts = new List<Tensor>();
         foreach (var (start, count) in ScalarRuns())
             parts.Add(rows.narrow(1, _slotColumns[start], count).reshape(-1, count * Dim));
@@ -108,10 +105,18 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
     public Tensor LookedUpSquares(Tensor categorical)
     {
         ArgumentNullException.ThrowIfNull(categorical);
+        var (rows, mask) = Lookup(categorical);
+        return (mask is null ? rows : rows * mask.unsqueeze(2)).square().sum();
+    }
+
+    /// <summary>The group's rows [batch, columns, dim], and with sequences the mask of real (not padding) columns.</summary>
+    private (Tensor Rows, Tensor? Mask) Lookup(Tensor categorical)
+    {
         var ids = _offsets.Length == _totalColumns ? categorical : categorical.narrow(1, _firstColumn, _offsets.Length);
         if (!_hasSequences)
-            return table.forward(ids + offsets).square().sum();
-        return (table.forward(ids.clamp_min(0) + offsets) * ids.ge(0).unsqueeze(2)).square().sum();
+            return (table.forward(ids + offsets), null);
+        // Padding (−1) looks up its segment's first row; the mask then zeroes it.
+        return (table.forward(ids.clamp_min(0) + offsets), ids.ge(0));
     }
 
     private static Tensor Pool(Tensor rows, Tensor mask, Pooling pooling)

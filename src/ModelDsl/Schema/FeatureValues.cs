@@ -37,29 +37,40 @@ public static class FeatureValues
             : StableHash.Index(value, vocabulary);
 
     /// <summary>A sequence of ids, checked and written into its columns; columns past its end get <see cref="Padding"/>.</summary>
-    public static void Sequence(long[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, string member)
-    {
-        var kept = Kept(ids?.Length, columns.Length, truncation, member);
-        for (var i = 0; i < kept.Length; i++)
-            columns[i] = Categorical(ids![kept.Offset + i], vocabulary, policy, $"{member}[{kept.Offset + i}]");
-        columns[kept.Length..].Fill(Padding);
-    }
+    public static void Sequence(long[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, string member) =>
+        Sequence<long>(ids, columns, vocabulary, policy, truncation, member);
 
     /// <summary>A sequence of ids, checked and written into its columns; columns past its end get <see cref="Padding"/>.</summary>
-    public static void Sequence(int[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, string member)
-    {
-        var kept = Kept(ids?.Length, columns.Length, truncation, member);
-        for (var i = 0; i < kept.Length; i++)
-            columns[i] = Categorical(ids![kept.Offset + i], vocabulary, policy, $"{member}[{kept.Offset + i}]");
-        columns[kept.Length..].Fill(Padding);
-    }
+    public static void Sequence(int[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, string member) =>
+        Sequence<int>(ids, columns, vocabulary, policy, truncation, member);
 
     /// <summary>A sequence of strings, hashed into its vocabulary and written into its columns; columns past its end get <see cref="Padding"/>.</summary>
     public static void Sequence(string?[]? values, Span<long> columns, int vocabulary, SequenceTruncation truncation, string member)
     {
         var kept = Kept(values?.Length, columns.Length, truncation, member);
         for (var i = 0; i < kept.Length; i++)
-            columns[i] = Hashed(values![kept.Offset + i], vocabulary, $"{member}[{kept.Offset + i}]");
+        {
+            var index = kept.Offset + i;
+            // The element's name is built only for the error: this runs for every value trained on or served.
+            columns[i] = values![index] is { } value
+                ? StableHash.Index(value, vocabulary)
+                : Hashed(null, vocabulary, string.Create(CultureInfo.InvariantCulture, $"{member}[{index}]"));
+        }
+        columns[kept.Length..].Fill(Padding);
+    }
+
+    private static void Sequence<T>(T[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, string member)
+        where T : System.Numerics.IBinaryInteger<T>
+    {
+        var kept = Kept(ids?.Length, columns.Length, truncation, member);
+        for (var i = 0; i < kept.Length; i++)
+        {
+            var index = kept.Offset + i;
+            var id = long.CreateTruncating(ids![index]);
+            columns[i] = (ulong)id < (ulong)vocabulary
+                ? id
+                : Categorical(id, vocabulary, policy, string.Create(CultureInfo.InvariantCulture, $"{member}[{index}]"));
+        }
         columns[kept.Length..].Fill(Padding);
     }
 
@@ -115,7 +126,8 @@ public static class FeatureValues
         for (var i = 0; i < values.Length; i++)
         {
             var value = double.CreateTruncating(values[i]);
-            columns[i] = transform == NumericTransform.None && double.IsFinite(value)
+            // The element's name is built only for the error: this runs for every value trained on or served.
+            columns[i] = double.IsFinite(value) && ((transform & NumericTransform.Log1p) == 0 || value > -1)
                 ? (float)value
                 : Numeric(value, string.Create(CultureInfo.InvariantCulture, $"{member}[{i}]"), transform);
         }
