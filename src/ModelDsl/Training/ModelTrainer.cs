@@ -23,7 +23,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
 {
     private readonly TrainingOptions _options;
     private readonly Device _device;
-    private readonly bool _hasGiven;
+    private readonly bool _penalized;
     private bool _disposed;
 
     /// <summary>Creates the network (seeded).</summary>
@@ -34,7 +34,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     {
         ArgumentNullException.ThrowIfNull(createNetwork);
         Schema = schema ?? throw new ArgumentNullException(nameof(schema));
-        _hasGiven = schema.Tasks.Any(t => t.Given >= 0);
+        _penalized = schema.Regularization is { EmbeddingL2: > 0 } or { DenseL2: > 0 };
         _options = options ?? new TrainingOptions();
         _options.Validate();
         if (_options.Threads is { } threads)
@@ -91,6 +91,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         // Steps per epoch: known up front in memory, after the first pass when streaming (0 until then).
         var steps = trainTable is null ? 0 : (trainTable.Rows + batchSize - 1) / batchSize;
         using var batch = new BatchTensors(batchSize, Schema, _device);
+        using var taskLoss = new TaskLoss(Schema, _device);
         for (var epoch = state.Epochs.Count + 1; epoch <= _options.Epochs && !Stopped(state, stopping); epoch++)
         {
             var rate = _options.Schedule.Rate(_options.LearningRate, epoch, _options.Epochs);
@@ -104,20 +105,21 @@ public abstract class ModelTrainer<TSample> : IDisposable
             long rows = 0;
             var step = 0;
             var chunkIndex = 0;
+            using var noCollection = new NoCollectionRegion();
             foreach (var table in Pass())
             {
                 var order = Enumerable.Range(0, table.Rows).ToArray();
                 new Random(unchecked(epochSeed + 7_919 * chunkIndex++)).Shuffle(order);
                 for (var start = 0; start < table.Rows; start += batchSize)
                 {
+                    noCollection.BeforeStep();
                     using var scope = NewDisposeScope();
-                    using var noCollection = NoCollectionRegion.Enter();
                     var span = order.AsSpan(start, Math.Min(batchSize, table.Rows - start));
                     var (categorical, numeric, labels, weights) = batch.Fill(table, span);
-                    var perTask = TaskLosses(Network.forward(categorical, numeric), labels, weights);
+                    var perTask = taskLoss.Compute(Network.forward(categorical, numeric), labels, weights);
                     var loss = weighting.Combine(perTask, new MultiTaskStep(Network.SharedWeight));
                     optimizer.zero_grad();
-                    (loss + Network.Penalty(categorical)).backward();
+                    (_penalized ? loss + Network.Penalty(categorical) : loss).backward();
                     if (_options.GradientClipNorm is { } clip)
                         nn.utils.clip_grad_norm_(Network.parameters(), clip);
                     optimizer.step();
@@ -197,44 +199,6 @@ public abstract class ModelTrainer<TSample> : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         Network.ExportOnnx(path);
     }
-
-    /// <summary>
-    /// Each task's loss over the batch, [tasks]. A Given task is trained on every sample through its joint
-    /// probability against the joint label (ESMM); sample weights scale each sample's term.
-    /// </summary>
-    private Tensor TaskLosses(Tensor outputs, Tensor labels, Tensor weights)
-    {
-        var tasks = Schema.Tasks;
-        var jointLabels = TaskOutputs.Joint(Schema, t => labels.select(1, t), (a, b) => a * b);
-        // Only Given tasks train through a joint probability; skip the log-sigmoids when there are none.
-        var jointLogProbability = _hasGiven
-            ? TaskOutputs.Joint(Schema, t => nn.functional.logsigmoid(outputs.select(1, t)), (a, b) => a + b)
-            : null;
-        var perTask = new Tensor[tasks.Count];
-        for (var t = 0; t < perTask.Length; t++)
-        {
-            var output = outputs.select(1, t);
-            var label = jointLabels[t] ?? labels.select(1, t);
-            var weight = tasks[t].Weighting switch
-            {
-                SampleWeighting.All => weights.select(1, t),
-                SampleWeighting.PositivesOnly => label * weights.select(1, t) + (1 - label),
-                _ => null,
-            };
-            perTask[t] = tasks[t] switch
-            {
-                { Kind: TaskKind.Regression } => weight is null
-                    ? nn.functional.mse_loss(output, label)
-                    : (weight * (output - label).square()).mean(),
-                { Given: < 0 } => nn.functional.binary_cross_entropy_with_logits(output, label, weight),
-                _ => nn.functional.binary_cross_entropy(jointLogProbability![t]!.exp().clamp(ProbabilityFloor, 1 - ProbabilityFloor), label, weight),
-            };
-        }
-        return stack(perTask);
-    }
-
-    // Keeps the joint probability's log finite in the ESMM loss.
-    private const double ProbabilityFloor = 1e-7;
 
     private TaskMetrics[] Evaluate(SampleTable table) => EvaluatePass([table]);
 

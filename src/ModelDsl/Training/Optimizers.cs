@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -39,66 +40,93 @@ internal static class SparseAware
     /// Adam; a row-sparse gradient updates only its rows' moments and weights (lazy Adam: a row not looked
     /// up keeps its moments and does not move, where dense Adam would keep moving it on momentum). Bias
     /// correction counts every step, as TensorFlow's LazyAdam does. Dense gradients get TorchSharp's Adam
-    /// step unchanged. Weight decay (L2), like the gradient, reaches only the rows looked up.
+    /// arithmetic. Weight decay (L2), like the gradient, reaches only the rows looked up. On the CPU each
+    /// parameter's update is one fused pass (<see cref="AdamKernel"/>); elsewhere, LibTorch operations.
     /// </summary>
     internal sealed class Adam : TorchSharp.Modules.Adam
     {
-        public Adam(IEnumerable<Parameter> parameters, double lr, double weightDecay)
+        private readonly bool _fused;
+        private readonly Dictionary<IntPtr, AdamKernel.RowScratch> _rowScratch = [];
+
+        /// <param name="parameters">The parameters.</param>
+        /// <param name="lr">Learning rate.</param>
+        /// <param name="weightDecay">L2 weight decay.</param>
+        /// <param name="fused">Use <see cref="AdamKernel"/> for CPU parameters; false runs LibTorch operations everywhere (the reference the kernel is tested against).</param>
+        public Adam(IEnumerable<Parameter> parameters, double lr, double weightDecay, bool fused = true)
             : base(parameters, lr, weight_decay: weightDecay)
         {
+            _fused = fused;
         }
 
         public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
         {
             var options = (Options)group.Options;
-            Coefficients? c = null;
-            try
+            foreach (var param in group.Parameters)
             {
-                foreach (var param in group.Parameters)
-                {
-                    var grad = param.grad;
-                    if (grad is null)
-                        continue;
-                    var state = (State)_state[param.Handle];
-                    state.step += 1;
-                    if (c?.Step != state.step)
-                    {
-                        c?.Dispose();
-                        c = new Coefficients(options, state.step);
-                    }
-                    if (grad.is_sparse)
-                    {
-                        LazyStep(param, grad, state, c);
-                        continue;
-                    }
-                    if (c.WeightDecay is { } decay)
-                        grad = grad.add(param, alpha: decay);
-                    state.exp_avg.mul_(c.Beta1).add_(grad, alpha: c.OneMinusBeta1);
-                    state.exp_avg_sq.mul_(c.Beta2).addcmul_(grad, grad, value: c.OneMinusBeta2);
-                    var denominator = state.exp_avg_sq.sqrt().div_(c.Correction2).add_(c.Eps);
-                    param.addcdiv_(state.exp_avg, denominator, value: c.MinusStepSize);
-                }
-            }
-            finally
-            {
-                c?.Dispose();
+                var grad = param.grad;
+                if (grad is null)
+                    continue;
+                var state = (State)_state[param.Handle];
+                state.step += 1;
+                var c = AdamCoefficients.For(options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value, state.step);
+                if (_fused && Fusable(param, state))
+                    FusedStep(param, grad, state, c);
+                else if (grad.is_sparse)
+                    LazyStep(param, grad, state, c);
+                else
+                    DenseStep(param, grad, state, c);
             }
         }, closure);
 
-        private static void LazyStep(Parameter param, Tensor grad, State state, Coefficients c)
+        private static bool Fusable(Parameter param, State state) =>
+            param.device_type == DeviceType.CPU && param.dtype == ScalarType.Float32
+            && param.is_contiguous() && state.exp_avg.is_contiguous() && state.exp_avg_sq.is_contiguous();
+
+        private void FusedStep(Parameter param, Tensor grad, State state, AdamCoefficients c)
         {
+            var weights = MemoryMarshal.Cast<byte, float>(param.bytes);
+            var mean = MemoryMarshal.Cast<byte, float>(state.exp_avg.bytes);
+            var square = MemoryMarshal.Cast<byte, float>(state.exp_avg_sq.bytes);
+            if (!grad.is_sparse)
+            {
+                using var dense = grad.contiguous();
+                AdamKernel.Dense(weights, MemoryMarshal.Cast<byte, float>(dense.bytes), mean, square, c);
+                return;
+            }
+            using var indices = grad.SparseIndices.contiguous();
+            using var values = grad.SparseValues.contiguous();
+            if (!_rowScratch.TryGetValue(param.Handle, out var scratch))
+                _rowScratch[param.Handle] = scratch = new AdamKernel.RowScratch();
+            AdamKernel.Rows(weights, mean, square, (int)(param.numel() / param.shape[0]),
+                MemoryMarshal.Cast<byte, long>(indices.bytes), MemoryMarshal.Cast<byte, float>(values.bytes), c, scratch);
+        }
+
+        private static void DenseStep(Parameter param, Tensor grad, State state, AdamCoefficients c)
+        {
+            using var s = new Coefficients(c);
+            if (s.WeightDecay is { } decay)
+                grad = grad.add(param, alpha: decay);
+            state.exp_avg.mul_(s.Beta1).add_(grad, alpha: s.OneMinusBeta1);
+            state.exp_avg_sq.mul_(s.Beta2).addcmul_(grad, grad, value: s.OneMinusBeta2);
+            var denominator = state.exp_avg_sq.sqrt().div_(s.Correction2).add_(s.Eps);
+            param.addcdiv_(state.exp_avg, denominator, value: s.MinusStepSize);
+        }
+
+        private static void LazyStep(Parameter param, Tensor grad, State state, AdamCoefficients c)
+        {
+            using var s = new Coefficients(c);
             // The gradient is uncoalesced (one entry per lookup, repeats included): sum repeats per row. Rows come
             // sorted, so the gathers and puts below walk the tables in address order.
             var (rows, inverse, _) = grad.SparseIndices[0].unique(sorted: true, return_inverse: true);
             var lookups = grad.SparseValues;
             var shape = (long[])lookups.shape.Clone();
             shape[0] = rows.shape[0];
-            var g = zeros(shape, lookups.dtype, lookups.device).index_add_(0, inverse!, lookups, c.One);
-            if (c.WeightDecay is { } decay)
+            var g = zeros(shape, lookups.dtype, lookups.device).index_add_(0, inverse!, lookups, s.One);
+            if (s.WeightDecay is { } decay)
                 g.add_(param.index_select(0, rows), alpha: decay);
-            var m = state.exp_avg.index_select(0, rows).mul_(c.Beta1).add_(g, alpha: c.OneMinusBeta1);
-            var v = state.exp_avg_sq.index_select(0, rows).mul_(c.Beta2).addcmul_(g, g, value: c.OneMinusBeta2);
-            var weights = param.index_select(0, rows).addcdiv_(m, v.sqrt().div_(c.Correction2).add_(c.Eps), value: c.MinusStepSize);
+            var m = state.exp_avg.index_select(0, rows).mul_(s.Beta1).add_(g, alpha: s.OneMinusBeta1);
+            var v = state.exp_avg_sq.index_select(0, rows).mul_(s.Beta2).addcmul_(g, g, value: s.OneMinusBeta2);
+            var weights = param.index_select(0, rows).addcdiv_(m, v.sqrt().div_(s.Correction2).add_(s.Eps), value: s.MinusStepSize);
             // Rows are unique, so writing them back is a plain put (faster in LibTorch than index_copy_ or index_add_).
             state.exp_avg.index_put_(m, rows);
             state.exp_avg_sq.index_put_(v, rows);
@@ -106,37 +134,21 @@ internal static class SparseAware
         }
 
         /// <summary>
-        /// One step's coefficients as Scalars made once and disposed when the step ends: otherwise every
-        /// operation on every parameter makes a temporary Scalar (a native allocation each) and leaves it to
-        /// the finalizer, which may free it while LibTorch still reads it (see <c>NoCollectionRegion</c>).
+        /// One step's coefficients as Scalars made once and disposed when the update ends: otherwise every
+        /// operation makes a temporary Scalar (a native allocation each) and leaves it to the finalizer,
+        /// which may free it while LibTorch still reads it (see <c>NoCollectionRegion</c>).
         /// </summary>
-        private sealed class Coefficients : IDisposable
+        private sealed class Coefficients(AdamCoefficients c) : IDisposable
         {
-            public Coefficients(Options options, long step)
-            {
-                double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, weightDecay = options.weight_decay!.Value;
-                Step = step;
-                One = 1.0.ToScalar();
-                Beta1 = beta1.ToScalar();
-                OneMinusBeta1 = (1 - beta1).ToScalar();
-                Beta2 = beta2.ToScalar();
-                OneMinusBeta2 = (1 - beta2).ToScalar();
-                Eps = options.eps!.Value.ToScalar();
-                Correction2 = Math.Sqrt(1 - Math.Pow(beta2, step)).ToScalar();
-                MinusStepSize = (-options.LearningRate!.Value / (1 - Math.Pow(beta1, step))).ToScalar();
-                WeightDecay = weightDecay != 0 ? weightDecay.ToScalar() : null;
-            }
-
-            public long Step { get; }
-            public Scalar One { get; }
-            public Scalar Beta1 { get; }
-            public Scalar OneMinusBeta1 { get; }
-            public Scalar Beta2 { get; }
-            public Scalar OneMinusBeta2 { get; }
-            public Scalar Eps { get; }
-            public Scalar Correction2 { get; }
-            public Scalar MinusStepSize { get; }
-            public Scalar? WeightDecay { get; }
+            public Scalar One { get; } = 1.0.ToScalar();
+            public Scalar Beta1 { get; } = c.Beta1.ToScalar();
+            public Scalar OneMinusBeta1 { get; } = c.OneMinusBeta1.ToScalar();
+            public Scalar Beta2 { get; } = c.Beta2.ToScalar();
+            public Scalar OneMinusBeta2 { get; } = c.OneMinusBeta2.ToScalar();
+            public Scalar Eps { get; } = c.Eps.ToScalar();
+            public Scalar Correction2 { get; } = c.Correction2.ToScalar();
+            public Scalar MinusStepSize { get; } = c.MinusStepSize.ToScalar();
+            public Scalar? WeightDecay { get; } = c.WeightDecay != 0 ? c.WeightDecay.ToScalar() : null;
 
             public void Dispose()
             {
