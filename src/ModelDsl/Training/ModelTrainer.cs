@@ -37,6 +37,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         _penalized = schema.Regularization is { EmbeddingL2: > 0 } or { DenseL2: > 0 };
         _options = options ?? new TrainingOptions();
         _options.Validate();
+        NativeHeap.Configure();
         if (_options.Threads is { } threads)
             set_num_threads(threads);
         _device = device(_options.Device);
