@@ -65,6 +65,26 @@ public class AdamKernelTests
     }
 
     [Fact]
+    public void ZeroGradDropsGradientsAndUnusedParametersStayPut()
+    {
+        manual_seed(2);
+        using var used = nn.Linear(3, 2);
+        using var unused = nn.Linear(3, 2);
+        using var adam = new SparseAware.Adam(used.parameters().Concat(unused.parameters()), 0.1, 0);
+        var before = unused.weight!.detach().clone();
+        for (var step = 0; step < 3; step++)
+        {
+            using var scope = NewDisposeScope();
+            adam.zero_grad();
+            Assert.Null(used.weight!.grad);
+            used.forward(ones(4, 3)).sum().backward();
+            adam.step();
+        }
+        Assert.True(unused.weight!.allclose(before, rtol: 0, atol: 0));
+        Assert.NotNull(used.weight!.grad);
+    }
+
+    [Fact]
     public void RowOutsideTheTableIsRejectedAndForgotten()
     {
         var weights = new float[4 * 2];

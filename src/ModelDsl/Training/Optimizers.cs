@@ -58,6 +58,24 @@ internal static class SparseAware
             _fused = fused;
         }
 
+        /// <summary>
+        /// Drops the gradients rather than zeroing them (PyTorch's <c>set_to_none</c>): backward then hands each
+        /// parameter its new gradient instead of adding it into a zeroed one, a pass over every gradient saved.
+        /// A parameter without a gradient is skipped by <see cref="step"/>.
+        /// </summary>
+        public override void zero_grad()
+        {
+            foreach (var group in _parameter_groups)
+            {
+                foreach (var param in group.Parameters)
+                {
+                    using var grad = param.grad;
+                    if (grad is not null)
+                        param.grad = null;
+                }
+            }
+        }
+
         public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
         {
             var options = (Options)group.Options;
