@@ -4,7 +4,9 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using ModelDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -304,6 +306,10 @@ internal static class Sections
     {
         var target = MemoryMarshal.Cast<byte, T>(tensor.bytes);
         for (var i = 0; i < rows.Length; i++)
+        {
+            if (i + 8 < rows.Length && Sse.IsSupported)
+                unsafe { Sse.Prefetch0(Unsafe.AsPointer(ref source[rows[i + 8] * width])); }
             source.AsSpan(rows[i] * width, width).CopyTo(target.Slice(i * width, width));
+        }
     }
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Training;
@@ -48,7 +50,21 @@ internal sealed class BatchTensors : IDisposable
             return;
         var target = MemoryMarshal.Cast<byte, T>(tensor.bytes);
         for (var i = 0; i < rows.Length; i++)
+        {
+            // Shuffled rows of a table larger than the cache: fetch a row a few iterations ahead so its miss
+            // overlaps these copies.
+            if (i + PrefetchDistance < rows.Length)
+                Prefetch(source, rows[i + PrefetchDistance] * width);
             source.AsSpan(rows[i] * width, width).CopyTo(target.Slice(i * width, width));
+        }
+    }
+
+    private const int PrefetchDistance = 8;
+
+    private static unsafe void Prefetch<T>(T[] source, int index) where T : unmanaged
+    {
+        if (Sse.IsSupported)
+            Sse.Prefetch0(Unsafe.AsPointer(ref source[index]));
     }
 
     public void Dispose()
