@@ -81,7 +81,7 @@ internal static class SparseAware
             var options = (Options)group.Options;
             foreach (var param in group.Parameters)
             {
-                var grad = param.grad;
+                using var grad = param.grad;
                 if (grad is null)
                     continue;
                 var state = (State)_state[param.Handle];
@@ -111,8 +111,10 @@ internal static class SparseAware
                 AdamKernel.Dense(weights, MemoryMarshal.Cast<byte, float>(dense.bytes), mean, square, c);
                 return;
             }
-            using var indices = grad.SparseIndices.contiguous();
-            using var values = grad.SparseValues.contiguous();
+            using var rawIndices = grad.SparseIndices;
+            using var rawValues = grad.SparseValues;
+            using var indices = rawIndices.contiguous();
+            using var values = rawValues.contiguous();
             if (!_rowScratch.TryGetValue(param.Handle, out var scratch))
                 _rowScratch[param.Handle] = scratch = new AdamKernel.RowScratch();
             AdamKernel.Rows(weights, mean, square, (int)(param.numel() / param.shape[0]),
