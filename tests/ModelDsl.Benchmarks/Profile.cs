@@ -88,11 +88,7 @@ internal static class Profile
         list.Add(value);
     }
 
-    /// <summary>The optimizer Fit would create for this trainer's options (Optimizers is internal; reached through reflection).</summary>
-    private static optim.Optimizer CreateTrainerOptimizer(BenchMmoe.Trainer trainer)
-    {
-        var type = typeof(ModelTrainer<>).Assembly.GetType("ModelDsl.Training.Optimizers", throwOnError: true)!;
-        var create = type.GetMethod("Create", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)!;
-        return (optim.Optimizer)create.Invoke(null, [new TrainingOptions { BatchSize = BatchSize }, trainer.Network.parameters()])!;
-    }
+    /// <summary>The optimizer Fit would create for this trainer's options.</summary>
+    private static optim.Optimizer CreateTrainerOptimizer(BenchMmoe.Trainer trainer) =>
+        Optimizers.Create(new TrainingOptions { BatchSize = BatchSize }, trainer.Network.parameters());
 }

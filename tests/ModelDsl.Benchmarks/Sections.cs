@@ -4,9 +4,6 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using ModelDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -265,51 +262,26 @@ internal static class Sections
         Console.WriteLine($"Batch building end to end (encode once + gather): {building:N0} samples/s vs trainer consumption {consume:N0} samples/s ({source}): {building / consume:F0}× (goal ≥ 10×)");
     }
 
-    /// <summary>The runtime's own SampleTable.Encode (internal) with the generated trainer's Encode, through reflection.</summary>
-    private static Func<List<BenchMmoe>, object> SampleTableEncoder(BenchMmoe.Trainer trainer)
+    /// <summary>The runtime's own SampleTable.Encode with the generated trainer's (protected) Encode.</summary>
+    private static Func<List<BenchMmoe>, SampleTable> SampleTableEncoder(BenchMmoe.Trainer trainer)
     {
-        var tableType = typeof(ModelTrainer<>).Assembly.GetType("ModelDsl.Training.SampleTable", throwOnError: true)!;
-        var method = tableType.GetMethod("Encode", BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(typeof(BenchMmoe));
         var generated = typeof(BenchMmoe.Trainer).GetMethod("Encode", BindingFlags.NonPublic | BindingFlags.Instance)!;
         var encoder = (SampleEncoder<BenchMmoe>)Delegate.CreateDelegate(typeof(SampleEncoder<BenchMmoe>), trainer, generated);
-        return samples => method.Invoke(null, [samples, BenchMmoe.Schema, encoder, "training sample"])!;
+        return samples => SampleTable.Encode(samples, BenchMmoe.Schema, encoder, "training sample");
     }
 
-    /// <summary>Copies shuffled rows batch by batch into pre-allocated tensors, as BatchTensors.Fill does (an internal type with span parameters, so mirrored here).</summary>
-    private static double GatherRate(object table, int rows)
+    /// <summary>The trainer's own per-batch gather (BatchTensors.Fill) of shuffled rows into pre-allocated tensors.</summary>
+    private static double GatherRate(SampleTable table, int rows)
     {
-        var type = table.GetType();
-        var ids = (long[])type.GetProperty("Categorical")!.GetValue(table)!;
-        var numbers = (float[])type.GetProperty("Numeric")!.GetValue(table)!;
-        var labels = (float[])type.GetProperty("Labels")!.GetValue(table)!;
-        var weights = (float[])type.GetProperty("Weights")!.GetValue(table)!;
-        using var categorical = zeros(BatchSize, BenchMmoe.Categorical, ScalarType.Int64);
-        using var numeric = zeros(BatchSize, BenchMmoe.Numeric, ScalarType.Float32);
-        using var labelTensor = zeros(BatchSize, BenchMmoe.Tasks, ScalarType.Float32);
-        using var weightTensor = zeros(BatchSize, BenchMmoe.Tasks, ScalarType.Float32);
+        using var batch = new BatchTensors(BatchSize, BenchMmoe.Schema, CPU);
         var order = Enumerable.Range(0, rows).ToArray();
         new Random(1).Shuffle(order);
         var begin = Stopwatch.GetTimestamp();
         for (var start = 0; start + BatchSize <= rows; start += BatchSize)
         {
-            var span = order.AsSpan(start, BatchSize);
-            Gather(ids, BenchMmoe.Categorical, span, categorical);
-            Gather(numbers, BenchMmoe.Numeric, span, numeric);
-            Gather(labels, BenchMmoe.Tasks, span, labelTensor);
-            Gather(weights, BenchMmoe.Tasks, span, weightTensor);
+            using var scope = NewDisposeScope();
+            batch.Fill(table, order.AsSpan(start, BatchSize));
         }
         return rows / BatchSize * BatchSize / Stats.Seconds(begin);
-    }
-
-    private static void Gather<T>(T[] source, int width, ReadOnlySpan<int> rows, Tensor tensor)
-        where T : unmanaged
-    {
-        var target = MemoryMarshal.Cast<byte, T>(tensor.bytes);
-        for (var i = 0; i < rows.Length; i++)
-        {
-            if (i + 8 < rows.Length && Sse.IsSupported)
-                unsafe { Sse.Prefetch0(Unsafe.AsPointer(ref source[rows[i + 8] * width])); }
-            source.AsSpan(rows[i] * width, width).CopyTo(target.Slice(i * width, width));
-        }
     }
 }
