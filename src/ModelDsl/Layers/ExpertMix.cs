@@ -19,10 +19,13 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
 {
     public override string Name => nameof(ExpertMix);
 
-    /// <summary>Whether the fused operation applies: float32 tensors on the CPU.</summary>
+    /// <summary>Whether the fused operation applies: float32 tensors on the CPU, each within the 2 GiB a span addresses.</summary>
     public static bool Supports(Tensor weights, Tensor experts) =>
         weights.device_type == DeviceType.CPU && experts.device_type == DeviceType.CPU
-        && weights.dtype == ScalarType.Float32 && experts.dtype == ScalarType.Float32;
+        && weights.dtype == ScalarType.Float32 && experts.dtype == ScalarType.Float32
+        && experts.numel() <= MaxElements && weights.shape[0] * weights.shape[1] * experts.shape[2] <= MaxElements;
+
+    private const long MaxElements = int.MaxValue / sizeof(float);
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {

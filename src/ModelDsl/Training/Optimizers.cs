@@ -96,8 +96,9 @@ internal static class SparseAware
             }
         }, closure);
 
+        // Spans address at most 2 GiB: larger tables take the LibTorch path.
         private static bool Fusable(Parameter param, State state) =>
-            param.device_type == DeviceType.CPU && param.dtype == ScalarType.Float32
+            param.device_type == DeviceType.CPU && param.dtype == ScalarType.Float32 && param.numel() <= int.MaxValue / sizeof(float)
             && param.is_contiguous() && state.exp_avg.is_contiguous() && state.exp_avg_sq.is_contiguous();
 
         private void FusedStep(Parameter param, Tensor grad, State state, AdamCoefficients c)
