@@ -36,6 +36,21 @@ public class ExpertMixTests
         Assert.True(ExpertMix.apply(weights, transposed).allclose(GateGroup.BroadcastMix(weights, transposed), rtol: 1e-5, atol: 1e-6));
     }
 
+    [Fact]
+    public void WithoutGradientsTheMixIsNotRecorded()
+    {
+        manual_seed(6);
+        using var scope = NewDisposeScope();
+        var weights = softmax(randn(3, 2, 4), -1).requires_grad_();
+        var experts = randn(3, 4, 16).requires_grad_();
+        using (no_grad())
+        {
+            var mixed = ExpertMix.Compute(weights, experts);
+            Assert.False(mixed.requires_grad);
+            Assert.True(mixed.allclose(GateGroup.BroadcastMix(weights, experts), rtol: 1e-5, atol: 1e-6));
+        }
+    }
+
     private static (Tensor Mixed, Tensor WeightsGradient, Tensor ExpertsGradient) MixAndGradients(Tensor logits, Tensor experts, Tensor upstream, bool fused)
     {
         var l = logits.detach().clone().requires_grad_();

@@ -27,6 +27,16 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
 
     private const long MaxElements = int.MaxValue / sizeof(float);
 
+    /// <summary>The mix without recording it for autograd (inference under <c>no_grad</c>).</summary>
+    public static Tensor Compute(Tensor weights, Tensor experts)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(experts);
+        using var w = weights.contiguous();
+        using var x = experts.contiguous();
+        return Mix(w, x);
+    }
+
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         ArgumentNullException.ThrowIfNull(ctx);
@@ -34,6 +44,11 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         var weights = ((Tensor)vars[0]).contiguous();
         var experts = ((Tensor)vars[1]).contiguous();
         ctx.save_for_backward([weights, experts]);
+        return Mix(weights, experts);
+    }
+
+    private static Tensor Mix(Tensor weights, Tensor experts)
+    {
         var (batch, gates, count, units) = ((int)weights.shape[0], (int)weights.shape[1], (int)weights.shape[2], (int)experts.shape[2]);
         var mixed = zeros([batch, gates, units]);
         var w = Floats(weights);

@@ -143,7 +143,9 @@ public sealed class GateGroup : nn.Module
     {
         ArgumentNullException.ThrowIfNull(experts);
         var weights = Weights(input);
-        return ExpertMix.Supports(weights, experts) ? ExpertMix.apply(weights, experts) : BroadcastMix(weights, experts);
+        if (!ExpertMix.Supports(weights, experts))
+            return BroadcastMix(weights, experts);
+        return is_grad_enabled() ? ExpertMix.apply(weights, experts) : ExpertMix.Compute(weights, experts);
     }
 
     /// <summary>The mix as LibTorch operations: [batch, gates, experts, 1] × [batch, 1, experts, units], summed over experts.</summary>
