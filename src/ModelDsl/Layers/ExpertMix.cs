@@ -50,7 +50,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
     private static Tensor Mix(Tensor weights, Tensor experts)
     {
         var (batch, gates, count, units) = ((int)weights.shape[0], (int)weights.shape[1], (int)weights.shape[2], (int)experts.shape[2]);
-        var mixed = zeros([batch, gates, units]);
+        var mixed = zeros([batch, gates, units], ScalarType.Float32);
         var w = Floats(weights);
         var x = Floats(experts);
         var y = Floats(mixed);
@@ -74,8 +74,8 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         var (weights, experts) = (saved[0], saved[1]);
         using var gradient = grad_output.contiguous();
         var (batch, gates, count, units) = ((int)weights.shape[0], (int)weights.shape[1], (int)weights.shape[2], (int)experts.shape[2]);
-        var weightsGradient = empty(weights.shape);
-        var expertsGradient = zeros(experts.shape);
+        var weightsGradient = empty_like(weights);
+        var expertsGradient = zeros_like(experts);
         var w = Floats(weights);
         var x = Floats(experts);
         var dy = Floats(gradient);
