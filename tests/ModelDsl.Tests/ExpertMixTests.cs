@@ -1,4 +1,6 @@
+using System;
 using ModelDsl.Layers;
+using ModelDsl.Tests.Models;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -49,6 +51,15 @@ public class ExpertMixTests
             Assert.False(mixed.requires_grad);
             Assert.True(mixed.allclose(GateGroup.BroadcastMix(weights, experts), rtol: 1e-5, atol: 1e-6));
         }
+    }
+
+    [Fact]
+    public void ExpertsOfTheWrongShapeAreRejected()
+    {
+        using var scope = NewDisposeScope();
+        using var gates = new GateGroup("gates", inputWidth: 5, gates: 2, experts: 4, units: [], ClickWatchModel.Schema.Regularization);
+        var error = Assert.Throws<ArgumentException>(() => gates.Mix(randn(3, 5), randn(3, 2, 8)));
+        Assert.Contains("[batch 3, experts 4, units]; got [3, 2, 8]", error.Message, StringComparison.Ordinal);
     }
 
     private static (Tensor Mixed, Tensor WeightsGradient, Tensor ExpertsGradient) MixAndGradients(Tensor logits, Tensor experts, Tensor upstream, bool fused)

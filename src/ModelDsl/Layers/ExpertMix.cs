@@ -23,7 +23,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
     public static bool Supports(Tensor weights, Tensor experts) =>
         weights.device_type == DeviceType.CPU && experts.device_type == DeviceType.CPU
         && weights.dtype == ScalarType.Float32 && experts.dtype == ScalarType.Float32
-        && experts.numel() <= MaxElements && weights.shape[0] * weights.shape[1] * experts.shape[2] <= MaxElements;
+        && weights.numel() <= MaxElements && experts.numel() <= MaxElements && weights.shape[0] * weights.shape[1] * experts.shape[2] <= MaxElements;
 
     private const long MaxElements = int.MaxValue / sizeof(float);
 

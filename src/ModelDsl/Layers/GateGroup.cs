@@ -142,6 +142,8 @@ public sealed class GateGroup : nn.Module
     public Tensor Mix(Tensor input, Tensor experts)
     {
         ArgumentNullException.ThrowIfNull(experts);
+        if (experts.dim() != 3 || experts.shape[0] != input.shape[0] || experts.shape[1] != Experts)
+            throw new ArgumentException($"Experts must be [batch {input.shape[0]}, experts {Experts}, units]; got [{string.Join(", ", experts.shape)}].", nameof(experts));
         var weights = Weights(input);
         if (!ExpertMix.Supports(weights, experts))
             return BroadcastMix(weights, experts);

@@ -111,9 +111,12 @@ internal static class AdamKernel
     }
 
     // m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε), with g += λw under weight decay:
-    // the arithmetic of TorchSharp's Adam, in the same order.
+    // TorchSharp's Adam formula in float32; equal to LibTorch's operations within rounding (they fuse some
+    // multiply-adds and multiply in another order).
     private static void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> mean, Span<float> square, in AdamCoefficients c)
     {
+        float beta1 = (float)c.Beta1, oneMinusBeta1 = (float)c.OneMinusBeta1, beta2 = (float)c.Beta2, oneMinusBeta2 = (float)c.OneMinusBeta2,
+            correction2 = (float)c.Correction2, eps = (float)c.Eps, minusStepSize = (float)c.MinusStepSize, decay = (float)c.WeightDecay;
         var i = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -121,23 +124,23 @@ internal static class AdamKernel
             var g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
             var m = MemoryMarshal.Cast<float, Vector<float>>(mean);
             var v = MemoryMarshal.Cast<float, Vector<float>>(square);
-            Vector<float> beta1 = new(c.Beta1), oneMinusBeta1 = new(c.OneMinusBeta1), beta2 = new(c.Beta2), oneMinusBeta2 = new(c.OneMinusBeta2),
-                correction2 = new(c.Correction2), eps = new(c.Eps), minusStepSize = new(c.MinusStepSize), decay = new(c.WeightDecay);
+            Vector<float> vBeta1 = new(beta1), vOneMinusBeta1 = new(oneMinusBeta1), vBeta2 = new(beta2), vOneMinusBeta2 = new(oneMinusBeta2),
+                vCorrection2 = new(correction2), vEps = new(eps), vMinusStepSize = new(minusStepSize), vDecay = new(decay);
             for (var k = 0; k < w.Length; k++)
             {
-                var grad = c.WeightDecay != 0 ? g[k] + w[k] * decay : g[k];
-                var mk = m[k] = m[k] * beta1 + grad * oneMinusBeta1;
-                var vk = v[k] = v[k] * beta2 + grad * grad * oneMinusBeta2;
-                w[k] += minusStepSize * mk / (Vector.SquareRoot(vk) / correction2 + eps);
+                var grad = decay != 0 ? g[k] + w[k] * vDecay : g[k];
+                var mk = m[k] = m[k] * vBeta1 + grad * vOneMinusBeta1;
+                var vk = v[k] = v[k] * vBeta2 + grad * grad * vOneMinusBeta2;
+                w[k] += vMinusStepSize * mk / (Vector.SquareRoot(vk) / vCorrection2 + vEps);
             }
             i = w.Length * Vector<float>.Count;
         }
         for (; i < weights.Length; i++)
         {
-            var grad = c.WeightDecay != 0 ? gradient[i] + weights[i] * c.WeightDecay : gradient[i];
-            var mk = mean[i] = mean[i] * c.Beta1 + grad * c.OneMinusBeta1;
-            var vk = square[i] = square[i] * c.Beta2 + grad * grad * c.OneMinusBeta2;
-            weights[i] += c.MinusStepSize * mk / (MathF.Sqrt(vk) / c.Correction2 + c.Eps);
+            var grad = decay != 0 ? gradient[i] + weights[i] * decay : gradient[i];
+            var mk = mean[i] = mean[i] * beta1 + grad * oneMinusBeta1;
+            var vk = square[i] = square[i] * beta2 + grad * grad * oneMinusBeta2;
+            weights[i] += minusStepSize * mk / (MathF.Sqrt(vk) / correction2 + eps);
         }
     }
 
@@ -167,10 +170,9 @@ internal static class AdamKernel
     }
 }
 
-/// <summary>One Adam step's coefficients, for a given step count.</summary>
-internal readonly record struct AdamCoefficients(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float Correction2, float Eps, float MinusStepSize, float WeightDecay)
+/// <summary>One Adam step's coefficients, for a given step count (double: the LibTorch path keeps them for any dtype; the kernel rounds to float).</summary>
+internal readonly record struct AdamCoefficients(double Beta1, double OneMinusBeta1, double Beta2, double OneMinusBeta2, double Correction2, double Eps, double MinusStepSize, double WeightDecay)
 {
     public static AdamCoefficients For(double learningRate, double beta1, double beta2, double eps, double weightDecay, long step) => new(
-        (float)beta1, (float)(1 - beta1), (float)beta2, (float)(1 - beta2),
-        (float)Math.Sqrt(1 - Math.Pow(beta2, step)), (float)eps, (float)(-learningRate / (1 - Math.Pow(beta1, step))), (float)weightDecay);
+        beta1, 1 - beta1, beta2, 1 - beta2, Math.Sqrt(1 - Math.Pow(beta2, step)), eps, -learningRate / (1 - Math.Pow(beta1, step)), weightDecay);
 }

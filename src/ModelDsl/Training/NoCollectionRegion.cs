@@ -10,44 +10,59 @@ namespace ModelDsl.Training;
 /// LibTorch still reads it ("Scalar.h toFloat: Expected false to be true" in Adam's step, seen in long
 /// runs). Starting a no-GC region collects first (about 0.25 ms, a few percent of a step), so one region
 /// spans many steps: <see cref="BeforeStep"/> renews it only when half its budget has been allocated
-/// (by any thread), so each step still starts with at least half the budget left. If a region cannot
-/// start (another thread holds one) the steps simply run without it.
+/// (by any thread), so each step starts with about half the budget left (less under Server GC, which
+/// splits the budget across heaps). The region is process-wide: of several trainers in one process, the
+/// one that started the current region owns it, and only the owner ends it. If a region cannot start
+/// (another trainer's or the application's is in force) the steps run under that one or without one.
 /// </summary>
 internal sealed class NoCollectionRegion : IDisposable
 {
     private const long Budget = 16L << 20;
-    private bool _entered;
+    private static readonly object s_lock = new();
+    private static NoCollectionRegion? s_owner;
     private long _allocatedAtEntry;
 
     /// <summary>Makes sure a region with at least half its budget left is in force for the coming step.</summary>
     public void BeforeStep()
     {
-        if (_entered && InRegion && GC.GetTotalAllocatedBytes() - _allocatedAtEntry < Budget / 2)
-            return;
-        End();
-        try
+        lock (s_lock)
         {
-            _entered = !InRegion && GC.TryStartNoGCRegion(Budget);
+            if (s_owner == this && InRegion && GC.GetTotalAllocatedBytes() - _allocatedAtEntry < Budget / 2)
+                return;
+            EndOwned();
+            if (InRegion)
+                return;   // someone else's region
+            try
+            {
+                if (GC.TryStartNoGCRegion(Budget))
+                {
+                    s_owner = this;
+                    _allocatedAtEntry = GC.GetTotalAllocatedBytes();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Another thread started a region between the check and the call.
+            }
         }
-        catch (InvalidOperationException)
-        {
-            _entered = false;   // another thread is in a region
-        }
-        _allocatedAtEntry = GC.GetTotalAllocatedBytes();
     }
 
-    public void Dispose() => End();
+    public void Dispose()
+    {
+        lock (s_lock)
+            EndOwned();
+    }
 
     private static bool InRegion => GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
 
-    private void End()
+    /// <summary>Ends the region if this object started the one in force; the runtime may have ended it already (budget spent).</summary>
+    private void EndOwned()
     {
-        if (!_entered || !InRegion)
-        {
-            _entered = false;
-            return;   // not ours, or the runtime already ended it after the budget was spent
-        }
-        _entered = false;
+        if (s_owner != this)
+            return;
+        s_owner = null;
+        if (!InRegion)
+            return;
         try
         {
             GC.EndNoGCRegion();

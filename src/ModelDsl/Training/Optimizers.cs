@@ -42,6 +42,9 @@ internal static class SparseAware
     /// correction counts every step, as TensorFlow's LazyAdam does. Dense gradients get TorchSharp's Adam
     /// arithmetic. Weight decay (L2), like the gradient, reaches only the rows looked up. On the CPU each
     /// parameter's update is one fused pass (<see cref="AdamKernel"/>); elsewhere, LibTorch operations.
+    /// The fused pass writes parameter memory directly, so autograd's version counters do not see it: a graph
+    /// kept across <see cref="step"/> (retain_graph) would use the new weights in its backward without the
+    /// error LibTorch's in-place operations raise. The trainer builds a new graph every step.
     /// </summary>
     internal sealed class Adam : TorchSharp.Modules.Adam
     {
@@ -85,21 +88,31 @@ internal static class SparseAware
                 if (grad is null)
                     continue;
                 var state = (State)_state[param.Handle];
-                state.step += 1;
-                var c = AdamCoefficients.For(options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value, state.step);
-                if (_fused && Fusable(param, state))
+                var c = AdamCoefficients.For(options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value, state.step + 1);
+                if (_fused && Fusable(param, grad, state))
                     FusedStep(param, grad, state, c);
                 else if (grad.is_sparse)
                     LazyStep(param, grad, state, c);
                 else
                     DenseStep(param, grad, state, c);
+                // Counted once the update is done, so a step that throws leaves the parameter's bias correction where it was.
+                state.step += 1;
             }
         }, closure);
 
-        // Spans address at most 2 GiB: larger tables take the LibTorch path.
-        private static bool Fusable(Parameter param, State state) =>
-            param.device_type == DeviceType.CPU && param.dtype == ScalarType.Float32 && param.numel() <= int.MaxValue / sizeof(float)
-            && param.is_contiguous() && state.exp_avg.is_contiguous() && state.exp_avg_sq.is_contiguous();
+        // Spans address at most 2 GiB: larger tables and gradients take the LibTorch path.
+        private static bool Fusable(Parameter param, Tensor grad, State state) =>
+            param.device_type == DeviceType.CPU && param.dtype == ScalarType.Float32 && param.numel() <= MaxFloats
+            && param.is_contiguous() && state.exp_avg.is_contiguous() && state.exp_avg_sq.is_contiguous()
+            && (!grad.is_sparse ? grad.numel() <= MaxFloats : SparseFits(grad));
+
+        private const long MaxFloats = int.MaxValue / sizeof(float);
+
+        private static bool SparseFits(Tensor grad)
+        {
+            using var values = grad.SparseValues;
+            return values.numel() <= MaxFloats && values.shape[0] <= int.MaxValue / sizeof(long);   // values, and one int64 index per row
+        }
 
         private void FusedStep(Parameter param, Tensor grad, State state, AdamCoefficients c)
         {
