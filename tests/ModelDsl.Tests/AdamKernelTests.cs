@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using ModelDsl.Kernels;
 using ModelDsl.Training;
 using TorchSharp.Modules;
 using Xunit;

@@ -1,4 +1,5 @@
 using System;
+using ModelDsl.Kernels;
 using ModelDsl.Layers;
 using ModelDsl.Tests.Models;
 using Xunit;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ModelDsl.Kernels;
 using ModelDsl.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,7 +1,6 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
+using ModelDsl.Kernels;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Training;
@@ -53,18 +52,10 @@ internal sealed class BatchTensors : IDisposable
         {
             // Shuffled rows of a table larger than the cache: fetch a row a few iterations ahead so its miss
             // overlaps these copies.
-            if (i + PrefetchDistance < rows.Length)
-                Prefetch(source, rows[i + PrefetchDistance] * width);
+            if (i + SpanMath.PrefetchDistance < rows.Length)
+                SpanMath.Prefetch<T>(source, rows[i + SpanMath.PrefetchDistance] * width);
             source.AsSpan(rows[i] * width, width).CopyTo(target.Slice(i * width, width));
         }
-    }
-
-    private const int PrefetchDistance = 8;
-
-    private static unsafe void Prefetch<T>(T[] source, int index) where T : unmanaged
-    {
-        if (Sse.IsSupported)
-            Sse.Prefetch0(Unsafe.AsPointer(ref source[index]));
     }
 
     public void Dispose()

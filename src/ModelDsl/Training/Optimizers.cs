@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
+using ModelDsl.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -89,33 +90,29 @@ internal static class SparseAware
                     continue;
                 var state = (State)_state[param.Handle];
                 var c = AdamCoefficients.For(options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value, state.step + 1);
-                if (_fused && Fusable(param, grad, state))
-                    FusedStep(param, grad, state, c);
-                else if (grad.is_sparse)
-                    LazyStep(param, grad, state, c);
-                else
-                    DenseStep(param, grad, state, c);
+                if (!(_fused && TryFusedStep(param, grad, state, c)))
+                {
+                    if (grad.is_sparse)
+                        LazyStep(param, grad, state, c);
+                    else
+                        DenseStep(param, grad, state, c);
+                }
                 // Counted once the update is done, so a step that throws leaves the parameter's bias correction where it was.
                 state.step += 1;
             }
         }, closure);
 
-        // Spans address at most 2 GiB: larger tables and gradients take the LibTorch path.
-        private static bool Fusable(Parameter param, Tensor grad, State state) =>
-            param.device_type == DeviceType.CPU && param.dtype == ScalarType.Float32 && param.numel() <= MaxFloats
-            && param.is_contiguous() && state.exp_avg.is_contiguous() && state.exp_avg_sq.is_contiguous()
-            && (!grad.is_sparse ? grad.numel() <= MaxFloats : SparseFits(grad));
-
         private const long MaxFloats = int.MaxValue / sizeof(float);
 
-        private static bool SparseFits(Tensor grad)
+        /// <summary>
+        /// The update as one <see cref="AdamKernel"/> pass, for contiguous float32 CPU tensors within the 2 GiB a
+        /// span addresses; false (nothing done) for the others, which take the LibTorch path.
+        /// </summary>
+        private bool TryFusedStep(Parameter param, Tensor grad, State state, AdamCoefficients c)
         {
-            using var values = grad.SparseValues;
-            return values.numel() <= MaxFloats && values.shape[0] <= int.MaxValue / sizeof(long);   // values, and one int64 index per row
-        }
-
-        private void FusedStep(Parameter param, Tensor grad, State state, AdamCoefficients c)
-        {
+            if (param.device_type != DeviceType.CPU || param.dtype != ScalarType.Float32 || param.numel() > MaxFloats
+                || !param.is_contiguous() || !state.exp_avg.is_contiguous() || !state.exp_avg_sq.is_contiguous())
+                return false;
             var weights = MemoryMarshal.Cast<byte, float>(param.bytes);
             var mean = MemoryMarshal.Cast<byte, float>(state.exp_avg.bytes);
             var square = MemoryMarshal.Cast<byte, float>(state.exp_avg_sq.bytes);
@@ -123,16 +120,19 @@ internal static class SparseAware
             {
                 using var dense = grad.contiguous();
                 AdamKernel.Dense(weights, MemoryMarshal.Cast<byte, float>(dense.bytes), mean, square, c);
-                return;
+                return true;
             }
-            using var rawIndices = grad.SparseIndices;
             using var rawValues = grad.SparseValues;
+            if (rawValues.numel() > MaxFloats || rawValues.shape[0] > int.MaxValue / sizeof(long))
+                return false;   // values, or their one int64 index per row, beyond a span
+            using var rawIndices = grad.SparseIndices;
             using var indices = rawIndices.contiguous();
             using var values = rawValues.contiguous();
             if (!_rowScratch.TryGetValue(param.Handle, out var scratch))
                 _rowScratch[param.Handle] = scratch = new AdamKernel.RowScratch();
             AdamKernel.Rows(weights, mean, square, (int)(param.numel() / param.shape[0]),
                 MemoryMarshal.Cast<byte, long>(indices.bytes), MemoryMarshal.Cast<byte, float>(values.bytes), c, scratch);
+            return true;
         }
 
         private static void DenseStep(Parameter param, Tensor grad, State state, AdamCoefficients c)

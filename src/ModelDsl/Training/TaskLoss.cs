@@ -21,8 +21,9 @@ internal sealed class TaskLoss : IDisposable
     private readonly bool _allBinary;
     private readonly bool _allRegression;
     private readonly bool _weighted;
-    // [tasks] masks on the training device: binary columns, and PositivesOnly columns (null when there are none).
-    private readonly Tensor _binary;
+    // [tasks] masks on the training device: binary columns (only when binary and regression tasks mix) and
+    // PositivesOnly columns (null when there are none).
+    private readonly Tensor? _binary;
     private readonly Tensor? _positivesOnly;
 
     public TaskLoss(ModelSchema schema, Device device)
@@ -33,7 +34,7 @@ internal sealed class TaskLoss : IDisposable
         _allBinary = tasks.All(t => t.Kind == TaskKind.Binary);
         _allRegression = tasks.All(t => t.Kind == TaskKind.Regression);
         _weighted = tasks.Any(t => t.Weighting != SampleWeighting.None);
-        _binary = tensor(tasks.Select(t => t.Kind == TaskKind.Binary).ToArray(), device: device);
+        _binary = _allBinary || _allRegression ? null : tensor(tasks.Select(t => t.Kind == TaskKind.Binary).ToArray(), device: device);
         _positivesOnly = tasks.Any(t => t.Weighting == SampleWeighting.PositivesOnly)
             ? tensor(tasks.Select(t => t.Weighting == SampleWeighting.PositivesOnly).ToArray(), device: device)
             : null;
@@ -48,7 +49,7 @@ internal sealed class TaskLoss : IDisposable
             return TaskByTask(outputs, labels, weights);
         var terms = _allBinary ? BinaryTerms(outputs, labels)
             : _allRegression ? (outputs - labels).square()
-            : where(_binary, BinaryTerms(outputs, labels), (outputs - labels).square());
+            : where(_binary!, BinaryTerms(outputs, labels), (outputs - labels).square());
         if (_weighted)
         {
             // PositivesOnly weighs positives by their weight and negatives by 1; other tasks' weights stay as given.
@@ -91,7 +92,7 @@ internal sealed class TaskLoss : IDisposable
 
     public void Dispose()
     {
-        _binary.Dispose();
+        _binary?.Dispose();
         _positivesOnly?.Dispose();
     }
 }

@@ -1,11 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Numerics;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ModelDsl.Layers;
+namespace ModelDsl.Kernels;
 
 /// <summary>
 /// Every gate's mix of the experts as one fused CPU operation with its own backward: weights [batch, gates,
@@ -60,7 +59,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
             {
                 var row = y.Slice((b * gates + g) * units, units);
                 for (var e = 0; e < count; e++)
-                    MultiplyAdd(row, w[(b * gates + g) * count + e], x.Slice((b * count + e) * units, units));
+                    SpanMath.MultiplyAdd(row, w[(b * gates + g) * count + e], x.Slice((b * count + e) * units, units));
             }
         }
         return mixed;
@@ -90,8 +89,8 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
                 {
                     var at = (b * gates + g) * count + e;
                     var offset = (b * count + e) * units;
-                    dw[at] = Dot(dyRow, x.Slice(offset, units));
-                    MultiplyAdd(dx.Slice(offset, units), w[at], dyRow);
+                    dw[at] = SpanMath.Dot(dyRow, x.Slice(offset, units));
+                    SpanMath.MultiplyAdd(dx.Slice(offset, units), w[at], dyRow);
                 }
             }
         }
@@ -99,40 +98,4 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
     }
 
     private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
-
-    /// <summary>target += scale · value.</summary>
-    private static void MultiplyAdd(Span<float> target, float scale, ReadOnlySpan<float> value)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
-            var v = MemoryMarshal.Cast<float, Vector<float>>(value);
-            var s = new Vector<float>(scale);
-            for (var k = 0; k < t.Length; k++)
-                t[k] += s * v[k];
-            i = t.Length * Vector<float>.Count;
-        }
-        for (; i < target.Length; i++)
-            target[i] += scale * value[i];
-    }
-
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var i = 0;
-        var sum = 0f;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var va = MemoryMarshal.Cast<float, Vector<float>>(a);
-            var vb = MemoryMarshal.Cast<float, Vector<float>>(b);
-            var acc = Vector<float>.Zero;
-            for (var k = 0; k < va.Length; k++)
-                acc += va[k] * vb[k];
-            sum = Vector.Sum(acc);
-            i = va.Length * Vector<float>.Count;
-        }
-        for (; i < a.Length; i++)
-            sum += a[i] * b[i];
-        return sum;
-    }
 }
