@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -7,60 +8,96 @@ using static TorchSharp.torch;
 namespace ModelDsl.Kernels;
 
 /// <summary>
-/// Every gate's mix of the experts as one fused CPU operation with its own backward: weights [batch, gates,
-/// experts] and experts [batch, experts, units] give mixed [batch, gates, units]. LibTorch has no good
-/// shape for this: a batched matmul runs [batch] tiny products (its backward alone took 5–8 ms per step at
-/// batch 512), and the broadcast product materializes [batch, gates, experts, units] in forward and again
-/// in backward. Here each output row is a few fused multiply-adds of expert rows, and backward reads the
-/// incoming gradient once for both input gradients.
+/// Every gate's softmax mix of the experts as one fused CPU operation with its own backward:
+/// mixed[b, g, :] = Σₑ softmax(scores[b, g, :])ₑ · xₑ(b), for scores [batch, gates, experts]. The experts come
+/// either activated, [batch, experts, units], or as their last layer before its bias and ReLU,
+/// [experts, batch, units] as the batched matmul leaves it, with the bias [experts, units]:
+/// xₑ(b) = relu(z[e, b, :] + bias[e, :]).
 /// </summary>
+/// <remarks>
+/// LibTorch has no good shape for this: a batched matmul runs [batch] tiny products (its backward alone took
+/// 5–8 ms per step at batch 512), the broadcast product materializes [batch, gates, experts, units] in forward
+/// and again in backward, and the gates' softmax over a few experts, the bias, the ReLU and the transpose
+/// back to [batch, …] are each a pass over memory and an autograd node of their own. Here each expert row is
+/// activated once into a scratch row, each output row is a few multiply-adds of those, and backward reads the
+/// incoming gradient once for the scores', the experts' and the bias's gradients.
+/// </remarks>
 internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
 {
     public override string Name => nameof(ExpertMix);
 
     /// <summary>Whether the fused operation applies: float32 tensors on the CPU, each within the 2 GiB a span addresses.</summary>
-    public static bool Supports(Tensor weights, Tensor experts) =>
-        weights.device_type == DeviceType.CPU && experts.device_type == DeviceType.CPU
-        && weights.dtype == ScalarType.Float32 && experts.dtype == ScalarType.Float32
-        && weights.numel() <= MaxElements && experts.numel() <= MaxElements && weights.shape[0] * weights.shape[1] * experts.shape[2] <= MaxElements;
+    public static bool Supports(Tensor scores, Tensor experts, Tensor? bias) =>
+        IsCpuFloat(scores) && IsCpuFloat(experts) && (bias is null || IsCpuFloat(bias))
+        && scores.shape[0] * scores.shape[1] * experts.shape[2] <= MaxElements;
+
+    private static bool IsCpuFloat(Tensor tensor) =>
+        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.numel() <= MaxElements;
 
     private const long MaxElements = int.MaxValue / sizeof(float);
 
     /// <summary>The mix without recording it for autograd (inference under <c>no_grad</c>).</summary>
-    public static Tensor Compute(Tensor weights, Tensor experts)
+    /// <param name="scores">The gates' scores before softmax, [batch, gates, experts]; −∞ for an expert a gate does not mix.</param>
+    /// <param name="experts">Activated experts [batch, experts, units], or with <paramref name="bias"/> the last layer before bias and ReLU, [experts, batch, units].</param>
+    /// <param name="bias">The experts' last bias [experts, units], or null for activated experts.</param>
+    public static Tensor Compute(Tensor scores, Tensor experts, Tensor? bias)
     {
-        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(experts);
-        using var w = weights.contiguous();
+        using var probabilities = Softmax(scores);
         using var x = experts.contiguous();
-        return Mix(w, x);
+        using var b = bias?.contiguous();
+        return Mix(probabilities, x, b);
     }
 
+    /// <summary>Records the mix for autograd: <c>apply(scores, experts, bias)</c>, as <see cref="Compute"/>.</summary>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(vars);
-        var weights = ((Tensor)vars[0]).contiguous();
+        var probabilities = Softmax((Tensor)vars[0]);
         var experts = ((Tensor)vars[1]).contiguous();
-        ctx.save_for_backward([weights, experts]);
-        return Mix(weights, experts);
+        var bias = (vars[2] as Tensor)?.contiguous();
+        ctx.save_for_backward(bias is null ? [probabilities, experts] : [probabilities, experts, bias]);
+        return Mix(probabilities, experts, bias);
     }
 
-    private static Tensor Mix(Tensor weights, Tensor experts)
+    private static Tensor Softmax(Tensor scores)
     {
-        var (batch, gates, count, units) = ((int)weights.shape[0], (int)weights.shape[1], (int)weights.shape[2], (int)experts.shape[2]);
-        var mixed = zeros([batch, gates, units], ScalarType.Float32);
-        var w = Floats(weights);
-        var x = Floats(experts);
+        using var s = scores.contiguous();
+        var probabilities = empty_like(s);
+        var input = Floats(s);
+        var output = Floats(probabilities);
+        var count = (int)s.shape[2];
+        for (var at = 0; at < input.Length; at += count)
+            SpanMath.Softmax(input.Slice(at, count), output.Slice(at, count));
+        return probabilities;
+    }
+
+    private static Tensor Mix(Tensor probabilities, Tensor experts, Tensor? bias)
+    {
+        var shape = new Shape(probabilities, experts);
+        var mixed = zeros([shape.Batch, shape.Gates, shape.Units], ScalarType.Float32);
+        var p = Floats(probabilities);
         var y = Floats(mixed);
-        for (var b = 0; b < batch; b++)
+        var rows = new ExpertRows(experts, bias, shape);
+        try
         {
-            for (var g = 0; g < gates; g++)
+            for (var b = 0; b < shape.Batch; b++)
             {
-                var row = y.Slice((b * gates + g) * units, units);
-                for (var e = 0; e < count; e++)
-                    SpanMath.MultiplyAdd(row, w[(b * gates + g) * count + e], x.Slice((b * count + e) * units, units));
+                var x = rows.Activated(b);
+                for (var g = 0; g < shape.Gates; g++)
+                {
+                    var target = y.Slice((b * shape.Gates + g) * shape.Units, shape.Units);
+                    var weights = p.Slice((b * shape.Gates + g) * shape.Experts, shape.Experts);
+                    for (var e = 0; e < shape.Experts; e++)
+                        SpanMath.MultiplyAdd(target, weights[e], x.Slice(e * shape.Units, shape.Units));
+                }
             }
+        }
+        finally
+        {
+            rows.Return();
         }
         return mixed;
     }
@@ -70,32 +107,105 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(grad_output);
         var saved = ctx.get_saved_variables();
-        var (weights, experts) = (saved[0], saved[1]);
+        var (probabilities, experts, bias) = (saved[0], saved[1], saved.Count > 2 ? saved[2] : null);
         using var gradient = grad_output.contiguous();
-        var (batch, gates, count, units) = ((int)weights.shape[0], (int)weights.shape[1], (int)weights.shape[2], (int)experts.shape[2]);
-        var weightsGradient = empty_like(weights);
-        var expertsGradient = zeros_like(experts);
-        var w = Floats(weights);
-        var x = Floats(experts);
+        var shape = new Shape(probabilities, experts);
+        var scoresGradient = empty_like(probabilities);
+        // Deferred experts' gradient is written row by row; activated experts' is summed over gates into zeros.
+        var expertsGradient = bias is null ? zeros_like(experts) : empty_like(experts);
+        var biasGradient = bias is null ? null : zeros_like(bias);
+        var p = Floats(probabilities);
         var dy = Floats(gradient);
-        var dw = Floats(weightsGradient);
+        var ds = Floats(scoresGradient);
         var dx = Floats(expertsGradient);
-        for (var b = 0; b < batch; b++)
+        var db = biasGradient is null ? default : Floats(biasGradient);
+        var rows = new ExpertRows(experts, bias, shape);
+        var scratch = ArrayPool<float>.Shared.Rent(shape.Experts * (shape.Units + 1));
+        try
         {
-            for (var g = 0; g < gates; g++)
+            var rowGradient = scratch.AsSpan(0, shape.Experts * shape.Units);
+            var weightsGradient = scratch.AsSpan(shape.Experts * shape.Units, shape.Experts);
+            for (var b = 0; b < shape.Batch; b++)
             {
-                var dyRow = dy.Slice((b * gates + g) * units, units);
-                for (var e = 0; e < count; e++)
+                var x = rows.Activated(b);
+                // Activated experts take their gradient in place; deferred ones through the ReLU below.
+                var target = bias is null ? dx.Slice(b * shape.Experts * shape.Units, shape.Experts * shape.Units) : rowGradient;
+                if (bias is not null)
+                    target.Clear();
+                for (var g = 0; g < shape.Gates; g++)
                 {
-                    var at = (b * gates + g) * count + e;
-                    var offset = (b * count + e) * units;
-                    dw[at] = SpanMath.Dot(dyRow, x.Slice(offset, units));
-                    SpanMath.MultiplyAdd(dx.Slice(offset, units), w[at], dyRow);
+                    var row = (b * shape.Gates + g) * shape.Experts;
+                    var dyRow = dy.Slice((b * shape.Gates + g) * shape.Units, shape.Units);
+                    for (var e = 0; e < shape.Experts; e++)
+                    {
+                        weightsGradient[e] = SpanMath.Dot(dyRow, x.Slice(e * shape.Units, shape.Units));
+                        SpanMath.MultiplyAdd(target.Slice(e * shape.Units, shape.Units), p[row + e], dyRow);
+                    }
+                    SpanMath.SoftmaxGradient(p.Slice(row, shape.Experts), weightsGradient, ds.Slice(row, shape.Experts));
+                }
+                if (bias is not null)
+                {
+                    for (var e = 0; e < shape.Experts; e++)
+                    {
+                        var dz = dx.Slice((e * shape.Batch + b) * shape.Units, shape.Units);
+                        SpanMath.ReluGradient(dz, target.Slice(e * shape.Units, shape.Units), x.Slice(e * shape.Units, shape.Units));
+                        SpanMath.Add(db.Slice(e * shape.Units, shape.Units), dz);
+                    }
                 }
             }
         }
-        return [weightsGradient, expertsGradient];
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+            rows.Return();
+        }
+        return biasGradient is null ? [scoresGradient, expertsGradient, null!] : [scoresGradient, expertsGradient, biasGradient];
     }
 
     private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
+
+    private readonly record struct Shape(int Batch, int Gates, int Experts, int Units)
+    {
+        public Shape(Tensor probabilities, Tensor experts)
+            : this((int)probabilities.shape[0], (int)probabilities.shape[1], (int)probabilities.shape[2], (int)experts.shape[2])
+        {
+        }
+    }
+
+    /// <summary>One sample's activated expert rows, [experts, units]: a slice of activated experts, or relu(z + bias) into a pooled row.</summary>
+    private ref struct ExpertRows
+    {
+        private readonly ReadOnlySpan<float> _experts;
+        private readonly ReadOnlySpan<float> _bias;
+        private readonly float[]? _row;
+        private readonly Shape _shape;
+
+        public ExpertRows(Tensor experts, Tensor? bias, Shape shape)
+        {
+            _experts = Floats(experts);
+            _bias = bias is null ? default : Floats(bias);
+            _row = bias is null ? null : ArrayPool<float>.Shared.Rent(shape.Experts * shape.Units);
+            _shape = shape;
+        }
+
+        public readonly ReadOnlySpan<float> Activated(int b)
+        {
+            var width = _shape.Experts * _shape.Units;
+            if (_row is null)
+                return _experts.Slice(b * width, width);
+            var row = _row.AsSpan(0, width);
+            for (var e = 0; e < _shape.Experts; e++)
+            {
+                var at = e * _shape.Units;
+                SpanMath.AddRelu(row.Slice(at, _shape.Units), _experts.Slice((e * _shape.Batch + b) * _shape.Units, _shape.Units), _bias.Slice(at, _shape.Units));
+            }
+            return row;
+        }
+
+        public readonly void Return()
+        {
+            if (_row is not null)
+                ArrayPool<float>.Shared.Return(_row);
+        }
+    }
 }

@@ -55,4 +55,78 @@ internal static class SpanMath
             sum += a[i] * b[i];
         return sum;
     }
+
+    /// <summary>target += value, element by element.</summary>
+    public static void Add(Span<float> target, ReadOnlySpan<float> value)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
+            var v = MemoryMarshal.Cast<float, Vector<float>>(value);
+            for (var k = 0; k < t.Length; k++)
+                t[k] += v[k];
+            i = t.Length * Vector<float>.Count;
+        }
+        for (; i < target.Length; i++)
+            target[i] += value[i];
+    }
+
+    /// <summary>target = max(value + bias, 0), element by element.</summary>
+    public static void AddRelu(Span<float> target, ReadOnlySpan<float> value, ReadOnlySpan<float> bias)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
+            var v = MemoryMarshal.Cast<float, Vector<float>>(value);
+            var b = MemoryMarshal.Cast<float, Vector<float>>(bias);
+            for (var k = 0; k < t.Length; k++)
+                t[k] = Vector.Max(v[k] + b[k], Vector<float>.Zero);
+            i = t.Length * Vector<float>.Count;
+        }
+        for (; i < target.Length; i++)
+            target[i] = MathF.Max(value[i] + bias[i], 0);
+    }
+
+    /// <summary>The gradient through a ReLU: target = gradient where its output is positive, else 0 (as LibTorch's threshold backward).</summary>
+    public static void ReluGradient(Span<float> target, ReadOnlySpan<float> gradient, ReadOnlySpan<float> output)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
+            var g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
+            var o = MemoryMarshal.Cast<float, Vector<float>>(output);
+            for (var k = 0; k < t.Length; k++)
+                t[k] = Vector.ConditionalSelect(Vector.GreaterThan(o[k], Vector<float>.Zero), g[k], Vector<float>.Zero);
+            i = t.Length * Vector<float>.Count;
+        }
+        for (; i < target.Length; i++)
+            target[i] = output[i] > 0 ? gradient[i] : 0;
+    }
+
+    /// <summary>probabilities = softmax(scores), with the maximum subtracted first; −∞ scores get probability 0.</summary>
+    public static void Softmax(ReadOnlySpan<float> scores, Span<float> probabilities)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var s in scores)
+            max = MathF.Max(max, s);
+        var sum = 0f;
+        for (var i = 0; i < scores.Length; i++)
+            sum += probabilities[i] = MathF.Exp(scores[i] - max);
+        var scale = 1 / sum;
+        for (var i = 0; i < probabilities.Length; i++)
+            probabilities[i] *= scale;
+    }
+
+    /// <summary>The gradient through a softmax: target = p ⊙ (gradient − Σ p ⊙ gradient).</summary>
+    public static void SoftmaxGradient(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> gradient, Span<float> target)
+    {
+        var dot = 0f;
+        for (var i = 0; i < probabilities.Length; i++)
+            dot += probabilities[i] * gradient[i];
+        for (var i = 0; i < probabilities.Length; i++)
+            target[i] = probabilities[i] * (gradient[i] - dot);
+    }
 }

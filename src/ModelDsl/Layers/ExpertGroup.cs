@@ -58,12 +58,25 @@ public sealed class ExpertGroup : nn.Module<Tensor, Tensor>
     public Tensor LastWeight => weights.Count > 0 ? weights[^1] : first.weight!;
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Evaluate(input).Activated();
+
+    /// <summary>
+    /// The experts' outputs for their gates' mix: with ReLU, no dropout and more than one layer, the last layer is
+    /// left before its bias and activation for the mix to apply (see <see cref="ExpertOutput"/>).
+    /// </summary>
+    public ExpertOutput Evaluate(Tensor input)
     {
         var x = Activate(first.forward(input)).reshape(-1, Experts, _units[0]);
-        for (var layer = 0; layer < weights.Count; layer++)
-            x = Activate(matmul(x.transpose(0, 1), weights[layer]).transpose(0, 1) + biases[layer]);
-        return x;
+        if (weights.Count == 0)
+            return new ExpertOutput(x);
+        // Later layers run in [experts, batch, units], the layout the batched matmul reads and writes.
+        x = x.transpose(0, 1);
+        for (var layer = 0; layer < weights.Count - 1; layer++)
+            x = Activate(matmul(x, weights[layer]) + biases[layer].unsqueeze(1));
+        var last = matmul(x, weights[^1]);
+        return _activation == Activation.Relu && (_dropout == 0 || !training)
+            ? new ExpertOutput(last, biases[^1])
+            : new ExpertOutput(Activate(last + biases[^1].unsqueeze(1)).transpose(0, 1));
     }
 
     private Tensor Activate(Tensor x)

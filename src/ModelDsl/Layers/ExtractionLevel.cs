@@ -60,7 +60,7 @@ public sealed class ExtractionLevel : nn.Module
     public (Tensor[] Tasks, Tensor? Shared) Forward(IReadOnlyList<Tensor> tasks, Tensor shared)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        var experts = cat([.. tasks.Select((input, t) => taskExperts[t].forward(input)), sharedExperts.forward(shared)], 1);
+        var experts = ExpertOutput.Concat([.. tasks.Select((input, t) => taskExperts[t].Evaluate(input)), sharedExperts.Evaluate(shared)]);
         var mixed = gates.Mix(_first ? shared : cat(GateInputs(tasks, shared).ToArray(), 1), experts);
         return (Enumerable.Range(0, tasks.Count).Select(t => mixed.select(1, t)).ToArray(), _last ? null : mixed.select(1, tasks.Count));
     }

@@ -116,7 +116,10 @@ public sealed class GateGroup : nn.Module
 
     /// <summary>The gates' expert weights, [batch, gates, experts], each gate's row summing to 1.</summary>
     /// <param name="input">[batch, inputWidth], or the gates' inputs side by side when they read separate inputs.</param>
-    public Tensor Weights(Tensor input)
+    public Tensor Weights(Tensor input) => nn.functional.softmax(Scores(input), -1);
+
+    /// <summary>The gates' scores before their softmax, [batch, gates, experts]; −∞ for experts a gate does not mix.</summary>
+    private Tensor Scores(Tensor input)
     {
         var x = input;
         for (var i = 0; i < layers.Count; i++)
@@ -132,23 +135,24 @@ public sealed class GateGroup : nn.Module
         }
         if (scoreIndex is not null)
             x = x.index_select(1, scoreIndex) + scoreFill!;
-        return nn.functional.softmax(x.reshape(-1, Gates, Experts), -1);
+        return x.reshape(-1, Gates, Experts);
     }
 
-    /// <summary>Every gate's mix of the experts: experts [batch, experts, units] give [batch, gates, units].</summary>
+    /// <summary>Every gate's mix of the experts: [batch, gates, units].</summary>
     /// <remarks>
-    /// On the CPU one fused operation (<see cref="ExpertMix"/>); elsewhere a broadcast product and sum rather than
-    /// a batched matmul, whose backward over [batch] tiny matrices costs more than the experts' whole forward pass.
+    /// On the CPU one fused operation, softmax and the experts' deferred bias and ReLU included
+    /// (<see cref="ExpertMix"/>); elsewhere a broadcast product and sum rather than a batched matmul, whose
+    /// backward over [batch] tiny matrices costs more than the experts' whole forward pass.
     /// </remarks>
-    public Tensor Mix(Tensor input, Tensor experts)
+    public Tensor Mix(Tensor input, ExpertOutput experts)
     {
-        ArgumentNullException.ThrowIfNull(experts);
-        if (experts.dim() != 3 || experts.shape[0] != input.shape[0] || experts.shape[1] != Experts)
-            throw new ArgumentException($"Experts must be [batch {input.shape[0]}, experts {Experts}, units]; got [{string.Join(", ", experts.shape)}].", nameof(experts));
-        var weights = Weights(input);
-        if (!ExpertMix.Supports(weights, experts))
-            return BroadcastMix(weights, experts);
-        return is_grad_enabled() ? ExpertMix.apply(weights, experts) : ExpertMix.Compute(weights, experts);
+        ArgumentNullException.ThrowIfNull(input);
+        if (experts.Values is null || experts.Values.dim() != 3 || experts.Batch != input.shape[0] || experts.Experts != Experts)
+            throw new ArgumentException($"Experts must be [batch {input.shape[0]}, experts {Experts}, units]; got [{string.Join(", ", experts.Values?.shape ?? [])}].", nameof(experts));
+        var scores = Scores(input);
+        if (!ExpertMix.Supports(scores, experts.Values, experts.Bias))
+            return BroadcastMix(nn.functional.softmax(scores, -1), experts.Activated());
+        return is_grad_enabled() ? ExpertMix.apply(scores, experts.Values, experts.Bias) : ExpertMix.Compute(scores, experts.Values, experts.Bias);
     }
 
     /// <summary>The mix as LibTorch operations: [batch, gates, experts, 1] × [batch, 1, experts, units], summed over experts.</summary>

@@ -28,7 +28,7 @@ internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
 
     public IReadOnlyList<string> Forward(SourceWriter w, ModelSpec spec)
     {
-        w.Line("var mixed = gates.Mix(input, experts.forward(input));");
+        w.Line("var mixed = gates.Mix(input, experts.Evaluate(input));");
         var gates = Gates(spec);
         for (var g = 0; g < gates.Count; g++)
             w.Line($"var {gates[g]} = mixed.select(1, {g});");
