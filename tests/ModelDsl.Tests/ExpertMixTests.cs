@@ -128,6 +128,43 @@ public class ExpertMixTests
         Assert.True(experts.forward(input).allclose(stack(perExpert.ToArray(), 1), rtol: 1e-5, atol: 1e-6));
     }
 
+    [Theory]
+    [InlineData(1, 2)]   // one sample; two-layer experts
+    [InlineData(5, 3)]   // three layers: a middle layer in [experts, batch, units]
+    public void TrainingGradientsOfExpertsAndGatesMatchSeparateMlps(int batch, int layers)
+    {
+        // In training, the fused path (deferred bias and ReLU, softmax in the kernel) against the same network as per-expert LibTorch operations.
+        manual_seed(10);
+        using var scope = NewDisposeScope();
+        int[] units = layers == 2 ? [8, 4] : [8, 5, 4];
+        using var experts = new ExpertGroup("experts", inputWidth: 6, experts: 3, units: units, Relu);
+        using var gates = new GateGroup("gates", inputWidth: 6, gates: 2, experts: 3, units: [], Relu);
+        experts.train();
+        gates.train();
+        var input = randn(batch, 6);
+        var upstream = randn(batch, 2, units[^1]);
+        var parameters = experts.parameters().Concat(gates.parameters()).ToArray();
+
+        var output = experts.Evaluate(input);
+        Assert.NotNull(output.Bias);
+        var fused = autograd.grad([(gates.Mix(input, output) * upstream).sum()], parameters);
+
+        // first.weight, first.bias, then the later layers' weights, then their biases; then the gates' weight and bias
+        var weights = parameters.Skip(2).Take(units.Length - 1).ToArray();
+        var biases = parameters.Skip(1 + units.Length).Take(units.Length - 1).ToArray();
+        var perExpert = Enumerable.Range(0, 3).Select(e =>
+        {
+            var x = nn.functional.relu(nn.functional.linear(input, parameters[0][TensorIndex.Slice(e * 8, e * 8 + 8)], parameters[1][TensorIndex.Slice(e * 8, e * 8 + 8)]));
+            for (var layer = 0; layer < weights.Length; layer++)
+                x = nn.functional.relu(matmul(x, weights[layer][e]) + biases[layer][e]);
+            return x;
+        }).ToArray();
+        var reference = autograd.grad([(GateGroup.BroadcastMix(gates.Weights(input), stack(perExpert, 1)) * upstream).sum()], parameters);
+
+        for (var i = 0; i < parameters.Length; i++)
+            Assert.True(fused[i].allclose(reference[i], rtol: 1e-5, atol: 1e-5), $"gradient of parameter {i}");
+    }
+
     [Fact]
     public void DropoutInTrainingIsAppliedBeforeTheMix()
     {

@@ -77,7 +77,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
     private static Tensor Mix(Tensor probabilities, Tensor experts, Tensor? bias)
     {
         var shape = new Shape(probabilities, experts);
-        var mixed = zeros([shape.Batch, shape.Gates, shape.Units], ScalarType.Float32);
+        var mixed = zeros([shape.Batch, shape.Gates, shape.Units], ScalarType.Float32, CPU);
         var p = Floats(probabilities);
         var y = Floats(mixed);
         var rows = new ExpertRows(experts, bias, shape);
@@ -107,7 +107,20 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(grad_output);
         var saved = ctx.get_saved_variables();
-        var (probabilities, experts, bias) = (saved[0], saved[1], saved.Count > 2 ? saved[2] : null);
+        try
+        {
+            return Backward(saved[0], saved[1], saved.Count > 2 ? saved[2] : null, grad_output);
+        }
+        finally
+        {
+            // Unpacking hands out new handles to the saved tensors; without a dispose scope they would wait for the GC.
+            foreach (var tensor in saved)
+                tensor.Dispose();
+        }
+    }
+
+    private static List<Tensor> Backward(Tensor probabilities, Tensor experts, Tensor? bias, Tensor grad_output)
+    {
         using var gradient = grad_output.contiguous();
         var shape = new Shape(probabilities, experts);
         var scoresGradient = empty_like(probabilities);

@@ -46,11 +46,13 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         {
             RunOneCandidateFirst();
         }
-        catch (OnnxRuntimeException e)
+        catch (Exception e)
         {
             _session.Dispose();
             _runOptions.Dispose();
-            throw new ModelFileException($"ONNX model '{path}' does not run: {e.Message}", e);
+            if (e is OnnxRuntimeException)
+                throw new ModelFileException($"ONNX model '{path}' does not run: {e.Message}", e);
+            throw;
         }
     }
 
@@ -67,8 +69,17 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     /// </remarks>
     private void RunOneCandidateFirst()
     {
-        using var buffers = new Buffers(_session, 1, _categorical, _numeric, _inputNames, _outputNames);
-        _session.RunWithBinding(_runOptions, buffers.Binding);
+        var buffers = Rent(1);
+        try
+        {
+            _session.RunWithBinding(_runOptions, buffers.Binding);
+        }
+        catch
+        {
+            buffers.Dispose();
+            throw;
+        }
+        Return(buffers);
     }
 
     /// <summary>The spec this predictor serves.</summary>
