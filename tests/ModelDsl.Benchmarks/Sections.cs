@@ -208,6 +208,7 @@ internal static class Sections
             var eagerBytes = (GC.GetAllocatedBytesForCurrentThread() - before) / 2_000.0;
             Console.WriteLine($"Managed bytes allocated per call (steady state, GC.GetAllocatedBytesForCurrentThread): Predict(1) {singleBytes:F1} B over {n:N0} calls; Predict(1,000) {batchBytes:F0} B; TorchSharp eager (1) {eagerBytes:F0} B");
             _ = single;
+            CompareWithBareSession(path, predictor, features, context.Rounds);
         }
         finally
         {
@@ -216,6 +217,47 @@ internal static class Sections
     }
 
     /// <summary>TorchSharp eager no_grad forward through <c>Network.Predict</c>, inputs encoded with the generated <c>Features.Encode</c>.</summary>
+    /// <summary>
+    /// Single-candidate Predict against a bare ONNX Runtime session over the same file, bound once to one
+    /// candidate's encoded inputs (the least a host can do per call): the predictor's own cost per call.
+    /// Blocks of calls alternate; the predictor has already served batches of 8 and 1,000 by now.
+    /// </summary>
+    private static void CompareWithBareSession(string path, BenchMmoe.Predictor predictor, BenchMmoe.Features[] features, int rounds)
+    {
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);
+        var (categorical, numeric) = (new long[BenchMmoe.Categorical], new float[BenchMmoe.Numeric]);
+        features[0].Encode(categorical, numeric);
+        var outputs = new[] { new float[1], new float[1] };
+        using var binding = session.CreateIoBinding();
+        using var categoricalValue = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(categorical, [1, BenchMmoe.Categorical]);
+        using var numericValue = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(numeric, [1, BenchMmoe.Numeric]);
+        using var click = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(outputs[0], [1]);
+        using var like = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(outputs[1], [1]);
+        binding.BindInput("categorical", categoricalValue);
+        binding.BindInput("numeric", numericValue);
+        binding.BindOutput("Click", click);
+        binding.BindOutput("Like", like);
+        using var options = new Microsoft.ML.OnnxRuntime.RunOptions();
+        var (bare, served) = (new List<double>(), new List<double>());
+        for (var block = -1; block < 4 * rounds; block++)
+        {
+            for (var call = 0; call < 1_000; call++)
+            {
+                var begin = Stopwatch.GetTimestamp();
+                session.RunWithBinding(options, binding);
+                if (block >= 0) bare.Add(Stats.Seconds(begin));
+            }
+            for (var call = 0; call < 1_000; call++)
+            {
+                var begin = Stopwatch.GetTimestamp();
+                predictor.Predict(features[call % 100]);
+                if (block >= 0) served.Add(Stats.Seconds(begin));
+            }
+        }
+        var (b50, p50) = (Stats.Percentile(bare, 50), Stats.Percentile(served, 50));
+        Console.WriteLine($"Single candidate, not interleaved with eager: Predictor p50 {p50 * 1e6:F1} µs, bare ONNX Runtime session over the same file {b50 * 1e6:F1} µs ({(p50 - b50) * 1e6:F1} µs per call in the predictor: pooled buffers, encoding, decoding)");
+    }
+
     private sealed class Eager(ModelDsl.Layers.MultiTaskNetwork network)
     {
         public float[] Predict(ReadOnlySpan<BenchMmoe.Features> features)
