@@ -91,7 +91,7 @@ public sealed partial class PackageTests(PackedModelDsl packed) : IClassFixture<
         using var nuspec = zip.GetEntry("ModelDsl.nuspec")!.Open();
         var dependencies = XDocument.Load(nuspec).Descendants().Where(e => e.Name.LocalName == "dependency")
             .Select(e => (string)e.Attribute("id")!).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(["Google.Protobuf", "Microsoft.ML.OnnxRuntime", "OnnxSharp", "Parquet.Net", "Sep", "TorchSharp-cpu", "csFastFloat"], dependencies);
+        Assert.Equal(["Google.Protobuf", "Microsoft.ML.OnnxRuntime", "OnnxSharp", "Parquet.Net", "Sep", "System.Numerics.Tensors", "TorchSharp-cpu", "csFastFloat"], dependencies);
     }
 
     /// <summary>

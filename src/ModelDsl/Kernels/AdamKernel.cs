@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace ModelDsl.Kernels;
@@ -62,7 +63,8 @@ internal static class AdamKernel
             }
             else
             {
-                SpanMath.MultiplyAdd(sums.AsSpan(slot * dim, dim), 1, value);
+                var sum = sums.AsSpan(slot * dim, dim);
+                TensorPrimitives.Add(sum, value, sum);
             }
         }
         for (var s = 0; s < count; s++)

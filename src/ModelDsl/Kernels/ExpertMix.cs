@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -91,7 +92,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
                     var target = y.Slice((b * shape.Gates + g) * shape.Units, shape.Units);
                     var weights = p.Slice((b * shape.Gates + g) * shape.Experts, shape.Experts);
                     for (var e = 0; e < shape.Experts; e++)
-                        SpanMath.MultiplyAdd(target, weights[e], x.Slice(e * shape.Units, shape.Units));
+                        TensorPrimitives.MultiplyAdd(x.Slice(e * shape.Units, shape.Units), weights[e], target, target);
                 }
             }
         }
@@ -151,8 +152,9 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
                     var dyRow = dy.Slice((b * shape.Gates + g) * shape.Units, shape.Units);
                     for (var e = 0; e < shape.Experts; e++)
                     {
-                        weightsGradient[e] = SpanMath.Dot(dyRow, x.Slice(e * shape.Units, shape.Units));
-                        SpanMath.MultiplyAdd(target.Slice(e * shape.Units, shape.Units), p[row + e], dyRow);
+                        weightsGradient[e] = TensorPrimitives.Dot(dyRow, x.Slice(e * shape.Units, shape.Units));
+                        var rowTarget = target.Slice(e * shape.Units, shape.Units);
+                        TensorPrimitives.MultiplyAdd(dyRow, p[row + e], rowTarget, rowTarget);
                     }
                     SpanMath.SoftmaxGradient(p.Slice(row, shape.Experts), weightsGradient, ds.Slice(row, shape.Experts));
                 }
@@ -162,7 +164,8 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
                     {
                         var dz = dx.Slice((e * shape.Batch + b) * shape.Units, shape.Units);
                         SpanMath.ReluGradient(dz, target.Slice(e * shape.Units, shape.Units), x.Slice(e * shape.Units, shape.Units));
-                        SpanMath.Add(db.Slice(e * shape.Units, shape.Units), dz);
+                        var biasRow = db.Slice(e * shape.Units, shape.Units);
+                        TensorPrimitives.Add(biasRow, dz, biasRow);
                     }
                 }
             }
@@ -209,8 +212,9 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
             var row = _row.AsSpan(0, width);
             for (var e = 0; e < _shape.Experts; e++)
             {
-                var at = e * _shape.Units;
-                SpanMath.AddRelu(row.Slice(at, _shape.Units), _experts.Slice((e * _shape.Batch + b) * _shape.Units, _shape.Units), _bias.Slice(at, _shape.Units));
+                var target = row.Slice(e * _shape.Units, _shape.Units);
+                TensorPrimitives.Add(_experts.Slice((e * _shape.Batch + b) * _shape.Units, _shape.Units), _bias.Slice(e * _shape.Units, _shape.Units), target);
+                TensorPrimitives.Max(target, 0f, target);
             }
             return row;
         }

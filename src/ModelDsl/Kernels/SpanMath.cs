@@ -6,7 +6,10 @@ using System.Runtime.Intrinsics.X86;
 
 namespace ModelDsl.Kernels;
 
-/// <summary>The vectorized float loops and cache prefetch the CPU kernels share.</summary>
+/// <summary>
+/// What the CPU kernels share beyond <see cref="System.Numerics.Tensors.TensorPrimitives"/> (which does their
+/// vector arithmetic): cache prefetch, the ReLU's gradient, and a softmax with its gradient.
+/// </summary>
 internal static class SpanMath
 {
     /// <summary>How many iterations ahead a loop over scattered rows asks for the next row.</summary>
@@ -17,76 +20,6 @@ internal static class SpanMath
     {
         if (Sse.IsSupported)
             Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetReference(values.Slice(index))));
-    }
-
-    /// <summary>target += scale · value, element by element.</summary>
-    public static void MultiplyAdd(Span<float> target, float scale, ReadOnlySpan<float> value)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
-            var v = MemoryMarshal.Cast<float, Vector<float>>(value);
-            var s = new Vector<float>(scale);
-            for (var k = 0; k < t.Length; k++)
-                t[k] += s * v[k];
-            i = t.Length * Vector<float>.Count;
-        }
-        for (; i < target.Length; i++)
-            target[i] += scale * value[i];
-    }
-
-    /// <summary>Σ a[i] · b[i].</summary>
-    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var i = 0;
-        var sum = 0f;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var va = MemoryMarshal.Cast<float, Vector<float>>(a);
-            var vb = MemoryMarshal.Cast<float, Vector<float>>(b);
-            var acc = Vector<float>.Zero;
-            for (var k = 0; k < va.Length; k++)
-                acc += va[k] * vb[k];
-            sum = Vector.Sum(acc);
-            i = va.Length * Vector<float>.Count;
-        }
-        for (; i < a.Length; i++)
-            sum += a[i] * b[i];
-        return sum;
-    }
-
-    /// <summary>target += value, element by element.</summary>
-    public static void Add(Span<float> target, ReadOnlySpan<float> value)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
-            var v = MemoryMarshal.Cast<float, Vector<float>>(value);
-            for (var k = 0; k < t.Length; k++)
-                t[k] += v[k];
-            i = t.Length * Vector<float>.Count;
-        }
-        for (; i < target.Length; i++)
-            target[i] += value[i];
-    }
-
-    /// <summary>target = max(value + bias, 0), element by element.</summary>
-    public static void AddRelu(Span<float> target, ReadOnlySpan<float> value, ReadOnlySpan<float> bias)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
-            var v = MemoryMarshal.Cast<float, Vector<float>>(value);
-            var b = MemoryMarshal.Cast<float, Vector<float>>(bias);
-            for (var k = 0; k < t.Length; k++)
-                t[k] = Vector.Max(v[k] + b[k], Vector<float>.Zero);
-            i = t.Length * Vector<float>.Count;
-        }
-        for (; i < target.Length; i++)
-            target[i] = MathF.Max(value[i] + bias[i], 0);
     }
 
     /// <summary>The gradient through a ReLU: target = gradient where its output is positive, else 0 (as LibTorch's threshold backward).</summary>
@@ -107,6 +40,7 @@ internal static class SpanMath
     }
 
     /// <summary>probabilities = softmax(scores), with the maximum subtracted first; −∞ scores get probability 0.</summary>
+    /// <remarks><c>TensorPrimitives.SoftMax</c> sums exp(scores) without subtracting the maximum, so large scores overflow.</remarks>
     public static void Softmax(ReadOnlySpan<float> scores, Span<float> probabilities)
     {
         var max = float.NegativeInfinity;
