@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using Google.Protobuf;
 using ModelDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -209,6 +210,7 @@ internal static class Sections
             Console.WriteLine($"Managed bytes allocated per call (steady state, GC.GetAllocatedBytesForCurrentThread): Predict(1) {singleBytes:F1} B over {n:N0} calls; Predict(1,000) {batchBytes:F0} B; TorchSharp eager (1) {eagerBytes:F0} B");
             _ = single;
             CompareWithBareSession(path, predictor, features, context.Rounds);
+            RuntimeFloor(path, context.Rounds);
         }
         finally
         {
@@ -216,7 +218,6 @@ internal static class Sections
         }
     }
 
-    /// <summary>TorchSharp eager no_grad forward through <c>Network.Predict</c>, inputs encoded with the generated <c>Features.Encode</c>.</summary>
     /// <summary>
     /// Single-candidate Predict against a bare ONNX Runtime session over the same file, bound once to one
     /// candidate's encoded inputs (the least a host can do per call): the predictor's own cost per call.
@@ -258,6 +259,80 @@ internal static class Sections
         Console.WriteLine($"Single candidate, not interleaved with eager: Predictor p50 {p50 * 1e6:F1} µs, bare ONNX Runtime session over the same file {b50 * 1e6:F1} µs ({(p50 - b50) * 1e6:F1} µs per call in the predictor: pooled buffers, encoding, decoding)");
     }
 
+    /// <summary>
+    /// ONNX Runtime's fixed cost, the floor under single-candidate latency: a run of a one-node graph, and
+    /// each further node (bare sessions over chains of Relu on [1, 64], whose arithmetic is negligible;
+    /// blocks alternate), next to how many nodes the exported graph runs after ONNX Runtime's own fusions.
+    /// </summary>
+    private static void RuntimeFloor(string path, int rounds)
+    {
+        const int extra = 20;
+        using var shortChain = ChainSession(0);
+        using var longChain = ChainSession(extra);
+        var input = new float[64];
+        var output = new float[1];
+        using var inputValue = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(input, [1, 64]);
+        using var outputValue = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(output, [1]);
+        using var options = new Microsoft.ML.OnnxRuntime.RunOptions();
+        var sessions = new[] { shortChain, longChain };
+        var bindings = sessions.Select(session =>
+        {
+            var binding = session.CreateIoBinding();
+            binding.BindInput("x", inputValue);
+            binding.BindOutput("y", outputValue);
+            return binding;
+        }).ToArray();
+        var times = new[] { new List<double>(), new List<double>() };
+        for (var block = -1; block < 4 * rounds; block++)
+        {
+            for (var side = 0; side < 2; side++)
+            {
+                for (var call = 0; call < 1_000; call++)
+                {
+                    var begin = Stopwatch.GetTimestamp();
+                    sessions[side].RunWithBinding(options, bindings[side]);
+                    if (block >= 0) times[side].Add(Stats.Seconds(begin));
+                }
+            }
+        }
+        foreach (var binding in bindings)
+            binding.Dispose();
+
+        var optimized = Path.Combine(Path.GetTempPath(), $"modeldsl-bench-{Environment.ProcessId}.optimized.onnx");
+        int exported, executed;
+        try
+        {
+            using (new Microsoft.ML.OnnxRuntime.InferenceSession(path, new Microsoft.ML.OnnxRuntime.SessionOptions
+            {
+                OptimizedModelFilePath = optimized,
+                LogSeverityLevel = Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, // not its notice that saved graphs are machine-specific
+            }))
+            {
+            }
+            exported = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Node.Count;
+            executed = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)).Graph.Node.Count;
+        }
+        finally
+        {
+            File.Delete(optimized);
+        }
+        var (run, perNode) = (Stats.Percentile(times[0], 50), (Stats.Percentile(times[1], 50) - Stats.Percentile(times[0], 50)) / extra);
+        Console.WriteLine($"ONNX Runtime's fixed cost: a run of a one-node graph p50 {run * 1e6:F2} µs, each further node {perNode * 1e6:F2} µs (Relu chains on [1, 64]); " +
+            $"the exported graph runs {executed} nodes after ONNX Runtime's fusions ({exported} as exported): {(run + (executed - 1) * perNode) * 1e6:F1} µs of fixed cost per run");
+    }
+
+    /// <summary>A session over x [batch, 64] → <paramref name="relus"/> × Relu → ReduceSum over axis 1 → y [batch].</summary>
+    private static Microsoft.ML.OnnxRuntime.InferenceSession ChainSession(int relus)
+    {
+        var g = new ModelDsl.Onnx.OnnxGraphBuilder();
+        var x = g.Input("x", global::Onnx.TensorProto.Types.DataType.Float, 64);
+        for (var i = 0; i < relus; i++)
+            x = g.Node("Relu", [x]);
+        g.Output("y", g.Node("ReduceSum", [x, g.ConstantOnce("axes", [1])], attributes: ModelDsl.Onnx.OnnxGraphBuilder.Attribute("keepdims", 0L)));
+        return new Microsoft.ML.OnnxRuntime.InferenceSession(g.Build([]).ToByteArray());
+    }
+
+    /// <summary>TorchSharp eager no_grad forward through <c>Network.Predict</c>, inputs encoded with the generated <c>Features.Encode</c>.</summary>
     private sealed class Eager(ModelDsl.Layers.MultiTaskNetwork network)
     {
         public float[] Predict(ReadOnlySpan<BenchMmoe.Features> features)
