@@ -92,6 +92,14 @@ public class DiagnosticTests
         Assert.Equal("[Categorical] on 'M.UserId' needs a member of type int, long, string, int[], long[] or string[], but 'UserId' is 'float'", d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>A member of an unsupported type still declares a feature or task: no "no feature" or "no task" follows.</summary>
+    [Theory]
+    [InlineData("[Numeric] public {|MDSL008:int|} Age { get; init; }\n" + Task)]
+    [InlineData("[Categorical(Vocabulary = 4, Dim = 2)] public {|MDSL008:System.DayOfWeek|} Day { get; init; }\n" + Task)]
+    [InlineData(Feature + "\n[BinaryTask] public {|MDSL008:long|} Click { get; init; }")]
+    [InlineData("[Numeric] public static float {|MDSL014:Global|} { get; set; }\n" + Task)]
+    public void Mdsl008And014OnTheOnlyFeatureOrTaskStandAlone(string members) => Verify(Model(members));
+
     [Fact]
     public void Mdsl009NotPositiveOnArgumentOrElement()
     {
@@ -239,6 +247,31 @@ public class DiagnosticTests
             [BinaryTask] public bool Like { get; init; }
         }
         """, generates: 1);
+
+    [Fact]
+    public void Mdsl029InheritedMemberOnTheBaseList()
+    {
+        var d = Verify($$"""
+            using ModelDsl;
+
+            public class Common
+            {
+                [Numeric] public float Inherited { get; init; }
+                public float Plain { get; init; }
+            }
+
+            public class Middle : Common { }
+
+            [MultiTaskModel]
+            [SharedBottom(16)]
+            public partial class M : {|MDSL029:Middle|}
+            {
+                {{Valid}}
+            }
+            """);
+        Assert.Equal("'M' inherits the [Numeric] member 'Inherited' from 'Common', but a model reads only the members its own class declares; declare 'Inherited' in 'M'",
+            d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
 
     [Fact]
     public void Mdsl014NotInstanceMemberOnMemberName()
@@ -416,6 +449,18 @@ public class DiagnosticTests
             """));
         Assert.Equal("[Column] of 'M.Age2' is 'age', already the column of 'Age'; each column feeds one member",
             d.OrderBy(x => x.Location.SourceSpan.Start).Skip(1).First().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A rename onto a later member's own name is the rename's fault, not the later member's.</summary>
+    [Fact]
+    public void Mdsl027OnTheRenameWhenItTakesALaterMembersName()
+    {
+        var d = Verify(Model("""
+            [Numeric, {|MDSL027:Column("Y")|}] public float Z { get; init; }
+            [Numeric] public float Y { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        Assert.Equal("[Column] of 'M.Z' is 'Y', already the column of 'Y'; each column feeds one member", d[0].GetMessage(CultureInfo.InvariantCulture));
     }
 
     [Fact]

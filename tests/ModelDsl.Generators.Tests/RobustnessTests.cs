@@ -30,6 +30,8 @@ public class RobustnessTests
     [InlineData("[RegressionTask(Given = nameof(Click))] public float Minutes { get; init; }")]
     [InlineData("[SampleWeight(For = Click)] public float Weight { get; init; }")]
     [InlineData("[SampleWeight(For = nameof(Click), PositivesOnly = 1)] public float Weight { get; init; }")]
+    [InlineData("[RegressionTask] public float Click { get; init; }")]
+    [InlineData("[Numeric] public double Price;")]
     public void MalformedMember(string member) => AssertQuiet(DiagnosticTests.Model(
         "[Numeric] public float Price { get; init; }\n[BinaryTask] public bool Click { get; init; }\n" + member));
 

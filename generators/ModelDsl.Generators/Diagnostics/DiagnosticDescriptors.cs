@@ -124,6 +124,10 @@ internal static class DiagnosticDescriptors
         "Enum argument has an undefined value",
         "{0} of [{1}] on '{2}' is {3}; it must be {4}");
 
+    public static readonly DiagnosticDescriptor InheritedMember = Error("MDSL029",
+        "Annotated member declared in a base class",
+        "'{0}' inherits the [{1}] member '{2}' from '{3}', but a model reads only the members its own class declares; declare '{2}' in '{0}'");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -42,6 +42,7 @@ internal static class Parser
             cancellationToken.ThrowIfCancellationRequested();
             ReadMember(member, members, state);
         }
+        ReportInheritedMembers(state);
 
         var spec = new ModelSpec(
             type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
@@ -58,7 +59,8 @@ internal static class Parser
             DataColumns = members.Columns.ToEquatableArray(),
             IsConstructible = IsConstructible(type, members),
         };
-        state.Diagnostics.AddRange(Validator.Validate(spec, architecture is not null, state.Locations));
+        var declared = new DeclaredParts(architecture is not null, members.DeclaresFeature, members.DeclaresTask);
+        state.Diagnostics.AddRange(Validator.Validate(spec, declared, state.Locations));
         var valid = !state.HasCompilerErrors && !state.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
         return new ParseResult(valid ? spec : null, state.Diagnostics.ToEquatableArray());
     }
@@ -69,7 +71,10 @@ internal static class Parser
         public List<TaskSpec> Tasks { get; } = [];
         public List<SampleWeightSpec> SampleWeights { get; } = [];
         public List<DataColumnSpec> Columns { get; } = [];
+        public HashSet<string> Names { get; } = [];
         public bool Settable { get; set; } = true;
+        public bool DeclaresFeature { get; set; }
+        public bool DeclaresTask { get; set; }
     }
 
     private static bool IsFirstModelDeclaration(INamedTypeSymbol type, GeneratorAttributeSyntaxContext context)
@@ -201,6 +206,14 @@ internal static class Parser
         var attribute = roles[0];
         var role = Roles[NameOf(attribute)];
         var name = member.Name;
+        members.DeclaresFeature |= role.Name is "Categorical" or "Numeric";
+        members.DeclaresTask |= role.Name is "BinaryTask" or "RegressionTask";
+        if (!members.Names.Add(name))
+        {
+            // A second member of one name is the compiler's CS0102: read the first only.
+            state.HasCompilerErrors = true;
+            return;
+        }
         state.Locations.Add(SpecLocations.Member(name), member.Locations.FirstOrDefault());
         var declaration = member.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(state.CancellationToken);
         state.Locations.Add(SpecLocations.TypeOf(name), DeclaredType(declaration)?.GetLocation());
@@ -266,6 +279,26 @@ internal static class Parser
         state.Read(reader);
         members.Columns.Add(new DataColumnSpec(name, ReadColumn(member, name, state), keyword));
         members.Settable &= IsSettable(member);
+    }
+
+    /// <summary>
+    /// Annotated members of base classes: the generated code is built from the model class's own members,
+    /// so an inherited one would be silently left out. A base model has its own spec, and MDSL013 already
+    /// reports what the two models' generated members would share.
+    /// </summary>
+    private static void ReportInheritedMembers(ParseState state)
+    {
+        for (var type = state.Type.BaseType; type is not null && type.SpecialType != SpecialType.System_Object; type = type.BaseType)
+        {
+            if (type.GetAttributes().Any(a => NameOf(a) == KnownAttributes.MultiTaskModel))
+                return;
+            foreach (var member in type.GetMembers().Where(m => m is IPropertySymbol or IFieldSymbol))
+            {
+                if (member.GetAttributes().FirstOrDefault(a => Roles.ContainsKey(NameOf(a))) is { } attribute)
+                    state.Report(DiagnosticDescriptors.InheritedMember, SpecLocations.BaseClass(state.Type, state.CancellationToken) ?? state.Locations.Model,
+                        state.Model, Roles[NameOf(attribute)].Name, member.Name, type.Name);
+            }
+        }
     }
 
     /// <summary>The member's <c>[Column]</c> name, or its own name.</summary>

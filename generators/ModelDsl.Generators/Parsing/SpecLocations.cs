@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -19,6 +20,23 @@ internal sealed class SpecLocations
 
     /// <summary>The class name.</summary>
     public Location Model { get; }
+
+    /// <summary>The direct base class as written in the base list of <paramref name="type"/>.</summary>
+    public static Location? BaseClass(INamedTypeSymbol type, CancellationToken ct) =>
+        type.DeclaringSyntaxReferences
+            .Select(r => r.GetSyntax(ct))
+            .OfType<TypeDeclarationSyntax>()
+            .SelectMany(d => d.BaseList?.Types ?? default)
+            .FirstOrDefault(t => RightmostName(t.Type) == type.BaseType?.Name)?
+            .GetLocation();
+
+    private static string? RightmostName(TypeSyntax type) => type switch
+    {
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+        _ => null,
+    };
 
     public void Add(string key, Location? location)
     {

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ModelDsl.Generators.Diagnostics;
 using ModelDsl.Generators.Model;
 using ModelDsl.Generators.Parsing;
@@ -65,7 +64,7 @@ internal static class ReservedNames
                 : baseType.GetMembers().FirstOrDefault(m => Collides(m) && compilation.IsSymbolAccessibleWithin(m, type))?.Name;
             if (hidden is null)
                 continue;
-            yield return Diagnostic.Create(DiagnosticDescriptors.ReservedName, BaseListLocation(type, ct) ?? at.Model,
+            yield return Diagnostic.Create(DiagnosticDescriptors.ReservedName, SpecLocations.BaseClass(type, ct) ?? at.Model,
                 baseType.Name, hidden, InModel[hidden], type.Name);
             yield break;
         }
@@ -113,21 +112,4 @@ internal static class ReservedNames
     private static string Describe(OutputSpec output) => output.Kind == OutputKind.Odds
         ? $"the member 'Prediction.{output.Name}' (the odds of task '{output.Task.Name}')"
         : $"the member 'Prediction.{output.Name}' (task '{output.Task.Name}' given '{output.Task.Given}')";
-
-    /// <summary>The direct base class as written in the base list.</summary>
-    private static Location? BaseListLocation(INamedTypeSymbol type, CancellationToken ct) =>
-        type.DeclaringSyntaxReferences
-            .Select(r => r.GetSyntax(ct))
-            .OfType<TypeDeclarationSyntax>()
-            .SelectMany(d => d.BaseList?.Types ?? default)
-            .FirstOrDefault(t => RightmostName(t.Type) == type.BaseType?.Name)?
-            .GetLocation();
-
-    private static string? RightmostName(TypeSyntax type) => type switch
-    {
-        SimpleNameSyntax simple => simple.Identifier.ValueText,
-        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
-        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
-        _ => null,
-    };
 }

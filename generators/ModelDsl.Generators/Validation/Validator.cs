@@ -19,17 +19,17 @@ internal static class Validator
 
     private static readonly string[] SequenceArguments = ["MaxLength", "Pooling", "Truncation"];
 
-    public static IEnumerable<Diagnostic> Validate(ModelSpec spec, bool hasArchitecture, SpecLocations at)
+    public static IEnumerable<Diagnostic> Validate(ModelSpec spec, DeclaredParts declared, SpecLocations at)
     {
         var model = spec.ClassName;
-        if (!hasArchitecture)
+        if (!declared.Architecture)
             yield return Diagnostic.Create(DiagnosticDescriptors.NoArchitecture, at.Model, model);
-        if (spec.Tasks.Count == 0)
+        if (!declared.Task)
             yield return Diagnostic.Create(DiagnosticDescriptors.NoTask, at.Model, model);
-        if (spec.Features.Count == 0)
+        if (!declared.Feature)
             yield return Diagnostic.Create(DiagnosticDescriptors.NoFeature, at.Model, model);
 
-        var diagnostics = (hasArchitecture ? Architecture(spec.Architecture, model, at) : [])
+        var diagnostics = (declared.Architecture ? Architecture(spec.Architecture, model, at) : [])
             .Concat(Features(spec, at))
             .Concat(Tasks(spec, at))
             .Concat(SampleWeights(spec, at))
@@ -118,16 +118,21 @@ internal static class Validator
 
     private static IEnumerable<Diagnostic> Columns(ModelSpec spec, SpecLocations at)
     {
+        bool Renamed(string member) => at.Has(SpecLocations.Argument(member, "Column"));
+        Location ColumnOf(string member) => at.Get(SpecLocations.Argument(member, "Column"), member);
         var owners = new Dictionary<string, string>();
         foreach (var column in spec.DataColumns)
         {
-            var location = at.Get(SpecLocations.Argument(column.Member, "Column"), column.Member);
             if (column.Column.Trim().Length == 0)
-                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, location, spec.ClassName, column.Member, "empty", "give the name of the member's column in data files");
-            // Two members of one name are the compiler's error (CS0102); only a [Column] rename can collide here.
-            else if (owners.TryGetValue(column.Column, out var owner) && (owner != column.Member || at.Has(SpecLocations.Argument(column.Member, "Column"))))
-                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, location, spec.ClassName, column.Member,
-                    $"'{column.Column}', already the column of '{owner}'", "each column feeds one member");
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, ColumnOf(column.Member), spec.ClassName, column.Member, "empty", "give the name of the member's column in data files");
+            else if (owners.TryGetValue(column.Column, out var owner))
+            {
+                // Member names are unique (the parser reads one of each), so a [Column] rename collides: this
+                // member's, or else the earlier member's, which took this member's own name.
+                var (renamed, other) = Renamed(column.Member) ? (column.Member, owner) : (owner, column.Member);
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, ColumnOf(renamed), spec.ClassName, renamed,
+                    $"'{column.Column}', already the column of '{other}'", "each column feeds one member");
+            }
             else
                 owners[column.Column] = column.Member;
         }
