@@ -26,12 +26,12 @@ public sealed class BadDataTests : IDisposable
         var samples = Good();
         samples.Add(new NumericLabelModel { ItemId = 1, Price = price, Converted = 1 });
         var error = Fit(samples);
-        Assert.Equal($"training sample 2: {expected}.", error.Message);
+        Assert.Equal($"training sample at index 2: {expected}.", error.Message);
     }
 
     [Fact]
     public void OutOfVocabularyId() =>
-        Assert.Equal("training sample 2: NumericLabelModel.ItemId = 10 is outside its vocabulary: ids must be in [0, 10).",
+        Assert.Equal("training sample at index 2: NumericLabelModel.ItemId = 10 is outside its vocabulary: ids must be in [0, 10).",
             Fit([.. Good(), new NumericLabelModel { ItemId = 10 }]).Message);
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class BadDataTests : IDisposable
 
     [Fact]
     public void BinaryLabelOutsideZeroOne() =>
-        Assert.Equal("training sample 1: NumericLabelModel.Converted = 0.5 is not a binary label: it must be 0 or 1.",
+        Assert.Equal("training sample at index 1: NumericLabelModel.Converted = 0.5 is not a binary label: it must be 0 or 1.",
             Fit([Good()[0], new NumericLabelModel { ItemId = 1, Converted = 0.5f }]).Message);
 
     [Fact]
@@ -56,15 +56,36 @@ public sealed class BadDataTests : IDisposable
     {
         using var trainer = new NumericLabelModel.Trainer(new TrainingOptions { Epochs = 1 });
         var error = Assert.Throws<ModelDataException>(() => trainer.Fit(Good(), [new NumericLabelModel { ItemId = 99 }]));
-        Assert.StartsWith("validation sample 0: NumericLabelModel.ItemId = 99", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("validation sample at index 0: NumericLabelModel.ItemId = 99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(64)]
+    public void EmptyTrainingSetNamesTheArgument(int? streamChunkRows)
+    {
+        using var trainer = new NumericLabelModel.Trainer(new TrainingOptions { Epochs = 1, StreamChunkRows = streamChunkRows });
+        var error = Assert.Throws<ArgumentException>(() => trainer.Fit([]));
+        Assert.Equal("train", error.ParamName);
+        Assert.StartsWith("The training samples are empty", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void EmptyDataSet()
+    public void EmptyValidationSetNamesTheArgument()
     {
         using var trainer = new NumericLabelModel.Trainer(new TrainingOptions { Epochs = 1 });
-        var error = Assert.Throws<ArgumentException>(() => trainer.Fit([]));
-        Assert.Contains("training samples are empty", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<ArgumentException>(() => trainer.Fit(Good(), []));
+        Assert.Equal("validation", error.ParamName);
+        Assert.StartsWith("The validation samples are empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(64)]
+    public void EmptyEvaluationSetNamesTheArgument(int? streamChunkRows)
+    {
+        using var trainer = new NumericLabelModel.Trainer(new TrainingOptions { StreamChunkRows = streamChunkRows });
+        Assert.Equal("samples", Assert.Throws<ArgumentException>(() => trainer.Evaluate([])).ParamName);
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class PredictorFileTests : IDisposable
     }
 
     [Fact]
-    public void OutOfVocabularyIdNamesTheMember()
+    public void OutOfVocabularyIdNamesTheMemberAndTheCandidateIndex()
     {
         var path = Path.Combine(_folder, "other.onnx");
         using (var trainer = new OtherModel.Trainer())
@@ -85,6 +85,8 @@ public sealed class PredictorFileTests : IDisposable
         using var predictor = new OtherModel.Predictor(path);
         var error = Assert.Throws<ModelDataException>(() => predictor.Predict(new OtherModel.Features(ItemId: 10)));
         Assert.Contains("OtherModel.ItemId = 10", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ModelDataException>(() => predictor.Predict([new OtherModel.Features(1), new OtherModel.Features(10)], new OtherModel.Prediction[2]));
+        Assert.StartsWith("candidate at index 1: OtherModel.ItemId = 10", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,17 +75,25 @@ public static class DataFile
     {
         using FileStream stream = File.OpenRead(path);
         ParquetReader reader = OpenParquet(path, stream);
-        var row = new ParquetRow(path, columns, reader.Schema);
-        for (int group = 0; group < reader.RowGroupCount; group++)
+        try
         {
-            ParquetRowGroupReader groupReader = reader.OpenRowGroupReader(group);
-            int rows = checked((int)groupReader.RowCount);
-            LoadRowGroup(path, row, group, groupReader, rows);
-            for (int i = 0; i < rows; i++)
+            var row = new ParquetRow(path, columns, reader.Schema);
+            for (int group = 0; group < reader.RowGroupCount; group++)
             {
-                row.Advance();
-                yield return read(row);
+                using ParquetRowGroupReader groupReader = reader.OpenRowGroupReader(group);
+                int rows = checked((int)groupReader.RowCount);
+                LoadRowGroup(path, row, group, groupReader, rows);
+                for (int i = 0; i < rows; i++)
+                {
+                    row.Advance();
+                    yield return read(row);
+                }
             }
+        }
+        finally
+        {
+            // The reader is only IAsyncDisposable; this iterator is synchronous, as OpenParquet is.
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 

@@ -114,7 +114,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
 
     /// <summary>Scores a batch of candidates in one ONNX Runtime call.</summary>
     /// <exception cref="ArgumentException"><paramref name="predictions"/> is shorter than <paramref name="features"/>.</exception>
-    /// <exception cref="ModelDataException">A feature value the model cannot take; the message names the candidate index.</exception>
+    /// <exception cref="ModelDataException">A feature value the model cannot take; the message names the candidate's 0-based index.</exception>
     public void Predict(ReadOnlySpan<TFeatures> features, Span<TPrediction> predictions)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -133,7 +133,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
                 }
                 catch (ModelDataException e)
                 {
-                    throw e.At($"candidate {i}");
+                    throw e.At($"candidate at index {i}");
                 }
             }
             _session.RunWithBinding(_runOptions, buffers.Binding);

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Linq;
 using ModelDsl.Metrics;
 
@@ -11,18 +12,35 @@ namespace ModelDsl.Training;
 /// <param name="MinDelta">Smallest change that counts as an improvement.</param>
 public sealed record EarlyStopping(string Task, Metric Metric = Metric.Auc, int Patience = 2, double MinDelta = 0)
 {
-    internal double Read(EpochReport epoch)
+    /// <summary>The index of the watched task, after checking that the model has it and that it reports <see cref="Metric"/>.</summary>
+    /// <exception cref="ArgumentException">The model has no such task, or the task's kind does not report the metric.</exception>
+    internal int TaskIndex(ModelSchema schema)
     {
-        var metrics = epoch.Metrics.FirstOrDefault(m => m.Task == Task)
-            ?? throw new ArgumentException($"EarlyStopping watches task '{Task}', which the model does not have.");
-        return (Metric switch
+        var names = schema.Tasks.Select(t => t.Name).ToList();
+        var index = names.IndexOf(Task);
+        if (index < 0)
+            throw new ArgumentException(
+                $"EarlyStopping.Task '{Task}' is not a task of {schema.Name}; its tasks are {string.Join(", ", names.Select(n => $"'{n}'"))}.");
+        var kind = schema.Tasks[index].Kind;
+        Metric[] reported = kind == TaskKind.Binary ? [Metric.Auc, Metric.LogLoss] : [Metric.Rmse, Metric.Mae];
+        if (!reported.Contains(Metric))
+            throw new ArgumentException(
+                $"EarlyStopping.Metric {Metric} is not reported by '{Task}', a {kind} task; it reports {string.Join(" and ", reported)}.");
+        return index;
+    }
+
+    /// <summary>The watched value of an epoch of <paramref name="schema"/>'s model.</summary>
+    internal double Read(ModelSchema schema, EpochReport epoch)
+    {
+        var metrics = epoch.Metrics[TaskIndex(schema)];
+        return Metric switch
         {
-            Metric.Auc => metrics.Auc,
-            Metric.LogLoss => metrics.LogLoss,
-            Metric.Rmse => metrics.Rmse,
-            Metric.Mae => metrics.Mae,
-            _ => null,
-        }) ?? throw new ArgumentException($"EarlyStopping watches {Metric} of task '{Task}', which a {metrics.Kind} task does not report.");
+            Metric.Auc => metrics.Auc!.Value,
+            Metric.LogLoss => metrics.LogLoss!.Value,
+            Metric.Rmse => metrics.Rmse!.Value,
+            Metric.Mae => metrics.Mae!.Value,
+            _ => throw new UnreachableException($"TaskIndex accepted {Metric}."),
+        };
     }
 
     internal bool Improves(double value, double best) =>

@@ -37,6 +37,8 @@ public abstract class ModelTrainer<TSample> : IDisposable
         _penalized = schema.Regularization is { EmbeddingL2: > 0 } or { DenseL2: > 0 };
         _options = options ?? new TrainingOptions();
         _options.Validate();
+        // A misspelt task or a metric its kind lacks fails here, not when the first epoch's metrics are read.
+        _options.EarlyStopping?.TaskIndex(schema);
         NativeHeap.Configure();
         if (_options.Threads is { } threads)
             set_num_threads(threads);
@@ -65,7 +67,8 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <param name="progress">Receives a report after every step and every epoch.</param>
     /// <param name="resumeFrom">A checkpoint written by a run with the same options; training continues after its last epoch exactly as if never stopped.</param>
     /// <param name="lossWeighting">Loss weighting for this run, overriding <see cref="TrainingOptions.LossWeighting"/> and the model's <see cref="LossWeightingAttribute"/>.</param>
-    /// <exception cref="ModelDataException">A sample holds a value the model cannot take; the message names the sample and member.</exception>
+    /// <exception cref="ArgumentException">A set is empty; or <see cref="TrainingOptions.EarlyStopping"/> has no validation set, or watches an AUC the validation set cannot define (one class only).</exception>
+    /// <exception cref="ModelDataException">A sample holds a value the model cannot take; the message names the sample's 0-based index and the member.</exception>
     /// <exception cref="ModelFileException">The checkpoint is missing, damaged or from another spec.</exception>
     public TrainingReport Fit(IEnumerable<TSample> train, IEnumerable<TSample>? validation = null,
         IProgress<TrainingProgress>? progress = null, string? resumeFrom = null, LossWeightingSettings? lossWeighting = null)
@@ -75,9 +78,9 @@ public abstract class ModelTrainer<TSample> : IDisposable
         var batchSize = _options.BatchSize;
         // Streaming chunks hold whole batches, so only a pass's last batch is short.
         var chunkRows = _options.StreamChunkRows is { } chunk ? (chunk + batchSize - 1) / batchSize * batchSize : (int?)null;
-        var trainTable = chunkRows is null ? SampleTable.Encode(train, Schema, Encode, "training sample") : null;
+        var trainTable = chunkRows is null ? SampleTable.Encode(train, Schema, Encode, "training sample", nameof(train)) : null;
         IEnumerable<SampleTable> Pass() => trainTable is not null ? [trainTable] : SampleStream.Chunks(train, Schema, Encode, "training sample", chunkRows!.Value);
-        var validationTable = validation is null ? null : SampleTable.Encode(validation, Schema, Encode, "validation sample");
+        var validationTable = validation is null ? null : SampleTable.Encode(validation, Schema, Encode, "validation sample", nameof(validation));
         var settings = lossWeighting ?? _options.LossWeighting ?? Schema.LossWeighting;
         using var weighting = LossWeighting.Create(settings, Schema, _options.LearningRate);
         using var optimizer = Optimizers.Create(_options, Network.parameters().Concat(weighting.Parameters));
@@ -88,6 +91,8 @@ public abstract class ModelTrainer<TSample> : IDisposable
         var stopping = _options.EarlyStopping;
         if (stopping is not null && validationTable is null)
             throw new ArgumentException("EarlyStopping watches validation metrics: pass a validation set.", nameof(validation));
+        if (stopping is { Metric: Metric.Auc })
+            RequireBothClasses(validationTable!, stopping.TaskIndex(Schema));
 
         // Steps per epoch: known up front in memory, after the first pass when streaming (0 until then).
         var steps = trainTable is null ? 0 : (trainTable.Rows + batchSize - 1) / batchSize;
@@ -157,7 +162,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <summary>Keeps the best epoch's value and a copy of its weights.</summary>
     private void Track(TrainingState state, EarlyStopping stopping, EpochReport report)
     {
-        var value = stopping.Read(report);
+        var value = stopping.Read(Schema, report);
         if (state.BestValue is { } best && !stopping.Improves(value, best))
         {
             state.EpochsSinceBest++;
@@ -169,6 +174,23 @@ public abstract class ModelTrainer<TSample> : IDisposable
         state.BestWeights = snapshot.ToArray();
     }
 
+    /// <summary>
+    /// AUC is undefined (NaN) when the labels are all one class, so early stopping on it would never see
+    /// an improvement: refuse such a validation set before training rather than stop on noise.
+    /// </summary>
+    private void RequireBothClasses(SampleTable validation, int task)
+    {
+        var positives = 0;
+        for (var row = 0; row < validation.Rows; row++)
+            if (JointLabel(validation.Labels.AsSpan(row * Schema.Tasks.Count, Schema.Tasks.Count), task) > 0.5f)
+                positives++;
+        if (positives == 0 || positives == validation.Rows)
+            throw new ArgumentException(
+                $"EarlyStopping watches the AUC of '{Schema.Tasks[task].Name}', which is undefined on this validation set: all {validation.Rows} samples are "
+                + $"{(positives == 0 ? "negative" : "positive")}. Pass validation samples of both classes, or watch {nameof(Metric.LogLoss)}.",
+                nameof(validation));
+    }
+
     /// <summary>Per-task metrics of the current network on labelled samples.</summary>
     public IReadOnlyList<TaskMetrics> Evaluate(IEnumerable<TSample> samples)
     {
@@ -176,7 +198,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         ArgumentNullException.ThrowIfNull(samples);
         return _options.StreamChunkRows is { } chunkRows
             ? EvaluatePass(SampleStream.Chunks(samples, Schema, Encode, "evaluation sample", chunkRows))
-            : Evaluate(SampleTable.Encode(samples, Schema, Encode, "evaluation sample"));
+            : Evaluate(SampleTable.Encode(samples, Schema, Encode, "evaluation sample", nameof(samples)));
     }
 
     /// <summary>Saves the weights, with the spec fingerprint, atomically.</summary>

@@ -47,7 +47,7 @@ internal sealed class SampleTable
 
     public void Clear() => Rows = 0;
 
-    /// <summary>Encodes a sample into the next row, doubling the capacity when full; a bad value fails with its sample index and member named.</summary>
+    /// <summary>Encodes a sample into the next row, doubling the capacity when full; a bad value fails with its 0-based sample index and member named.</summary>
     public void Add<TSample>(TSample sample, SampleEncoder<TSample> encode, string dataName, long index)
     {
         if (Rows == Capacity)
@@ -61,7 +61,7 @@ internal sealed class SampleTable
         }
         catch (ModelDataException e)
         {
-            throw e.At($"{dataName} {index}");
+            throw e.At($"{dataName} at index {index}");
         }
         Rows++;
     }
@@ -71,13 +71,14 @@ internal sealed class SampleTable
     /// <param name="schema">The spec.</param>
     /// <param name="encode">The generated encoder.</param>
     /// <param name="dataName">What the samples are, for messages (e.g. <c>training sample</c>).</param>
-    public static SampleTable Encode<TSample>(IEnumerable<TSample> samples, ModelSchema schema, SampleEncoder<TSample> encode, string dataName)
+    /// <param name="argument">The caller's parameter that held the samples, named when they are empty.</param>
+    public static SampleTable Encode<TSample>(IEnumerable<TSample> samples, ModelSchema schema, SampleEncoder<TSample> encode, string dataName, string argument)
     {
-        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(samples, argument);
         var table = new SampleTable(schema, samples is ICollection<TSample> known ? known.Count : 1024);
         foreach (var sample in samples)
             table.Add(sample, encode, dataName, table.Rows);
-        return table.Rows > 0 ? table : throw Empty(dataName, nameof(samples));
+        return table.Rows > 0 ? table : throw Empty(dataName, argument);
     }
 
     /// <summary>The error for a data set without rows, naming the argument that held it.</summary>

@@ -94,7 +94,17 @@ public sealed class GeneratedReaderTests : IDisposable
         WriteCsv(path, [.. FeatureTypeSamples.Generate(10, seed: 15), FeatureTypeSamples.Generate(1, seed: 16)[0] with { Tags = [1, 2, 3, 4, 5, 6] }]);
         using var trainer = new FeatureTypesModel.Trainer(new TrainingOptions { Epochs = 1, StreamChunkRows = 4 });
         var error = Assert.Throws<ModelDataException>(() => trainer.Fit(FeatureTypesModel.ReadCsv(path)));
-        Assert.Equal("training sample 10: FeatureTypesModel.Tags has 6 values, more than its MaxLength of 4; shorten it or set Truncation = KeepFirst or KeepLast.", error.Message);
+        Assert.Equal("training sample at index 10: FeatureTypesModel.Tags has 6 values, more than its MaxLength of 4; shorten it or set Truncation = KeepFirst or KeepLast.", error.Message);
+    }
+
+    [Fact]
+    public void HeaderOnlyFileIsAnEmptyTrainingSet()
+    {
+        var path = Path.Combine(_folder, "empty.csv");
+        File.WriteAllText(path, string.Join(',', FeatureTypesModel.DataColumns) + "\n");
+        using var trainer = new FeatureTypesModel.Trainer(new TrainingOptions { Epochs = 1 });
+        var error = Assert.Throws<ArgumentException>(() => trainer.Fit(FeatureTypesModel.ReadCsv(path)));
+        Assert.Equal("train", error.ParamName);
     }
 
     private static void AssertSameInputs(IReadOnlyList<FeatureTypesModel> expected, IReadOnlyList<FeatureTypesModel> actual)
