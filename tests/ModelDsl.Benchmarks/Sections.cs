@@ -384,7 +384,7 @@ internal static class Sections
     {
         var generated = typeof(BenchMmoe.Trainer).GetMethod("Encode", BindingFlags.NonPublic | BindingFlags.Instance)!;
         var encoder = (SampleEncoder<BenchMmoe>)Delegate.CreateDelegate(typeof(SampleEncoder<BenchMmoe>), trainer, generated);
-        return samples => SampleTable.Encode(samples, BenchMmoe.Schema, encoder, "training sample");
+        return samples => SampleTable.Encode(samples, BenchMmoe.Schema, encoder, "training sample", nameof(samples));
     }
 
     /// <summary>The trainer's own per-batch gather (BatchTensors.Fill) of shuffled rows into pre-allocated tensors.</summary>
