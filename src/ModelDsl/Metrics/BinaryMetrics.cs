@@ -30,10 +30,10 @@ public sealed class BinaryMetrics
     /// <summary>Mean binary cross-entropy; NaN when empty.</summary>
     public double LogLoss => Count == 0 ? double.NaN : _logLoss / Count;
 
-    /// <summary>ROC AUC; NaN when only one class was seen.</summary>
+    /// <summary>ROC AUC; NaN when only one class was seen or a probability is NaN (a diverged model).</summary>
     public double Auc => Compute(_pairs);
 
-    /// <summary>ROC AUC of scores against labels, ties handled by average rank.</summary>
+    /// <summary>ROC AUC of scores against labels, ties handled by average rank; NaN when only one class is present or a score is NaN.</summary>
     public static double ComputeAuc(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels)
     {
         if (scores.Length != labels.Length)
@@ -46,6 +46,9 @@ public sealed class BinaryMetrics
 
     private static double Compute(List<(float Score, bool Label)> pairs)
     {
+        // NaN has no rank (and would never equal itself in the tie loop below).
+        if (pairs.Exists(p => float.IsNaN(p.Score)))
+            return double.NaN;
         var sorted = pairs.ToArray();
         Array.Sort(sorted, (a, b) => a.Score.CompareTo(b.Score));
         double positives = 0, rankSum = 0;
