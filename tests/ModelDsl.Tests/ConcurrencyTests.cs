@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using ModelDsl.Tests.Models;
 using Xunit;
@@ -74,6 +75,63 @@ public class ConcurrencyTests(TrainedModelFixture model, ITestOutputHelper outpu
             var predictions = new ClickWatchModel.Prediction[size];
             predictor.Predict(candidates.AsSpan(0, size), predictions);
             Assert.Equal(expected[..size], predictions);
+        }
+    }
+
+    /// <summary>
+    /// Dispose while threads are in single and batched calls: calls already running finish with right answers,
+    /// later ones throw ObjectDisposedException, and nothing runs on a released session (which crashed the process).
+    /// </summary>
+    [Fact]
+    public async Task DisposeWhileCallsRunLetsThemFinishAndLaterOnesThrow()
+    {
+        var candidates = Enumerable.Range(0, 2_000).Select(i => new ClickWatchModel.Features(i % 200, i % 100, i % 7, i / 2_000f)).ToArray();
+        ClickWatchModel.Prediction[] expected;
+        using (var reference = new ClickWatchModel.Predictor(model.OnnxPath))
+            expected = candidates.Select(c => reference.Predict(c)).ToArray();
+        var random = new Random(5);
+        for (var round = 0; round < 20; round++)
+        {
+            var predictor = new ClickWatchModel.Predictor(model.OnnxPath);
+            var mismatches = 0;
+            void Single()
+            {
+                for (var i = 0; ; i = (i + 1) % candidates.Length)
+                {
+                    try
+                    {
+                        if (predictor.Predict(candidates[i]) != expected[i])
+                            Interlocked.Increment(ref mismatches);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return;
+                    }
+                }
+            }
+            void Batched()
+            {
+                var predictions = new ClickWatchModel.Prediction[candidates.Length];
+                while (true)
+                {
+                    try
+                    {
+                        predictor.Predict(candidates, predictions);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return;
+                    }
+                    if (!predictions.SequenceEqual(expected))
+                        Interlocked.Increment(ref mismatches);
+                }
+            }
+            var callers = new[] { Task.Run(Single), Task.Run(Single), Task.Run(Batched) };
+            await Task.Delay(random.Next(1, 20));
+            predictor.Dispose();
+            await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, mismatches);
+            Assert.Throws<ObjectDisposedException>(() => predictor.Predict(candidates[0]));
         }
     }
 

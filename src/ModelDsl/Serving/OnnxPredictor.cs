@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML.OnnxRuntime;
 using ModelDsl.Onnx;
 
@@ -11,6 +12,8 @@ namespace ModelDsl.Serving;
 /// one session is shared, and each call takes input and output buffers for its number of candidates
 /// from a pool: pinned arrays with <see cref="OrtValue"/>s over them, bound once to an
 /// <see cref="OrtIoBinding"/>. In steady state a call (single or batched) allocates no managed memory.
+/// <see cref="Dispose()"/> may race with calls: calls already running finish, later ones throw
+/// <see cref="ObjectDisposedException"/>, and the session is released after the last call leaves.
 /// </summary>
 /// <typeparam name="TFeatures">The generated <c>Features</c> record.</typeparam>
 /// <typeparam name="TPrediction">The generated <c>Prediction</c> record.</typeparam>
@@ -29,7 +32,9 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     private readonly ConcurrentDictionary<int, ConcurrentBag<Buffers>> _pools = new();
     private readonly int _categorical;
     private readonly int _numeric;
-    private volatile bool _disposed;
+    // Calls in flight plus one held by the owner until Dispose; native resources go when it reaches 0.
+    private int _references = 1;
+    private int _disposed;
 
     /// <summary>Opens the model file and checks it belongs to <paramref name="schema"/>.</summary>
     /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
@@ -95,10 +100,11 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     /// <exception cref="ModelDataException">A feature value the model cannot take (e.g. an id outside its vocabulary).</exception>
     public TPrediction Predict(in TFeatures features)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var buffers = Rent(1);
+        Enter();
+        Buffers? buffers = null;
         try
         {
+            buffers = Rent(1);
             Encode(features, buffers.Categorical, buffers.Numeric);
             _session.RunWithBinding(_runOptions, buffers.Binding);
             Span<float> outputs = stackalloc float[_outputNames.Length];
@@ -108,7 +114,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         }
         finally
         {
-            Return(buffers);
+            Leave(buffers);
         }
     }
 
@@ -117,14 +123,15 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     /// <exception cref="ModelDataException">A feature value the model cannot take; the message names the candidate's 0-based index.</exception>
     public void Predict(ReadOnlySpan<TFeatures> features, Span<TPrediction> predictions)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         if (predictions.Length < features.Length)
             throw new ArgumentException($"predictions has {predictions.Length} elements but features has {features.Length}.", nameof(predictions));
-        if (features.IsEmpty)
-            return;
-        var buffers = Rent(features.Length);
+        Enter();
+        Buffers? buffers = null;
         try
         {
+            if (features.IsEmpty)
+                return;
+            buffers = Rent(features.Length);
             for (var i = 0; i < features.Length; i++)
             {
                 try
@@ -147,8 +154,43 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         }
         finally
         {
-            Return(buffers);
+            Leave(buffers);
         }
+    }
+
+    /// <summary>Counts a call in, unless the predictor is disposed or its session already released.</summary>
+    private void Enter()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        for (var seen = Volatile.Read(ref _references); ;)
+        {
+            ObjectDisposedException.ThrowIf(seen == 0, this);
+            var found = Interlocked.CompareExchange(ref _references, seen + 1, seen);
+            if (found == seen)
+                return;
+            seen = found;
+        }
+    }
+
+    /// <summary>Returns a call's buffers and counts it out; the last one out after Dispose releases the session.</summary>
+    private void Leave(Buffers? buffers)
+    {
+        if (buffers is not null)
+            Return(buffers);
+        Release();
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _references) != 0)
+            return;
+        foreach (var pool in _pools.Values)
+        {
+            while (pool.TryTake(out var buffers))
+                buffers.Dispose();
+        }
+        _session.Dispose();
+        _runOptions.Dispose();
     }
 
     /// <summary>Pooled buffers for <paramref name="rows"/> candidates, or new ones bound to the session.</summary>
@@ -161,34 +203,25 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     {
         if (!_pools.TryGetValue(buffers.Rows, out var pool) && _pools.Count < PooledBatchSizes)
             pool = _pools.GetOrAdd(buffers.Rows, static _ => []);
-        if (pool is null || _disposed)
+        if (pool is null)
             buffers.Dispose();
         else
             pool.Add(buffers);
     }
 
-    /// <summary>Releases the session; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Releases the session once calls in flight have finished; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         Dispose(true);
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the session and pooled buffers.</summary>
+    /// <summary>Gives up the owner's reference: the session and pooled buffers go when no call is in flight.</summary>
     protected virtual void Dispose(bool disposing)
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !disposing)
             return;
-        _disposed = true;
-        if (!disposing)
-            return;
-        foreach (var pool in _pools.Values)
-        {
-            while (pool.TryTake(out var buffers))
-                buffers.Dispose();
-        }
-        _session.Dispose();
-        _runOptions.Dispose();
+        Release();
     }
 
     /// <summary>
