@@ -105,18 +105,21 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
     public Tensor LookedUpSquares(Tensor categorical)
     {
         ArgumentNullException.ThrowIfNull(categorical);
-        var (rows, mask) = Lookup(categorical);
-        return (mask is null ? rows : rows * mask.unsqueeze(2)).square().sum();
+        return Lookup(categorical).Rows.square().sum();
     }
 
-    /// <summary>The group's rows [batch, columns, dim], and with sequences the mask of real (not padding) columns.</summary>
+    /// <summary>The group's rows [batch, columns, dim], zero for padding, and with sequences the mask of real (not padding) columns.</summary>
     private (Tensor Rows, Tensor? Mask) Lookup(Tensor categorical)
     {
         var ids = _offsets.Length == _totalColumns ? categorical : categorical.narrow(1, _firstColumn, _offsets.Length);
         if (!_hasSequences)
             return (table.forward(ids + offsets), null);
-        // Padding (−1) looks up its segment's first row; the mask then zeroes it.
-        return (table.forward(ids.clamp_min(0) + offsets), ids.ge(0));
+        // Only real ids are looked up, and padding gets zero rows: a lookup of padding would put its row
+        // in the table's sparse gradient, and lazy Adam would move that row (a real id) on every batch.
+        var mask = ids.ge(0);
+        var real = table.forward((ids + offsets).masked_select(mask));
+        var rows = real.new_zeros(ids.shape[0], ids.shape[1], Dim).masked_scatter(mask.unsqueeze(2), real);
+        return (rows, mask);
     }
 
     private static Tensor Pool(Tensor rows, Tensor mask, Pooling pooling)
@@ -125,8 +128,8 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
         var count = present.sum(1, type: ScalarType.Float32);
         return pooling switch
         {
-            Pooling.Sum => (rows * present).sum(1),
-            Pooling.Mean => (rows * present).sum(1) / count.clamp_min(1),
+            Pooling.Sum => rows.sum(1),
+            Pooling.Mean => rows.sum(1) / count.clamp_min(1),
             _ => rows.masked_fill(present.logical_not(), float.NegativeInfinity).amax(1).masked_fill(count.eq(0), 0),
         };
     }
