@@ -69,7 +69,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <param name="lossWeighting">Loss weighting for this run, overriding <see cref="TrainingOptions.LossWeighting"/> and the model's <see cref="LossWeightingAttribute"/>.</param>
     /// <exception cref="ArgumentException">A set is empty; or <see cref="TrainingOptions.EarlyStopping"/> has no validation set, or watches an AUC the validation set cannot define (one class only).</exception>
     /// <exception cref="ModelDataException">A sample holds a value the model cannot take; the message names the sample's 0-based index and the member.</exception>
-    /// <exception cref="ModelFileException">The checkpoint is missing, damaged or from another spec.</exception>
+    /// <exception cref="ModelFileException">The checkpoint is missing, damaged, of an earlier format or from another spec; the weights are then unchanged.</exception>
     /// <exception cref="NotFiniteNumberException">Training diverged: a task's loss (or, with GradNorm, its gradient norm) became NaN or infinite; the message names the task, epoch and step.</exception>
     public TrainingReport Fit(IEnumerable<TSample> train, IEnumerable<TSample>? validation = null,
         IProgress<TrainingProgress>? progress = null, string? resumeFrom = null, LossWeightingSettings? lossWeighting = null)
@@ -214,7 +214,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     }
 
     /// <summary>Loads weights saved by <see cref="Save"/> from a model of the same spec.</summary>
-    /// <exception cref="ModelFileException">The file is missing, truncated, or from another spec.</exception>
+    /// <exception cref="ModelFileException">The file is missing, truncated, damaged, of an earlier format or from another spec; the weights are then unchanged.</exception>
     public void Load(string path)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
