@@ -67,6 +67,17 @@ public sealed class FeatureTypeTests : IDisposable
         Assert.StartsWith("FeatureTypesModel.Counts[1] = -1 is outside the domain of Log1p", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The domain was checked on the double, the float kept: −0.99999999 passed and became −1, whose Log1p is −∞.</summary>
+    [Fact]
+    public void Log1pDomainIsCheckedOnTheFloatTheNetworkGets()
+    {
+        var error = Assert.Throws<ModelDataException>(() => FeatureValues.Numeric(-0.99999999, "Model.Count", NumericTransform.Log1p));
+        Assert.Equal("Model.Count = -0.99999999 is outside the domain of Log1p: values must be greater than -1, and as a 32-bit float it is -1.", error.Message);
+        error = Assert.Throws<ModelDataException>(() => FeatureValues.Numeric([0, -0.99999999], new float[2], "Model.Counts", NumericTransform.Log1p));
+        Assert.StartsWith("Model.Counts[1] = -0.99999999 is outside the domain of Log1p", error.Message, StringComparison.Ordinal);
+        Assert.Equal(-0.9999f, FeatureValues.Numeric(-0.9999, "Model.Count", NumericTransform.Log1p));
+    }
+
     [Fact]
     public void AGroupSharesOneTableSegment()
     {

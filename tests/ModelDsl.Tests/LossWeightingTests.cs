@@ -14,7 +14,7 @@ public class LossWeightingTests
         [new TaskInfo("Click", TaskKind.Binary, LossWeight: 2), new TaskInfo("Minutes", TaskKind.Regression, LossWeight: 0.5)],
         [], RegularizationSettings.None);
 
-    private static readonly MultiTaskStep NoStep = new(zeros(1));
+    private static readonly MultiTaskStep NoStep = new(zeros(1), Epoch: 1, Step: 1);
 
     [Fact]
     public void StaticUsesTheLossWeights()
@@ -90,6 +90,18 @@ public class LossWeightingTests
         average.EndEpoch([0.0, 1.0]);
         average.EndEpoch([0.5, 1.0]);
         Assert.All(average.Weights, w => Assert.True(double.IsFinite(w), $"weights {string.Join(", ", average.Weights)}"));
+    }
+
+    /// <summary>An infinite gradient norm reached Math.Sign as NaN, which threw an ArithmeticException naming nothing.</summary>
+    [Fact]
+    public void GradNormStopsAtAnInfiniteGradientNorm()
+    {
+        using var weighting = LossWeighting.Create(new LossWeightingSettings(LossWeightingStrategy.GradNorm), TwoTasks, 0.1);
+        var shared = zeros(1, requires_grad: true);
+        // Both losses are 0, but √w has an infinite slope at w = 0.
+        var losses = stack([shared.sqrt().sum(), shared.sum()]);
+        var error = Assert.Throws<NotFiniteNumberException>(() => weighting.Combine(losses, new MultiTaskStep(shared, Epoch: 3, Step: 7)));
+        Assert.StartsWith("Training diverged at epoch 3, step 7: the gradient norm of task 'Click' is Infinity.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

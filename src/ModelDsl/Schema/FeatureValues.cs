@@ -88,12 +88,18 @@ public static class FeatureValues
         },
     };
 
-    /// <summary>A numeric feature value for a transform, checked to be finite and, for <see cref="NumericTransform.Log1p"/>, greater than −1.</summary>
-    public static float Numeric(double value, string member, NumericTransform transform) =>
-        (transform & NumericTransform.Log1p) == 0 || value > -1 || !double.IsFinite(value)
-            ? Numeric(value, member)
+    /// <summary>
+    /// A numeric feature value for a transform, checked to be finite and, for <see cref="NumericTransform.Log1p"/>,
+    /// greater than −1 as the float the network computes with: −0.99999999 rounds to −1, whose Log1p is −∞.
+    /// </summary>
+    public static float Numeric(double value, string member, NumericTransform transform)
+    {
+        var single = Numeric(value, member);
+        return (transform & NumericTransform.Log1p) == 0 || single > -1
+            ? single
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{member} = {value} is outside the domain of Log1p: values must be greater than -1."));
+                $"{member} = {value} is outside the domain of Log1p: values must be greater than -1{(value > -1 ? ", and as a 32-bit float it is -1" : "")}."));
+    }
 
     /// <summary>A numeric feature value, checked to be finite.</summary>
     public static float Numeric(double value, string member) =>
@@ -126,9 +132,10 @@ public static class FeatureValues
         for (var i = 0; i < values.Length; i++)
         {
             var value = double.CreateTruncating(values[i]);
+            var single = (float)value;
             // The element's name is built only for the error: this runs for every value trained on or served.
-            columns[i] = double.IsFinite(value) && ((transform & NumericTransform.Log1p) == 0 || value > -1)
-                ? (float)value
+            columns[i] = double.IsFinite(value) && ((transform & NumericTransform.Log1p) == 0 || single > -1)
+                ? single
                 : Numeric(value, string.Create(CultureInfo.InvariantCulture, $"{member}[{i}]"), transform);
         }
     }

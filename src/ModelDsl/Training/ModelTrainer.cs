@@ -69,7 +69,8 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <param name="lossWeighting">Loss weighting for this run, overriding <see cref="TrainingOptions.LossWeighting"/> and the model's <see cref="LossWeightingAttribute"/>.</param>
     /// <exception cref="ArgumentException">A set is empty; or <see cref="TrainingOptions.EarlyStopping"/> has no validation set, or watches an AUC the validation set cannot define (one class only).</exception>
     /// <exception cref="ModelDataException">A sample holds a value the model cannot take; the message names the sample's 0-based index and the member.</exception>
-    /// <exception cref="ModelFileException">The checkpoint is missing, damaged or from another spec.</exception>
+    /// <exception cref="ModelFileException">The checkpoint is missing, damaged, of an earlier format or from another spec; the weights are then unchanged.</exception>
+    /// <exception cref="NotFiniteNumberException">Training diverged: a task's loss (or, with GradNorm, its gradient norm) became NaN or infinite; the message names the task, epoch and step.</exception>
     public TrainingReport Fit(IEnumerable<TSample> train, IEnumerable<TSample>? validation = null,
         IProgress<TrainingProgress>? progress = null, string? resumeFrom = null, LossWeightingSettings? lossWeighting = null)
     {
@@ -123,16 +124,20 @@ public abstract class ModelTrainer<TSample> : IDisposable
                     var span = order.AsSpan(start, Math.Min(batchSize, table.Rows - start));
                     var (categorical, numeric, labels, weights) = batch.Fill(table, span);
                     var perTask = taskLoss.Compute(Network.forward(categorical, numeric), labels, weights);
-                    var loss = weighting.Combine(perTask, new MultiTaskStep(Network.SharedWeight));
+                    var current = new MultiTaskStep(Network.SharedWeight, epoch, step + 1);
+                    var values = perTask.detach().cpu().data<float>();
+                    for (var t = 0; t < taskLosses.Length; t++)
+                    {
+                        Divergence.Check(values[t], "loss", Schema.Tasks[t], current);
+                        taskLosses[t] += values[t] * span.Length;
+                    }
+                    var loss = weighting.Combine(perTask, current);
                     optimizer.zero_grad();
                     (_penalized ? loss + Network.Penalty(categorical) : loss).backward();
                     if (_options.GradientClipNorm is { } clip)
                         nn.utils.clip_grad_norm_(Network.parameters(), clip);
                     optimizer.step();
                     totalLoss += loss.item<float>() * span.Length;
-                    var values = perTask.detach().cpu().data<float>();
-                    for (var t = 0; t < taskLosses.Length; t++)
-                        taskLosses[t] += values[t] * span.Length;
                     rows += span.Length;
                     progress?.Report(new TrainingProgress(epoch, _options.Epochs, ++step, steps, totalLoss / rows, null));
                 }
@@ -209,7 +214,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     }
 
     /// <summary>Loads weights saved by <see cref="Save"/> from a model of the same spec.</summary>
-    /// <exception cref="ModelFileException">The file is missing, truncated, or from another spec.</exception>
+    /// <exception cref="ModelFileException">The file is missing, truncated, damaged, of an earlier format or from another spec; the weights are then unchanged.</exception>
     public void Load(string path)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

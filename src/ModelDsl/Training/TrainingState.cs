@@ -1,7 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Text;
 using System.Text.Json;
 using ModelDsl.IO;
 using ModelDsl.Layers;
@@ -17,8 +14,8 @@ namespace ModelDsl.Training;
 /// </summary>
 internal sealed class TrainingState
 {
-    private const string Magic = "MODELDSL-TRAINING";
-    private const int FormatVersion = 1;
+    // Format 2 added the checksum.
+    private static readonly ChecksummedFile Format = new("MODELDSL-TRAINING", Version: 2, "training checkpoint");
 
     // Metrics are NaN when a validation set holds one class only.
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -30,11 +27,8 @@ internal sealed class TrainingState
     public byte[]? BestWeights { get; set; }
 
     public void Save(string path, MultiTaskNetwork network, OptimizerHelper optimizer, LossWeighting weighting, LossWeightingStrategy strategy) =>
-        AtomicFile.Write(path, stream =>
+        Format.Write(path, writer =>
         {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
             writer.Write(network.Schema.Fingerprint);
             writer.Write((int)strategy);
             writer.Write(JsonSerializer.Serialize(Epochs, Json));
@@ -49,22 +43,20 @@ internal sealed class TrainingState
             weighting.Save(writer);
         });
 
-    public static TrainingState Load(string path, MultiTaskNetwork network, OptimizerHelper optimizer, LossWeighting weighting, LossWeightingStrategy strategy)
-    {
-        if (!File.Exists(path))
-            throw new ModelFileException($"Checkpoint '{path}' does not exist.");
-        try
+    /// <summary>
+    /// Reads a checkpoint into <paramref name="network"/>, <paramref name="optimizer"/> and <paramref name="weighting"/>.
+    /// If it throws, the network is as it was; the optimizer and weighting are the run's new ones, which <c>Fit</c> then disposes.
+    /// </summary>
+    public static TrainingState Load(string path, MultiTaskNetwork network, OptimizerHelper optimizer, LossWeighting weighting, LossWeightingStrategy strategy) =>
+        AllOrNothing.Load(network, () => Format.Read(path, reader =>
         {
-            using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
-            if (reader.ReadString() != Magic || reader.ReadInt32() != FormatVersion)
-                throw new ModelFileException($"'{path}' is not a ModelDsl training checkpoint of format {FormatVersion}.");
             var fingerprint = reader.ReadString();
             if (fingerprint != network.Schema.Fingerprint)
                 throw new ModelFileException(
-                    $"Checkpoint '{path}' belongs to a model spec with fingerprint {fingerprint}, not {network.Schema.Name} ({network.Schema.Fingerprint}).");
+                    $"The training checkpoint '{path}' belongs to a model spec with fingerprint {fingerprint}, not {network.Schema.Name} ({network.Schema.Fingerprint}).");
             var saved = (LossWeightingStrategy)reader.ReadInt32();
             if (saved != strategy)
-                throw new ModelFileException($"Checkpoint '{path}' was trained with {saved} loss weighting; resume it with the same strategy, not {strategy}.");
+                throw new ModelFileException($"The training checkpoint '{path}' was trained with {saved} loss weighting; resume it with the same strategy, not {strategy}.");
             var state = new TrainingState { Epochs = JsonSerializer.Deserialize<List<EpochReport>>(reader.ReadString(), Json) ?? [] };
             var best = reader.ReadDouble();
             state.BestValue = double.IsNaN(best) ? null : best;
@@ -76,10 +68,5 @@ internal sealed class TrainingState
             optimizer.load_state_dict(reader);
             weighting.Load(reader);
             return state;
-        }
-        catch (Exception e) when (e is EndOfStreamException or IOException or JsonException or FormatException or ArgumentException or InvalidOperationException)
-        {
-            throw new ModelFileException($"Checkpoint '{path}' is truncated or damaged: {e.Message}", e);
-        }
-    }
+        }));
 }

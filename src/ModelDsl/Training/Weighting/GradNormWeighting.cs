@@ -48,6 +48,7 @@ internal sealed class GradNormWeighting : LossWeighting
         {
             var gradient = autograd.grad([taskLosses[t]], [step.SharedWeight], retain_graph: true, allow_unused: true)[0];
             norms[t] = gradient is null ? 0 : gradient.norm().item<float>();
+            Divergence.Check(norms[t], "gradient norm", Schema.Tasks[t], step);
         }
         // The model's step uses the weights in force before this step's GradNorm update, as in the paper.
         var weights = _weights.detach().clone().to(taskLosses.device);
@@ -55,7 +56,7 @@ internal sealed class GradNormWeighting : LossWeighting
         return (weights * taskLosses).sum();
     }
 
-    /// <summary>One GradNorm step on the weights, given this step's task losses and ‖∇_W Lₖ‖.</summary>
+    /// <summary>One GradNorm step on the weights, given this step's task losses and ‖∇_W Lₖ‖, all finite (the trainer and <see cref="Combine"/> check).</summary>
     internal void Update(IReadOnlyList<double> losses, IReadOnlyList<double> gradientNorms)
     {
         var count = losses.Count;

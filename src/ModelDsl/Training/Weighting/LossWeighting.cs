@@ -76,7 +76,9 @@ internal abstract class LossWeighting : IDisposable
 
 /// <summary>What a weighting strategy may need from the current step beyond the losses.</summary>
 /// <param name="SharedWeight">The last shared layer's weight (GradNorm).</param>
-internal sealed record MultiTaskStep(Tensor SharedWeight);
+/// <param name="Epoch">1-based epoch, for errors.</param>
+/// <param name="Step">1-based step within the epoch, for errors.</param>
+internal sealed record MultiTaskStep(Tensor SharedWeight, int Epoch, int Step);
 
 /// <summary>Σ wₖ·Lₖ with the static <c>LossWeight</c>s.</summary>
 internal sealed class StaticWeighting(ModelSchema schema) : LossWeighting(schema)

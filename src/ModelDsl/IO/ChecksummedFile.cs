@@ -1,0 +1,104 @@
+using System;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ModelDsl.IO;
+
+/// <summary>
+/// The layout of weights files and training checkpoints: a magic string, the format version, the content, and
+/// last the SHA-256 of everything before it. A file is checked whole before its content is read, so one of
+/// another kind or format, cut short or altered anywhere, fails with a message saying which before any of it is used.
+/// </summary>
+/// <param name="Magic">The string the file starts with.</param>
+/// <param name="Version">The only format version written and read.</param>
+/// <param name="Noun">What errors call the file: "weights file", "training checkpoint".</param>
+internal sealed record ChecksummedFile(string Magic, int Version, string Noun)
+{
+    private const int ChecksumSize = SHA256.HashSizeInBytes;
+
+    /// <summary>Writes the file atomically, its content through <paramref name="writeContent"/>.</summary>
+    public void Write(string path, Action<BinaryWriter> writeContent) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var sha256 = SHA256.Create();
+            using (var hashing = new CryptoStream(stream, sha256, CryptoStreamMode.Write, leaveOpen: true))
+            using (var writer = new BinaryWriter(hashing, Encoding.UTF8))
+            {
+                writer.Write(Magic);
+                writer.Write(Version);
+                writeContent(writer);
+            }
+            stream.Write(sha256.Hash);
+        });
+
+    /// <summary>Checks the file, then reads its content through <paramref name="readContent"/>, which must read all of it.</summary>
+    /// <exception cref="ModelFileException">The file is missing, of another kind or format, or damaged; or reading its content failed or did not end at the checksum.</exception>
+    public T Read<T>(string path, Func<BinaryReader, T> readContent)
+    {
+        if (!File.Exists(path))
+            throw new ModelFileException($"The {Noun} '{path}' does not exist.");
+        using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        CheckHeader(reader, path);
+        var contentStart = reader.BaseStream.Position;
+        if (!ChecksumMatches(reader.BaseStream))
+            throw new ModelFileException(Damaged(path, "its checksum does not match its content."));
+        reader.BaseStream.Position = contentStart;
+        T content;
+        try
+        {
+            content = readContent(reader);
+        }
+        catch (Exception e) when (e is not (ModelFileException or OutOfMemoryException))
+        {
+            // The checksum held, so the content is as written, but not as this reader expects (another optimizer, say).
+            throw new ModelFileException(Damaged(path, e.Message), e);
+        }
+        // TorchSharp reads a tensor's bytes with BinaryReader.ReadBytes, which returns what there is at the end of a
+        // stream: a short tensor would otherwise load without an error, part of it taken from the checksum.
+        if (reader.BaseStream.Position != reader.BaseStream.Length - ChecksumSize)
+            throw new ModelFileException(Damaged(path, "reading its content did not end where its checksum begins."));
+        return content;
+    }
+
+    private void CheckHeader(BinaryReader reader, string path)
+    {
+        string magic;
+        int version;
+        try
+        {
+            magic = reader.ReadString();
+            version = reader.ReadInt32();
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
+        {
+            throw new ModelFileException($"'{path}' is not a ModelDsl {Noun} (its header is unreadable).", e);
+        }
+        if (magic != Magic)
+            throw new ModelFileException($"'{path}' is not a ModelDsl {Noun}.");
+        if (version != Version)
+            throw new ModelFileException($"The {Noun} '{path}' has format {version}; this ModelDsl reads format {Version} only.");
+    }
+
+    private static bool ChecksumMatches(Stream stream)
+    {
+        var contentLength = stream.Length - ChecksumSize;
+        if (contentLength < 0)
+            return false;
+        stream.Position = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        for (var left = contentLength; left > 0;)
+        {
+            var chunk = buffer.AsSpan(0, (int)Math.Min(buffer.Length, left));
+            stream.ReadExactly(chunk);
+            hash.AppendData(chunk);
+            left -= chunk.Length;
+        }
+        Span<byte> stored = stackalloc byte[ChecksumSize];
+        stream.ReadExactly(stored);
+        return hash.GetCurrentHash().AsSpan().SequenceEqual(stored);
+    }
+
+    private string Damaged(string path, string reason) => $"The {Noun} '{path}' is truncated or damaged: {reason}";
+}
