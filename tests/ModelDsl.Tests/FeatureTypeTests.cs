@@ -79,6 +79,17 @@ public sealed class FeatureTypeTests : IDisposable
     }
 
     [Fact]
+    public void ValuesBeyondFloatRangeAreNotFinite()
+    {
+        var error = Assert.Throws<ModelDataException>(() => FeatureValues.Numeric(1e300, "Model.Price"));
+        Assert.Equal("Model.Price = 1E+300 is not a finite number as a 32-bit float (beyond ±3.4e38).", error.Message);
+        error = Assert.Throws<ModelDataException>(() => FeatureValues.Numeric([1.0, -1e40], new float[2], "Model.Prices"));
+        Assert.StartsWith("Model.Prices[1] = -1E+40 is not a finite number as a 32-bit float", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Model.Price = NaN is not a finite number.", Assert.Throws<ModelDataException>(() => FeatureValues.Numeric(double.NaN, "Model.Price")).Message);
+        Assert.Equal(3e38f, FeatureValues.Numeric(3e38, "Model.Price"));
+    }
+
+    [Fact]
     public void AGroupSharesOneTableSegment()
     {
         using var network = new FeatureTypesModel.Network();

@@ -101,12 +101,12 @@ public static class FeatureValues
                 $"{member} = {value} is outside the domain of Log1p: values must be greater than -1{(value > -1 ? ", and as a 32-bit float it is -1" : "")}."));
     }
 
-    /// <summary>A numeric feature value, checked to be finite.</summary>
+    /// <summary>A numeric feature value, checked to be finite as the float the network computes with (1e300 is +∞ there).</summary>
     public static float Numeric(double value, string member) =>
-        double.IsFinite(value)
+        float.IsFinite((float)value)
             ? (float)value
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{member} = {value} is not a finite number."));
+                $"{member} = {value} is not a finite number{(double.IsFinite(value) ? " as a 32-bit float (beyond ±3.4e38)" : "")}."));
 
     /// <summary>A numeric array feature, checked for its length and finite values, copied into its columns.</summary>
     public static void Numeric(float[]? values, Span<float> columns, string member) =>
@@ -134,7 +134,7 @@ public static class FeatureValues
             var value = double.CreateTruncating(values[i]);
             var single = (float)value;
             // The element's name is built only for the error: this runs for every value trained on or served.
-            columns[i] = double.IsFinite(value) && ((transform & NumericTransform.Log1p) == 0 || single > -1)
+            columns[i] = float.IsFinite(single) && ((transform & NumericTransform.Log1p) == 0 || single > -1)
                 ? single
                 : Numeric(value, string.Create(CultureInfo.InvariantCulture, $"{member}[{i}]"), transform);
         }
