@@ -16,6 +16,12 @@ using ModelDsl;
 using Quickstart;
 using Serving;
 
+if (ServerArguments.Problem(args) is { } problem)
+{
+    Console.Error.WriteLine(problem);
+    Console.Error.WriteLine(ServerArguments.Usage);
+    return 2;
+}
 // appsettings.json beside the binary, wherever the server is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var modelPath = builder.Configuration["Model"];
@@ -61,6 +67,11 @@ app.MapPost("/score", async (HttpRequest http) =>
     catch (JsonException e)
     {
         return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
+    }
+    catch (InvalidOperationException e)
+    {
+        // An application/json content type with a charset .NET does not know.
+        return Results.Problem(e.Message, statusCode: StatusCodes.Status415UnsupportedMediaType);
     }
     if (request?.Candidates is not { } candidates)
         return Results.Problem("The body needs a \"candidates\" array.", statusCode: StatusCodes.Status400BadRequest);

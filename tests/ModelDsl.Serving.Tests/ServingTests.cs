@@ -109,6 +109,32 @@ public sealed class ServingTests(ServingApp app) : IClassFixture<ServingApp>
         Assert.Contains(reason, detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task UnknownCharsetIsAnswered415()
+    {
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var content = new StringContent("""{"candidates":[]}""");
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
+        using var response = await http.PostAsync(new Uri("/score", UriKind.Relative), content);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("bogus", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>ASP.NET Core would read any --key into configuration: a typo must not quietly serve the demo model.</summary>
+    [Theory]
+    [InlineData("--modle", "model.onnx", "Unknown option '--modle'.")]
+    [InlineData("model.onnx", null, "Unexpected argument 'model.onnx'.")]
+    [InlineData("--MaxCandidates", "-1", "--MaxCandidates is '-1'; it must be a whole number of at least 1.")]
+    [InlineData("--MaxCandidates=abc", null, "--MaxCandidates is 'abc'; it must be a whole number of at least 1.")]
+    [InlineData("--model", null, "Option '--model' needs a value.")]
+    public void BadCommandLineStopsTheServerWithUsage(string argument, string? value, string problem)
+    {
+        using var server = ChildProcess.Start(AppContext.BaseDirectory, "dotnet", value is null ? ["Serving.dll", argument] : ["Serving.dll", argument, value]);
+        Assert.Equal(2, server.WaitForExit(TimeSpan.FromMinutes(1)));
+        Assert.Contains(problem, server.Output, StringComparison.Ordinal);
+        Assert.Contains("Usage: Serving", server.Output, StringComparison.Ordinal);
+    }
+
     private async Task<VideoRanker.Prediction[]> Score(HttpClient http, VideoRanker.Features[] candidates)
     {
         using var response = await http.PostAsJsonAsync(new Uri("/score", UriKind.Relative), new { candidates });

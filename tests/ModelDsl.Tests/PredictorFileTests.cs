@@ -22,6 +22,13 @@ public sealed class PredictorFileTests : IDisposable
     }
 
     [Fact]
+    public void DirectoryIsNotAModelFile()
+    {
+        var error = Assert.Throws<ModelFileException>(() => new ClickWatchModel.Predictor(_folder));
+        Assert.Equal($"'{_folder}' is a directory, not an ONNX model file.", error.Message);
+    }
+
+    [Fact]
     public void CorruptFile()
     {
         var path = Path.Combine(_folder, "corrupt.onnx");

@@ -11,6 +11,8 @@ internal static class ModelSession
     public static InferenceSession Open(string path, ModelSchema schema, SessionOptions? options)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+            throw new ModelFileException($"'{path}' is a directory, not an ONNX model file.");
         if (!File.Exists(path))
             throw new FileNotFoundException($"ONNX model file '{path}' does not exist.", path);
         byte[] bytes;
@@ -18,7 +20,7 @@ internal static class ModelSession
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ModelFileException($"ONNX model file '{path}' cannot be read: {e.Message}", e);
         }
