@@ -66,7 +66,9 @@ app.MapPost("/score", async (HttpRequest http) =>
     }
     catch (JsonException e)
     {
-        return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
+        // Some messages (a missing required feature) leave out where in the body the problem is.
+        var where = e.Path is { } path && !e.Message.Contains(path, StringComparison.Ordinal) ? $" (at {path})" : "";
+        return Results.Problem(e.Message + where, statusCode: StatusCodes.Status400BadRequest);
     }
     catch (InvalidOperationException e)
     {

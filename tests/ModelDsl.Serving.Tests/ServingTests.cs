@@ -97,7 +97,7 @@ public sealed class ServingTests(ServingApp app) : IClassFixture<ServingApp>
 
     [Theory]
     [InlineData("""{"candidates":[{"userId":500,"videoId":1,"hourOfDay":2,"videoAgeDays":3}]}""", "outside its vocabulary")]
-    [InlineData("""{"candidates":[{"userId":1,"videoId":1,"hourOfDay":2}]}""", "videoAgeDays")]
+    [InlineData("""{"candidates":[{"userId":1,"videoId":1,"hourOfDay":2,"videoAgeDays":1},{"userId":1,"videoId":1,"hourOfDay":2}]}""", "'videoAgeDays'. (at $.candidates[1])")]
     [InlineData("""{"items":[]}""", "candidates")]
     public async Task BadRequestIsAnswered400WithTheReason(string body, string reason)
     {
@@ -106,7 +106,7 @@ public sealed class ServingTests(ServingApp app) : IClassFixture<ServingApp>
         using var response = await http.PostAsync(new Uri("/score", UriKind.Relative), content);
         var detail = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(reason, detail, StringComparison.Ordinal);
+        Assert.True(detail.Contains(reason, StringComparison.Ordinal), detail);
     }
 
     [Fact]
