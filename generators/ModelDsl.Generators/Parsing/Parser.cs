@@ -20,6 +20,9 @@ namespace ModelDsl.Generators.Parsing;
 /// </summary>
 internal static class Parser
 {
+    /// <summary>Dotted and unescaped (<c>A.class</c>, not <c>A.@class</c>), as the spec keeps names.</summary>
+    private static readonly SymbolDisplayFormat UnescapedName = new(typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
@@ -45,7 +48,7 @@ internal static class Parser
         ReportInheritedMembers(state);
 
         var spec = new ModelSpec(
-            type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
+            type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(UnescapedName),
             type.Name,
             SyntaxFacts.GetText(type.DeclaredAccessibility),
             type.IsRecord,
