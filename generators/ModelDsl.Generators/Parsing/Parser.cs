@@ -98,6 +98,10 @@ internal static class Parser
                 type.Name, syntax.TypeParameterList?.ToString() ?? "");
         if (ReservedNames.IsGeneratedInModel(type.Name))
             state.Report(DiagnosticDescriptors.ReservedClassName, state.Locations.Model, type.Name);
+        // The generated files are parsed with the project's options, which its files share: reading them from the
+        // model's file keeps the check in the cached parse step (a new LangVersion reparses every file).
+        if (syntax.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp10 } options)
+            state.Report(DiagnosticDescriptors.LanguageVersionTooLow, state.Locations.Model, type.Name, options.LanguageVersion.ToDisplayString());
     }
 
     private static readonly Dictionary<string, ArchitectureKind> Architectures = new()
