@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace ModelDsl.CodeFixes;
@@ -13,13 +14,20 @@ internal static class SyntaxEdits
         if (list.Attributes.Count > 1)
             return root.ReplaceNode(list, list.WithAttributes(list.Attributes.Remove(attribute)));
 
-        // The list goes with its own line (indentation, line break); when it opens the declaration, its leading
-        // trivia (indentation, doc comment) is the declaration's and passes to the next token.
+        // The list goes with the indentation and line break of its own line (a list sharing its line goes with
+        // the space after it). Its leading trivia otherwise stays, before the next token's: doc comments, and
+        // directives (#if, #endif) whose partners are elsewhere.
         var owner = list.Parent!;
-        var opensOwner = owner.GetFirstToken() == list.GetFirstToken();
+        var leading = list.GetLeadingTrivia();
+        var trailing = list.GetTrailingTrivia();
+        if (trailing.Count > 0 && trailing.Last().IsKind(SyntaxKind.EndOfLineTrivia))
+            while (leading.Count > 0 && leading.Last().IsKind(SyntaxKind.WhitespaceTrivia))
+                leading = leading.RemoveAt(leading.Count - 1);
+        // The edited owner starts at 0, and the next token where the list's full span started.
+        var offset = list.FullSpan.Start - owner.FullSpan.Start;
         var edited = owner.RemoveNode(list, SyntaxRemoveOptions.KeepNoTrivia)!;
-        if (opensOwner)
-            edited = edited.ReplaceToken(edited.GetFirstToken(), edited.GetFirstToken().WithLeadingTrivia(list.GetLeadingTrivia()));
+        var next = edited.FindToken(offset);
+        edited = edited.ReplaceToken(next, next.WithLeadingTrivia(leading.AddRange(next.LeadingTrivia)));
         return root.ReplaceNode(owner, edited);
     }
 

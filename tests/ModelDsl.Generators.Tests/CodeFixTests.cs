@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using ModelDsl.CodeFixes;
 using ModelDsl.Generators.Diagnostics;
 using Xunit;
@@ -37,6 +38,7 @@ public class CodeFixTests
     [InlineData("[SharedBottom(16)]\n[MixtureOfExperts(Experts = 2, ExpertUnits = new[] { 8 })]", "[SharedBottom(16)]")]
     [InlineData("[SharedBottom(16), MixtureOfExperts(Experts = 2, ExpertUnits = new[] { 8 })]", "[SharedBottom(16)]")]
     [InlineData("[SharedBottom(16)] [ProgressiveLayeredExtraction(SharedExperts = 1)] [Regularization(Dropout = 0.1)]", "[SharedBottom(16)] [Regularization(Dropout = 0.1)]")]
+    [InlineData("[SharedBottom(16)]\n#if true\n[MixtureOfExperts(Experts = 2, ExpertUnits = new[] { 8 })]\n#endif", "[SharedBottom(16)]\n#if true\n#endif")]
     public Task RemovesExtraArchitecture(string before, string after) => Verify("MDSL005",
         Model(before, "public partial class M", Members),
         Model(after, "public partial class M", Members));
@@ -46,6 +48,8 @@ public class CodeFixTests
     [InlineData("    [Numeric, RegressionTask] public float Minutes { get; init; }", "    [Numeric] public float Minutes { get; init; }")]
     [InlineData("    [Numeric] [RegressionTask] public float Minutes { get; init; }", "    [Numeric] public float Minutes { get; init; }")]
     [InlineData("    [Numeric, RegressionTask(LossWeight = 2), Obsolete]\n    public float Minutes { get; init; }", "    [Numeric, Obsolete]\n    public float Minutes { get; init; }")]
+    [InlineData("    [Numeric]\n#if true\n    [RegressionTask]\n#endif\n    public float Minutes { get; init; }", "    [Numeric]\n#if true\n#endif\n    public float Minutes { get; init; }")]
+    [InlineData("#if true\n    [Numeric]\n#endif\n    [RegressionTask]\n    public float Minutes { get; init; }", "#if true\n    [Numeric]\n#endif\n    public float Minutes { get; init; }")]
     public Task RemovesExtraRole(string before, string after) => Verify("MDSL012",
         Model("[SharedBottom(16)]", "public partial class M", Members + "\n" + before),
         Model("[SharedBottom(16)]", "public partial class M", Members + "\n" + after));
@@ -54,6 +58,8 @@ public class CodeFixTests
     [InlineData("    [SampleWeight(For = nameof(Click))] public float Minutes { get; init; }", "    public float Minutes { get; init; }")]
     [InlineData("    /// <summary>Minutes watched.</summary>\n    [SampleWeight(For = nameof(Click), PositivesOnly = true)]\n    public float Minutes { get; init; }",
         "    /// <summary>Minutes watched.</summary>\n    public float Minutes { get; init; }")]
+    [InlineData("#if true\n    [SampleWeight(For = nameof(Click))]\n#endif\n    public float Minutes { get; init; }", "#if true\n#endif\n    public float Minutes { get; init; }")]
+    [InlineData("    [SampleWeight(For = nameof(Click))]\n#if true\n    [Obsolete]\n#endif\n    public float Minutes { get; init; }", "#if true\n    [Obsolete]\n#endif\n    public float Minutes { get; init; }")]
     public Task RemovesSecondSampleWeight(string before, string after) => Verify("MDSL019",
         Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [SampleWeight(For = nameof(Click))] public float Weight { get; init; }\n" + before),
         Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [SampleWeight(For = nameof(Click))] public float Weight { get; init; }\n" + after));
@@ -73,7 +79,10 @@ public class CodeFixTests
     private static string Model(string attributes, string declaration, string members) =>
         $"using System;\nusing ModelDsl;\n\n[MultiTaskModel]\n{attributes}\n{declaration}\n{{\n{members}\n}}\n";
 
-    /// <summary>Fixes every <paramref name="id"/> diagnostic, one at a time as a person would, then compares the text.</summary>
+    /// <summary>
+    /// Fixes every <paramref name="id"/> diagnostic, one at a time as a person would, then compares the text;
+    /// the fixed text must also parse, which a text comparison alone would not catch (a dropped <c>#endif</c>).
+    /// </summary>
     private static async Task Verify(string id, string before, string after)
     {
         var provider = Providers.Single(p => p.FixableDiagnosticIds.Contains(id));
@@ -86,6 +95,7 @@ public class CodeFixTests
         }
         Assert.True(fixes > 0, $"{id} was not reported:\n{before}");
         Assert.Equal(after.ReplaceLineEndings(), text.ReplaceLineEndings());
+        Assert.Empty(CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions).GetDiagnostics().Select(d => d.ToString()));
     }
 
     private static async Task<string> Apply(CodeFixProvider provider, string source, Diagnostic diagnostic)

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using ModelDsl.Generators.Diagnostics;
 using Xunit;
@@ -485,6 +486,37 @@ public class DiagnosticTests
             [BinaryTask] public bool Click { get; init; }
             """));
 
+    /// <summary>Reported with the model's other diagnostics, once per model, instead of errors in generated code.</summary>
+    [Theory]
+    [InlineData(LanguageVersion.CSharp9, "9.0")]
+    [InlineData(LanguageVersion.CSharp8, "8.0")]
+    public void Mdsl030LanguageVersionBelow10OnClassName(LanguageVersion version, string display)
+    {
+        var d = Verify("""
+            using ModelDsl;
+
+            namespace Shop
+            {
+                [MultiTaskModel]
+                [SharedBottom(16)]
+                public partial class {|MDSL030:M|}
+                {
+                    [Numeric] public float Price { get; set; }
+                    [BinaryTask] public bool Click { get; set; }
+                }
+
+                [MultiTaskModel]
+                public partial class {|MDSL004:{|MDSL030:N|}|}
+                {
+                    [Numeric] public float Price { get; set; }
+                    [BinaryTask] public bool Click { get; set; }
+                }
+            }
+            """, language: version);
+        Assert.Equal($"Model class 'M' is generated as C# 10 (file-scoped namespaces, record structs), but the project compiles C# {display}; set <LangVersion>10</LangVersion> or later in the project file",
+            d.First(x => x.Id == "MDSL030").GetMessage(CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void EveryDescriptorHasATest()
     {
@@ -528,10 +560,10 @@ public class DiagnosticTests
     /// Runs the generator over <paramref name="markup"/>: the generator's diagnostics must be exactly the
     /// marked ones, and only <paramref name="generates"/> models may generate code.
     /// </summary>
-    private static List<Diagnostic> Verify(string markup, int generates = 0)
+    private static List<Diagnostic> Verify(string markup, int generates = 0, LanguageVersion language = LanguageVersion.Latest)
     {
         var (source, expected) = Markup.Parse(markup);
-        var (result, output) = GeneratorHarness.Run(source);
+        var (result, output) = GeneratorHarness.Run(language, source);
         var run = result.Results.Single();
         Assert.Null(run.Exception);
         Assert.Equal(

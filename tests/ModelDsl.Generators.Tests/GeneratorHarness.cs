@@ -34,22 +34,29 @@ internal static class GeneratorHarness
         Compilation(sources.Select((s, i) => ($"Model{i}.cs", s)));
 
     /// <summary>A compilation of sources under the given file paths, by which diagnostics name them.</summary>
-    public static CSharpCompilation Compilation(IEnumerable<(string Path, string Source)> files) =>
-        Empty.AddSyntaxTrees(files.Select(f => CSharpSyntaxTree.ParseText(f.Source, ParseOptions, path: f.Path)));
+    public static CSharpCompilation Compilation(IEnumerable<(string Path, string Source)> files, CSharpParseOptions? options = null) =>
+        Empty.AddSyntaxTrees(files.Select(f => CSharpSyntaxTree.ParseText(f.Source, options ?? ParseOptions, path: f.Path)));
 
-    public static GeneratorDriver Driver(bool trackSteps = false) =>
+    public static GeneratorDriver Driver(bool trackSteps = false, CSharpParseOptions? options = null) =>
         CSharpGeneratorDriver.Create(
             [new ModelGenerator().AsSourceGenerator()],
-            parseOptions: ParseOptions,
+            parseOptions: options ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator; returns the run result and the compilation with the generated sources.</summary>
     public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources) => Run(Compilation(sources));
 
-    /// <summary>Runs the generator over a compilation; returns the run result and the compilation with the generated sources.</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output) Run(Compilation compilation)
+    /// <summary>Runs the generator as a project pinned to <paramref name="version"/> (its sources and the generated ones) would.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(LanguageVersion version, params string[] sources)
     {
-        var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var options = new CSharpParseOptions(version);
+        return Run(Compilation(sources.Select((s, i) => ($"Model{i}.cs", s)), options), options);
+    }
+
+    /// <summary>Runs the generator over a compilation; returns the run result and the compilation with the generated sources.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(Compilation compilation, CSharpParseOptions? options = null)
+    {
+        var driver = Driver(options: options).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return (driver.GetRunResult(), output);
     }
 }

@@ -128,6 +128,10 @@ internal static class DiagnosticDescriptors
         "Annotated member declared in a base class",
         "'{0}' inherits the [{1}] member '{2}' from '{3}', but a model reads only the members its own class declares; declare '{2}' in '{0}'");
 
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error("MDSL030",
+        "Model needs C# 10 or later",
+        "Model class '{0}' is generated as C# 10 (file-scoped namespaces, record structs), but the project compiles C# {1}; set <LangVersion>10</LangVersion> or later in the project file");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -13,7 +13,7 @@ internal static class DataEmitter
 
     public static string Emit(ModelSpec spec) => SourceWriter.File(spec, w =>
     {
-        var model = spec.ClassName;
+        var model = SourceWriter.Identifier(spec.ClassName);
         var samples = $"global::System.Collections.Generic.IEnumerable<{model}>";
         w.Line("/// <summary>The data file column of each feature, label and sample weight, in declaration order.</summary>");
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> DataColumns {{ get; }} = new[] {{ {string.Join(", ", spec.DataColumns.Select(c => SourceWriter.Literal(c.Column)))} }};");

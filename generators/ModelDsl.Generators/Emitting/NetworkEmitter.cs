@@ -17,7 +17,7 @@ internal static class NetworkEmitter
     public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
     {
         var architecture = ArchitectureEmitters.For(spec.Architecture.Kind);
-        w.Line($"/// <summary>The TorchSharp network of <see cref=\"{spec.ClassName}\"/>: {architecture.Describe(spec)}; towers for {string.Join(", ", spec.Tasks.Select(t => t.Name))}.</summary>");
+        w.Line($"/// <summary>The TorchSharp network of <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/>: {architecture.Describe(spec)}; towers for {string.Join(", ", spec.Tasks.Select(t => t.Name))}.</summary>");
         w.Open("public sealed partial class Network : global::ModelDsl.Layers.MultiTaskNetwork");
         foreach (var group in layout.Groups)
             w.Line($"private readonly global::ModelDsl.Layers.EmbeddingGroup {ModelLayout.GroupField(group)};");
@@ -29,8 +29,8 @@ internal static class NetworkEmitter
         w.Line();
 
         w.Line("/// <summary>Creates the network with freshly initialized weights (seed with <c>torch.manual_seed</c> first).</summary>");
-        w.Open($"public Network() : base({SourceWriter.Literal(spec.ClassName)}, {spec.SchemaReference})");
-        w.Line($"var regularization = {spec.SchemaReference}.Regularization;");
+        w.Open($"public Network() : base({SourceWriter.Literal(spec.ClassName)}, {SourceWriter.SchemaReference(spec)})");
+        w.Line($"var regularization = {SourceWriter.SchemaReference(spec)}.Regularization;");
         var column = 0;
         foreach (var group in layout.Groups)
         {

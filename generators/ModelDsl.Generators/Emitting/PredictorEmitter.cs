@@ -14,7 +14,7 @@ internal static class PredictorEmitter
         w.Line("/// <exception cref=\"global::System.IO.FileNotFoundException\">The file does not exist.</exception>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelFileException\">The file is not an ONNX model or belongs to another spec.</exception>");
         w.Line("public Predictor(string path, global::Microsoft.ML.OnnxRuntime.SessionOptions? options = null)");
-        w.Line($"    : base(path, {spec.SchemaReference}, options)");
+        w.Line($"    : base(path, {SourceWriter.SchemaReference(spec)}, options)");
         w.Line("{").Line("}");
         w.Line();
         w.Line("/// <inheritdoc/>");

@@ -12,7 +12,7 @@ internal static class RecordsEmitter
     public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
     {
         var parameters = string.Join(", ", spec.Features.Select(f => $"{ParameterType(f)} {SourceWriter.Identifier(f.Name)}"));
-        w.Line($"/// <summary>The inputs of <see cref=\"{spec.ClassName}\"/> that the model scores: one candidate.</summary>");
+        w.Line($"/// <summary>The inputs of <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/> that the model scores: one candidate.</summary>");
         w.Open($"public readonly record struct Features({parameters})");
         w.Line("/// <summary>Writes this candidate's model inputs: categorical ids (sequences padded with -1) and numeric values in input column order.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">An id outside its vocabulary, a sequence too long, or a number that is not finite.</exception>");

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
 using ModelDsl.Generators.Model;
 
 namespace ModelDsl.Generators.Emitting;
@@ -44,16 +45,25 @@ internal sealed class SourceWriter
             .Line("#nullable enable")
             .Line();
         if (spec.Namespace.Length > 0)
-            writer.Line($"namespace {spec.Namespace};").Line();
-        writer.Open($"partial {(spec.IsRecord ? "record" : "class")} {spec.ClassName}");
+            writer.Line($"namespace {QualifiedName(spec.Namespace)};").Line();
+        writer.Open($"partial {(spec.IsRecord ? "record" : "class")} {Identifier(spec.ClassName)}");
         body(writer);
         writer.Close();
         return writer.ToString();
     }
 
-    /// <summary>A member name as C# source: keywords (a member declared <c>@class</c>) keep their <c>@</c>.</summary>
+    /// <summary>
+    /// A name as C# source: keywords (a member or class declared <c>@class</c>) keep their <c>@</c>, and so do
+    /// contextual ones, which read as keywords in some places (<c>private static record ReadSample</c>).
+    /// </summary>
     public static string Identifier(string name) =>
-        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? name : "@" + name;
+        SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None && SyntaxFacts.GetContextualKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
+
+    /// <summary>A dotted name (a namespace, or the spec's <see cref="ModelSpec.FullName"/>) as C# source, each part escaped.</summary>
+    public static string QualifiedName(string name) => string.Join(".", name.Split('.').Select(Identifier));
+
+    /// <summary>The model's <c>Schema</c>, qualified: nested types' base classes have an instance <c>Schema</c> that would hide it.</summary>
+    public static string SchemaReference(ModelSpec spec) => $"global::{QualifiedName(spec.FullName)}.Schema";
 
     public static string Literal(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

@@ -7,18 +7,18 @@ internal static class TrainerEmitter
 {
     public static string Emit(ModelSpec spec) => SourceWriter.File(spec, w =>
     {
-        w.Line($"/// <summary>Trains <see cref=\"Network\"/> on <see cref=\"{spec.ClassName}\"/> samples and exports it for the <see cref=\"Predictor\"/>.</summary>");
-        w.Open($"public sealed class Trainer : global::ModelDsl.Training.ModelTrainer<{spec.ClassName}>");
+        w.Line($"/// <summary>Trains <see cref=\"Network\"/> on <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/> samples and exports it for the <see cref=\"Predictor\"/>.</summary>");
+        w.Open($"public sealed class Trainer : global::ModelDsl.Training.ModelTrainer<{SourceWriter.Identifier(spec.ClassName)}>");
         w.Line("/// <summary>Creates a freshly initialized network, seeded from <paramref name=\"options\"/>.</summary>");
         w.Line("public Trainer(global::ModelDsl.Training.TrainingOptions? options = null)");
-        w.Line($"    : base({spec.SchemaReference}, options, static () => new Network())");
+        w.Line($"    : base({SourceWriter.SchemaReference(spec)}, options, static () => new Network())");
         w.Line("{").Line("}");
         w.Line();
         w.Line("/// <summary>The network being trained.</summary>");
         w.Line("public new Network Network => (Network)base.Network;");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open($"protected override void Encode({spec.ClassName} sample, global::System.Span<long> categorical, global::System.Span<float> numeric, global::System.Span<float> labels, global::System.Span<float> weights)");
+        w.Open($"protected override void Encode({SourceWriter.Identifier(spec.ClassName)} sample, global::System.Span<long> categorical, global::System.Span<float> numeric, global::System.Span<float> labels, global::System.Span<float> weights)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(sample);");
         w.Line("sample.ToFeatures().Encode(categorical, numeric);");
         for (var t = 0; t < spec.Tasks.Count; t++)

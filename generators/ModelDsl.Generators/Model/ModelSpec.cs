@@ -3,6 +3,7 @@ namespace ModelDsl.Generators.Model;
 /// <summary>
 /// Everything the emitters need to know about one annotated class, as plain equatable values: no
 /// symbols, syntax or locations, so an unrelated edit yields an equal spec and regenerates nothing.
+/// Names are unescaped (<c>class</c> for <c>@class</c>); emitters escape what they write as code.
 /// </summary>
 internal sealed record ModelSpec(
     string Namespace,
@@ -40,10 +41,8 @@ internal sealed record ModelSpec(
         return null;
     }
 
+    /// <summary>The namespace-qualified class name as the runtime spells it (<c>A.class.M</c>, no <c>@</c>): also the hint names' prefix.</summary>
     public string FullName => Namespace.Length == 0 ? ClassName : $"{Namespace}.{ClassName}";
-
-    /// <summary>The class's <c>Schema</c>, qualified: nested types' base classes have an instance <c>Schema</c> that would hide it.</summary>
-    public string SchemaReference => $"global::{FullName}.Schema";
 }
 
 internal enum FeatureKind

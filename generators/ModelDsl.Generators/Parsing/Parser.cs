@@ -20,6 +20,9 @@ namespace ModelDsl.Generators.Parsing;
 /// </summary>
 internal static class Parser
 {
+    /// <summary>Dotted and unescaped (<c>A.class</c>, not <c>A.@class</c>), as the spec keeps names.</summary>
+    private static readonly SymbolDisplayFormat UnescapedName = new(typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
@@ -45,7 +48,7 @@ internal static class Parser
         ReportInheritedMembers(state);
 
         var spec = new ModelSpec(
-            type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
+            type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(UnescapedName),
             type.Name,
             SyntaxFacts.GetText(type.DeclaredAccessibility),
             type.IsRecord,
@@ -95,6 +98,10 @@ internal static class Parser
                 type.Name, syntax.TypeParameterList?.ToString() ?? "");
         if (ReservedNames.IsGeneratedInModel(type.Name))
             state.Report(DiagnosticDescriptors.ReservedClassName, state.Locations.Model, type.Name);
+        // The generated files are parsed with the project's options, which its files share: reading them from the
+        // model's file keeps the check in the cached parse step (a new LangVersion reparses every file).
+        if (syntax.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp10 } options)
+            state.Report(DiagnosticDescriptors.LanguageVersionTooLow, state.Locations.Model, type.Name, options.LanguageVersion.ToDisplayString());
     }
 
     private static readonly Dictionary<string, ArchitectureKind> Architectures = new()
