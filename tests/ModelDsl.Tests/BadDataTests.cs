@@ -48,6 +48,17 @@ public sealed class BadDataTests : IDisposable
         Assert.Contains("NumericLabelModel.Revenue = NaN is not a finite label", Fit([new NumericLabelModel { Revenue = double.NaN }]).Message, StringComparison.Ordinal);
 
     [Fact]
+    public void RegressionLabelBeyondTheFloatRange() =>
+        Assert.Equal("training sample at index 2: NumericLabelModel.Revenue = 1E+300 is not a finite label as a 32-bit float (beyond ±3.4e38).",
+            Fit([.. Good(), new NumericLabelModel { ItemId = 1, Revenue = 1e300 }]).Message);
+
+    [Theory]
+    [InlineData(1e300, "1E+300 is not a valid sample weight: it must be finite as a 32-bit float (beyond ±3.4e38) and not negative")]
+    [InlineData(double.PositiveInfinity, "Infinity is not a valid sample weight: it must be finite and not negative")]
+    public void SampleWeightBeyondTheFloatRange(double weight, string problem) =>
+        Assert.Equal($"Model.Weight = {problem}.", Assert.Throws<ModelDataException>(() => FeatureValues.SampleWeight(weight, "Model.Weight")).Message);
+
+    [Fact]
     public void NegativeSampleWeight() =>
         Assert.Contains("NumericLabelModel.Weight = -1 is not a valid sample weight", Fit([new NumericLabelModel { Weight = -1 }]).Message, StringComparison.Ordinal);
 

@@ -26,13 +26,19 @@ internal sealed class CsvRow : DataRow
         }
     }
 
-    /// <summary>Moves to the row the reader has just read; a ragged row fails here, before any getter.</summary>
-    public void Advance()
+    /// <summary>
+    /// Moves to the row the reader has just read and says whether it holds data: an empty line is skipped
+    /// but counted, so row numbers stay line numbers minus one. A ragged row fails here, before any getter.
+    /// </summary>
+    public bool Advance()
     {
         RowNumber++;
+        if (_reader.Current.Span.IsEmpty)
+            return false;
         int count = _reader.Current.ColCount;
         if (count != _headerCount)
             throw new ModelDataException($"{Path}, row {RowNumber}: the row has {count} fields but the header has {_headerCount}.");
+        return true;
     }
 
     public override float GetSingle(int column) => Parse<float>(column, TextValues.ParseSingle);

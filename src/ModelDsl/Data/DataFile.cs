@@ -1,8 +1,10 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using nietras.SeparatedValues;
 using Parquet;
+using Parquet.Schema;
 
 namespace ModelDsl.Data;
 
@@ -51,10 +53,23 @@ public static class DataFile
         SepReaderOptions options = separator.Reader(o => o with { Unescape = true, DisableColCountCheck = true });
         using SepReader reader = OpenCsv(path, options);
         var row = new CsvRow(path, columns, reader, arraySeparator);
-        while (reader.MoveNext())
+        while (MoveNext(path, reader, row))
         {
-            row.Advance();
-            yield return read(row);
+            if (row.Advance())
+                yield return read(row);
+        }
+    }
+
+    private static bool MoveNext(string path, SepReader reader, CsvRow row)
+    {
+        try
+        {
+            return reader.MoveNext();
+        }
+        catch (NotSupportedException e)
+        {
+            // Sep's limit on a row's length; reached by a huge field or, far more often, by a quote left open.
+            throw new ModelDataException($"{path}, row {row.RowNumber + 1}: the row is longer than the 16M characters that can be read; a quote left unterminated makes the rest of the file one field.", e);
         }
     }
 
@@ -64,25 +79,42 @@ public static class DataFile
         {
             return options.FromFile(path);
         }
-        catch (ArgumentException e)
+        catch (UnauthorizedAccessException e) when (Directory.Exists(path))
         {
-            // Sep rejects a header that names a column twice.
+            throw IsDirectory(path, e);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            // Sep rejects a header that names a column twice, or that is too long (an unterminated quote).
             throw new ModelDataException($"{path}: the header cannot be read: {e.Message}", e);
         }
     }
 
+    private static FileStream OpenParquetFile(string path)
+    {
+        try
+        {
+            return File.OpenRead(path);
+        }
+        catch (UnauthorizedAccessException e) when (Directory.Exists(path))
+        {
+            throw IsDirectory(path, e);
+        }
+    }
+
+    /// <summary>A directory fails as a missing file does; the runtime calls it "access denied".</summary>
+    private static FileNotFoundException IsDirectory(string path, Exception e) => new($"Could not find file '{path}': it is a directory.", path, e);
+
     private static IEnumerable<T> EnumerateParquet<T>(string path, IReadOnlyList<string> columns, Func<DataRow, T> read)
     {
-        using FileStream stream = File.OpenRead(path);
+        using FileStream stream = OpenParquetFile(path);
         ParquetReader reader = OpenParquet(path, stream);
         try
         {
-            var row = new ParquetRow(path, columns, reader.Schema);
+            var row = new ParquetRow(path, columns, SchemaOf(path, reader));
             for (int group = 0; group < reader.RowGroupCount; group++)
             {
-                using ParquetRowGroupReader groupReader = reader.OpenRowGroupReader(group);
-                int rows = checked((int)groupReader.RowCount);
-                LoadRowGroup(path, row, group, groupReader, rows);
+                int rows = LoadRowGroup(path, row, reader, group);
                 for (int i = 0; i < rows; i++)
                 {
                     row.Advance();
@@ -101,26 +133,71 @@ public static class DataFile
     {
         try
         {
+            CheckFooterLength(stream);
             // Strings written without the UTF-8 annotation (older Spark and Hive) are still strings.
             var options = new ParquetOptions { TreatByteArrayAsString = true };
             return ParquetReader.CreateAsync(stream, options, leaveStreamOpen: true).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is IOException or ParquetException)
+        catch (Exception e) when (IsDamage(e))
         {
-            throw new ModelDataException($"{path}: not a readable Parquet file: {e.Message}", e);
+            throw NotParquet(path, e);
         }
     }
 
-    private static void LoadRowGroup(string path, ParquetRow row, int index, ParquetRowGroupReader group, int rows)
+    /// <summary>
+    /// Refuses a footer longer than the file before Parquet.Net allocates a buffer for it: a damaged
+    /// length can ask for 2 GB. The file ends with the footer, its length (4 bytes) and "PAR1".
+    /// </summary>
+    private static void CheckFooterLength(FileStream stream)
+    {
+        // Shorter files are left to Parquet.Net, which says they are too small.
+        const int Magic = 4;
+        if (stream.Length < 2 * Magic + 4)
+            return;
+        Span<byte> length = stackalloc byte[4];
+        stream.Seek(-(Magic + 4), SeekOrigin.End);
+        stream.ReadExactly(length);
+        stream.Position = 0;
+        long footer = BinaryPrimitives.ReadUInt32LittleEndian(length);
+        if (footer > stream.Length - (2 * Magic + 4))
+            throw new InvalidDataException($"the footer length, {footer} bytes, is more than the file holds ({stream.Length} bytes)");
+    }
+
+    private static ParquetSchema SchemaOf(string path, ParquetReader reader)
     {
         try
         {
-            row.Load(group, rows);
+            return reader.Schema;
         }
-        catch (Exception e) when (e is IOException or ParquetException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (IsDamage(e))
+        {
+            throw NotParquet(path, e);
+        }
+    }
+
+    /// <summary>Loads the next row group into <paramref name="row"/> and returns its number of rows.</summary>
+    private static int LoadRowGroup(string path, ParquetRow row, ParquetReader reader, int index)
+    {
+        try
+        {
+            using ParquetRowGroupReader group = reader.OpenRowGroupReader(index);
+            int rows = checked((int)group.RowCount);
+            row.Load(group, rows);
+            return rows;
+        }
+        catch (Exception e) when (IsDamage(e))
         {
             // A damaged file, or an encoding Parquet.Net does not read.
             throw new ModelDataException($"{path}, row group {index + 1} (from row {row.RowNumber + 1}): cannot be read: {e.Message}", e);
         }
     }
+
+    private static ModelDataException NotParquet(string path, Exception e) => new($"{path}: not a readable Parquet file: {e.Message}", e);
+
+    /// <summary>
+    /// Whether an exception from Parquet.Net comes from the file's content. A damaged file makes it throw
+    /// almost anything (ParquetException, its Thrift decoder's own exception, InvalidDataException from
+    /// Snappy, IndexOutOfRange, NullReference, Overflow…), so only what no file can cause is let through.
+    /// </summary>
+    private static bool IsDamage(Exception e) => e is not (OutOfMemoryException or OperationCanceledException);
 }

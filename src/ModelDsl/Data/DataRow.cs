@@ -18,7 +18,7 @@ public abstract class DataRow
         _columns = columns;
     }
 
-    /// <summary>The 1-based number of the current data row (a CSV header is not counted).</summary>
+    /// <summary>The 1-based number of the current data row (a CSV header is not counted, a skipped empty line is).</summary>
     public long RowNumber { get; private protected set; }
 
     private protected string Path { get; }

@@ -106,7 +106,7 @@ public static class FeatureValues
         float.IsFinite((float)value)
             ? (float)value
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{member} = {value} is not a finite number{(double.IsFinite(value) ? " as a 32-bit float (beyond ±3.4e38)" : "")}."));
+                $"{member} = {value} is not a finite number{AsSingle(value)}."));
 
     /// <summary>A numeric array feature, checked for its length and finite values, copied into its columns.</summary>
     public static void Numeric(float[]? values, Span<float> columns, string member) =>
@@ -147,17 +147,20 @@ public static class FeatureValues
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
                 $"{member} = {value} is not a binary label: it must be 0 or 1."));
 
-    /// <summary>A sample weight, checked to be finite and not negative.</summary>
+    /// <summary>A sample weight, checked to be finite as a float, like <see cref="Numeric(double, string)"/>, and not negative.</summary>
     public static float SampleWeight(double value, string member) =>
-        double.IsFinite(value) && value >= 0
+        float.IsFinite((float)value) && value >= 0
             ? (float)value
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{member} = {value} is not a valid sample weight: it must be finite and not negative."));
+                $"{member} = {value} is not a valid sample weight: it must be finite{AsSingle(value)} and not negative."));
 
-    /// <summary>A regression label, checked to be finite.</summary>
+    /// <summary>A regression label, checked to be finite as a float, like <see cref="Numeric(double, string)"/>.</summary>
     public static float RegressionLabel(double value, string member) =>
-        double.IsFinite(value)
+        float.IsFinite((float)value)
             ? (float)value
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{member} = {value} is not a finite label."));
+                $"{member} = {value} is not a finite label{AsSingle(value)}."));
+
+    /// <summary>Why a finite double is not finite where the network computes: as a float it overflows.</summary>
+    private static string AsSingle(double value) => double.IsFinite(value) && !float.IsFinite((float)value) ? " as a 32-bit float (beyond ±3.4e38)" : "";
 }

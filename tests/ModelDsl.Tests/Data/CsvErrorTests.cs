@@ -100,6 +100,31 @@ public sealed class CsvErrorTests : IDisposable
             Error(Header + $"1,1,1,,{cell}\n", ["Name"], row => row.GetDouble(0)));
     }
 
+    [Fact]
+    public void DirectoryIsNoFile()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => DataFile.ReadCsv(_folder, Columns, ReadAll).ToList());
+        Assert.Equal($"Could not find file '{_folder}': it is a directory.", error.Message);
+    }
+
+    [Fact]
+    public void BlankLinesAreSkippedButCounted()
+    {
+        File.WriteAllText(_path, Header + GoodRow + "\n" + GoodRow + "\n");
+        Assert.Equal([1L, 3L], DataFile.ReadCsv(_path, Columns, row => row.RowNumber).ToList());
+        Assert.Equal($"{_path}, row 4: the row has 4 fields but the header has 5.", Error(Header + GoodRow + "\n" + GoodRow + "1,2,3,4\n", Columns, ReadAll));
+    }
+
+    [Fact]
+    public void RowTooLongToRead() =>
+        Assert.Equal($"{_path}, row 2: the row is longer than the 16M characters that can be read; a quote left unterminated makes the rest of the file one field.",
+            Error(Header + GoodRow + "2,\"" + new string('x', 17 << 20), Columns, ReadAll));
+
+    [Fact]
+    public void HeaderTooLongToRead() =>
+        Assert.StartsWith($"{_path}: the header cannot be read: Buffer or row has reached maximum supported length",
+            Error("id,\"" + new string('x', 17 << 20), Columns, ReadAll), StringComparison.Ordinal);
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static object ReadAll(DataRow row) =>

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -28,6 +29,64 @@ public sealed class ParquetErrorTests : IDisposable
         File.WriteAllText(_path, "id,Price\n1,2\n");
         var error = Assert.Throws<ModelDataException>(() => DataFile.ReadParquet(_path, ["id"], row => row.GetInt64(0)).ToList());
         Assert.StartsWith($"{_path}: not a readable Parquet file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DirectoryIsNoFile()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => DataFile.ReadParquet(_folder, ["Label"], row => row.GetBoolean(0)).ToList());
+        Assert.Equal($"Could not find file '{_folder}': it is a directory.", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0, "not a readable Parquet file")]
+    [InlineData(4, "row group 1 (from row 1): cannot be read")]
+    public void DamagedByte(int position, string problem)
+    {
+        byte[] bytes = WriteForDamage();
+        bytes[position] ^= 0xFF;
+        File.WriteAllBytes(_path, bytes);
+        Assert.StartsWith($"{_path}{(position == 0 ? ": " : ", ")}{problem}", ReadDamaged().Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A footer length beyond the file is refused before Parquet.Net allocates it (2 GB for int.MaxValue).</summary>
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(1u)]
+    [InlineData(int.MaxValue)]
+    [InlineData(uint.MaxValue)]
+    public void DamagedFooterLength(uint length)
+    {
+        byte[] bytes = WriteForDamage();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 8), length);
+        File.WriteAllBytes(_path, bytes);
+        string message = ReadDamaged().Message;
+        Assert.StartsWith($"{_path}: not a readable Parquet file: ", message, StringComparison.Ordinal);
+        if (length > bytes.Length)
+            Assert.EndsWith($"the footer length, {length} bytes, is more than the file holds ({bytes.Length} bytes)", message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Whatever byte a damage hits, reading fails with a message naming the file, or succeeds if the byte is unused or a value.</summary>
+    [Fact]
+    public void RandomDamageFailsNamingTheFile()
+    {
+        byte[] good = WriteForDamage();
+        var random = new Random(7);
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] bytes = (byte[])good.Clone();
+            int position = random.Next(bytes.Length);
+            bytes[position] ^= (byte)random.Next(1, 256);
+            File.WriteAllBytes(_path, bytes);
+            try
+            {
+                ReadAll();
+            }
+            catch (ModelDataException e)
+            {
+                Assert.StartsWith(_path, e.Message, StringComparison.Ordinal);
+            }
+        }
     }
 
     [Fact]
@@ -109,6 +168,19 @@ public sealed class ParquetErrorTests : IDisposable
         DataFiles.WriteParquet(_path, rows, rowGroupSize: 2);
         return Assert.Throws<ModelDataException>(() => DataFile.ReadParquet(_path, [column], read).ToList()).Message;
     }
+
+    /// <summary>Writes a Snappy-compressed file of two row groups and returns its bytes, to be damaged.</summary>
+    private byte[] WriteForDamage()
+    {
+        DataFiles.WriteParquet(_path, Enumerable.Range(0, 40).Select(i => Good() with { Label = i, Price = i / 3.0, Recent = [i, i + 1], Name = $"name {i}" }), rowGroupSize: 20);
+        return File.ReadAllBytes(_path);
+    }
+
+    private int ReadAll() =>
+        DataFile.ReadParquet<object>(_path, ["Label", "Price", "Recent", "Scores", "Name"],
+            row => (row.GetInt64(0), row.GetDouble(1), row.GetInt64Array(2), row.GetDoubleArray(3), row.GetString(4))).Count();
+
+    private ModelDataException ReadDamaged() => Assert.Throws<ModelDataException>(() => ReadAll());
 
     /// <summary>Optional columns, as pandas or Spark write them, so that nulls can be stored.</summary>
     public sealed record BadRow
