@@ -70,6 +70,11 @@ app.MapPost("/score", async (HttpRequest http) =>
         var where = e.Path is { } path && !e.Message.Contains(path, StringComparison.Ordinal) ? $" (at {path})" : "";
         return Results.Problem(e.Message + where, statusCode: StatusCodes.Status400BadRequest);
     }
+    catch (BadHttpRequestException e)
+    {
+        // Kestrel's own limits, such as a body over 30 MB (413).
+        return Results.Problem(e.Message, statusCode: e.StatusCode);
+    }
     catch (InvalidOperationException e)
     {
         // An application/json content type with a charset .NET does not know.

@@ -120,6 +120,19 @@ public sealed class ServingTests(ServingApp app) : IClassFixture<ServingApp>
         Assert.Contains("bogus", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BodyOverKestrelsLimitIsAnswered413WithTheReason()
+    {
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        // The server answers before reading the body, so the client must wait for that answer before sending it.
+        http.DefaultRequestHeaders.ExpectContinue = true;
+        var body = "{\"candidates\":[" + string.Join(',', Enumerable.Repeat("""{"userId":1,"videoId":1,"hourOfDay":2,"videoAgeDays":3}""", 600_000)) + "]}";
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(new Uri("/score", UriKind.Relative), content);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("too large", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>ASP.NET Core would read any --key into configuration: a typo must not quietly serve the demo model.</summary>
     [Theory]
     [InlineData("--modle", "model.onnx", "Unknown option '--modle'.")]
