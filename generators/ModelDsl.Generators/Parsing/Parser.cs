@@ -295,6 +295,7 @@ internal static class Parser
     /// </summary>
     private static void ReportInheritedMembers(ParseState state)
     {
+        Location? baseList = null;
         for (var type = state.Type.BaseType; type is not null && type.SpecialType != SpecialType.System_Object; type = type.BaseType)
         {
             if (type.GetAttributes().Any(a => NameOf(a) == KnownAttributes.MultiTaskModel))
@@ -302,8 +303,10 @@ internal static class Parser
             foreach (var member in type.GetMembers().Where(m => m is IPropertySymbol or IFieldSymbol))
             {
                 if (member.GetAttributes().FirstOrDefault(a => Roles.ContainsKey(NameOf(a))) is { } attribute)
-                    state.Report(DiagnosticDescriptors.InheritedMember, SpecLocations.BaseClass(state.Type, state.CancellationToken) ?? state.Locations.Model,
-                        state.Model, Roles[NameOf(attribute)].Name, member.Name, type.Name);
+                {
+                    baseList ??= SpecLocations.BaseClass(state.Type, state.CancellationToken) ?? state.Locations.Model;
+                    state.Report(DiagnosticDescriptors.InheritedMember, baseList, state.Model, Roles[NameOf(attribute)].Name, member.Name, type.Name);
+                }
             }
         }
     }

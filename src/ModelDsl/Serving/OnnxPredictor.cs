@@ -53,8 +53,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         }
         catch (Exception e)
         {
-            _session.Dispose();
-            _runOptions.Dispose();
+            Release();
             if (e is OnnxRuntimeException)
                 throw new ModelFileException($"ONNX model '{path}' does not run: {e.Message}", e);
             throw;
