@@ -43,7 +43,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     private readonly TrainingOptions _options;
     private readonly Device _device;
     private readonly Generator _generator;
-    private readonly int? _threads;
+    private readonly long _multiplyAddsPerStep;
     private readonly TrainerGate _gate;
 
     /// <summary>Creates the network (seeded).</summary>
@@ -67,7 +67,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         }
         Network.to(_device);
         _generator = new Generator((ulong)_options.Seed, _device);
-        _threads = _options.Threads ?? TrainingThreads.Default(Network, _options.BatchSize);
+        _multiplyAddsPerStep = TrainingThreads.MultiplyAddsPerStep(Network, _options.BatchSize);
         _gate = new TrainerGate(this, FreeNetwork);
     }
 
@@ -106,7 +106,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     {
         ArgumentNullException.ThrowIfNull(train);
         using var operation = _gate.Enter(nameof(Fit), cancellationToken);
-        TrainingThreads.Apply(_threads);
+        using var threads = TrainingThreads.Use(_options.Threads, _multiplyAddsPerStep);
         var data = TrainingData.Create(train, validation, Schema, Encode, _options);
         var stopping = _options.EarlyStopping;
         if (stopping is not null && data.Validation is null)
@@ -150,7 +150,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     {
         ArgumentNullException.ThrowIfNull(samples);
         using var operation = _gate.Enter(nameof(Evaluate));
-        TrainingThreads.Apply(_threads);
+        using var threads = TrainingThreads.Use(_options.Threads, _multiplyAddsPerStep);
         var evaluation = new Evaluation(Network, _options.BatchSize, _device);
         return _options.StreamChunkRows is { } chunkRows
             ? evaluation.Run(SampleStream.Chunks(samples, Schema, Encode, "evaluation sample", chunkRows))

@@ -1,6 +1,8 @@
 using System;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Linq;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ModelDsl.Layers;
@@ -15,7 +17,8 @@ namespace ModelDsl.Training;
 /// blind to a container's CPU quota, and its idle threads spin before they sleep. On a busy host the spinning
 /// threads take the cores the working ones need: a small <c>Fit</c> that took under a second with one thread
 /// took 5–25 s. So the default count follows the work of a step and the cgroup-aware processor count, and the
-/// threads wait passively.
+/// threads wait passively. An application's own choice (<see cref="TrainingOptions.Threads"/>, <c>torch.set_num_threads</c>,
+/// <c>OMP_NUM_THREADS</c>, <c>OMP_WAIT_POLICY</c>) always wins.
 /// </summary>
 internal static class TrainingThreads
 {
@@ -51,32 +54,49 @@ internal static class TrainingThreads
     }
 
     /// <summary>
-    /// The intra-op threads a trainer uses when <see cref="TrainingOptions.Threads"/> is null: one per
-    /// <see cref="MultiplyAddsPerThread"/> of a step's dense work, at least 1 and at most the processors this process
-    /// may use (<see cref="Environment.ProcessorCount"/> counts a cgroup's CPU quota and the affinity mask). Null when
-    /// <c>OMP_NUM_THREADS</c> is set: the user chose.
+    /// The intra-op threads for a trainer's steps: <paramref name="threads"/> when set; else the count the application
+    /// gave LibTorch (<c>torch.set_num_threads</c> on this thread, or <c>OMP_NUM_THREADS</c>); else one per
+    /// <see cref="MultiplyAddsPerThread"/> of a step's dense work, at least 1 and at most the processors this process may
+    /// use (<see cref="Environment.ProcessorCount"/> counts a cgroup's CPU quota as well as the affinity mask).
+    /// Applies it to the calling thread until the returned scope ends (LibTorch keeps the count per calling thread).
     /// </summary>
-    public static int? Default(MultiTaskNetwork network, int batchSize)
+    public static Scope Use(int? threads, long multiplyAddsPerStep)
     {
-        if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is not null)
-            return null;
-        return Choose(DenseMultiplyAdds(network), batchSize, Environment.ProcessorCount);
+        var current = get_num_threads();
+        var count = threads ?? (ApplicationChose(current) ? current : Choose(multiplyAddsPerStep, Environment.ProcessorCount));
+        if (count == current)
+            return default;
+        set_num_threads(count);
+        return new Scope(current);
     }
 
-    internal static int Choose(long multiplyAddsPerSample, int batchSize, int processors) =>
-        (int)Math.Clamp(multiplyAddsPerSample * batchSize / MultiplyAddsPerThread, 1, processors);
+    internal static int Choose(long multiplyAddsPerStep, int processors) =>
+        (int)Math.Clamp(multiplyAddsPerStep / MultiplyAddsPerThread, 1, processors);
 
-    /// <summary>Multiply-adds of one sample's forward pass through the dense layers: their weights' sizes (embedding lookups do none).</summary>
-    internal static long DenseMultiplyAdds(MultiTaskNetwork network)
+    /// <summary>Multiply-adds of one step's forward pass through the dense layers: the batch times their weights' sizes (embedding lookups do none).</summary>
+    internal static long MultiplyAddsPerStep(MultiTaskNetwork network, int batchSize)
     {
         var weights = network.parameters().Where(p => p.dim() >= 2).Sum(p => p.numel());
-        return weights - network.modules().OfType<Embedding>().Sum(e => e.weight!.numel());
+        return (weights - network.modules().OfType<Embedding>().Sum(e => e.weight!.numel())) * batchSize;
     }
 
-    /// <summary>Uses <paramref name="threads"/> on the calling thread, which runs the steps (LibTorch keeps the count per calling thread).</summary>
-    public static void Apply(int? threads)
+    /// <summary>
+    /// Whether LibTorch runs something other than its own default, one thread per CPU of the affinity mask (which
+    /// <see cref="Environment.ProcessorCount"/> is not under a CPU quota): then the application set it.
+    /// </summary>
+    private static bool ApplicationChose(int current) =>
+        Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is not null
+        || current != (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()
+            ? BitOperations.PopCount((ulong)Process.GetCurrentProcess().ProcessorAffinity)
+            : Environment.ProcessorCount);
+
+    /// <summary>Puts the calling thread's previous count back.</summary>
+    public readonly struct Scope(int previous) : IDisposable
     {
-        if (threads is { } count && get_num_threads() != count)
-            set_num_threads(count);
+        public void Dispose()
+        {
+            if (previous > 0)
+                set_num_threads(previous);
+        }
     }
 }
