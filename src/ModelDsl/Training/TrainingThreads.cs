@@ -58,7 +58,7 @@ internal static class TrainingThreads
     /// gave LibTorch (<c>torch.set_num_threads</c> on this thread, or <c>OMP_NUM_THREADS</c>); else one per
     /// <see cref="MultiplyAddsPerThread"/> of a step's dense work, at least 1 and at most the processors this process may
     /// use (<see cref="Environment.ProcessorCount"/> counts a cgroup's CPU quota as well as the affinity mask).
-    /// Applies it to the calling thread until the returned scope ends (LibTorch keeps the count per calling thread).
+    /// Applies it to the calling thread until the returned scope ends (OpenMP keeps the count per thread).
     /// </summary>
     public static Scope Use(int? threads, long multiplyAddsPerStep)
     {
