@@ -122,7 +122,8 @@ internal sealed class MicroBatcher<TFeatures, TPrediction> : IDisposable
             {
                 (_queue, _taken) = (_taken, _queue);
                 (taken, _queued, _queuedCandidates) = (_queued, 0, 0);
-                _arrived.Reset();
+                if (!_stopping)
+                    _arrived.Reset(); // once stopping, the loop must come round to see it
             }
             Serve(_taken.AsSpan(0, taken));
         }
