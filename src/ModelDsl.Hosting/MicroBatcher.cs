@@ -9,12 +9,18 @@ using System.Threading.Tasks.Sources;
 namespace ModelDsl.Hosting;
 
 /// <summary>
-/// Coalesces concurrent small requests into one ONNX Runtime run. Callers queue their candidates and await; one
-/// thread takes the queue once it holds a full batch or its first request has waited the bounded time, runs it on
-/// the model serving now, and hands each caller its own slice of the answers. Requests and the batch's arrays are
-/// reused, so a request allocates nothing in steady state.
+/// Coalesces concurrent small requests into one ONNX Runtime run. Callers queue their candidates and await. The first
+/// request into an empty queue schedules a runner on the thread pool, behind the work already queued there (often
+/// other callers about to queue theirs). The runner takes the queue once it holds a full batch or its first request
+/// has waited the bounded time, runs it on the model serving now, and hands each caller its own slice of the answers;
+/// if more requests came meanwhile, it schedules itself again. One batch runs at a time. Requests and the batch's
+/// arrays are reused, so a request allocates nothing in steady state.
 /// </summary>
-internal sealed class MicroBatcher<TFeatures, TPrediction> : IDisposable
+/// <remarks>
+/// A thread-pool work item rather than a thread of its own: a sleeping thread takes a wake-up per batch, and on a
+/// busy machine a single thread that the scheduler passes over stalls every caller at once.
+/// </remarks>
+internal sealed class MicroBatcher<TFeatures, TPrediction> : IThreadPoolWorkItem, IDisposable
     where TFeatures : struct
     where TPrediction : struct
 {
@@ -24,16 +30,15 @@ internal sealed class MicroBatcher<TFeatures, TPrediction> : IDisposable
     private readonly long _maxWait;
     private readonly int _maxBatch;
     private readonly Lock _gate = new();
-    private readonly ManualResetEventSlim _arrived = new();
     private readonly Stack<Request> _free = new();
     private readonly TFeatures[] _features;
     private readonly TPrediction[] _predictions;
-    private readonly Thread _thread;
     private Request[] _queue = new Request[64];
     private Request[] _taken = new Request[64];
     private int _queued;
     private int _queuedCandidates;
     private long _firstArrival;
+    private bool _scheduled;
     private volatile bool _stopping;
 
     public MicroBatcher(PredictorPool<TFeatures, TPrediction> pool, MicroBatchingOptions options)
@@ -43,8 +48,6 @@ internal sealed class MicroBatcher<TFeatures, TPrediction> : IDisposable
         _maxBatch = options.MaxBatchSize;
         _features = new TFeatures[_maxBatch];
         _predictions = new TPrediction[_maxBatch];
-        _thread = new Thread(Loop) { IsBackground = true, Name = "ModelDsl micro-batcher" };
-        _thread.Start();
     }
 
     public ValueTask<TPrediction> Enqueue(TFeatures features, long start)
@@ -75,7 +78,7 @@ internal sealed class MicroBatcher<TFeatures, TPrediction> : IDisposable
 
     private void Publish(Request request)
     {
-        bool first;
+        bool schedule;
         lock (_gate)
         {
             if (_stopping)
@@ -87,46 +90,38 @@ internal sealed class MicroBatcher<TFeatures, TPrediction> : IDisposable
                 Array.Resize(ref _queue, _queue.Length * 2);
             _queue[_queued++] = request;
             _queuedCandidates += request.Count;
-            first = _queued == 1;
-            if (first)
+            if (_queued == 1)
                 _firstArrival = request.Start;
+            schedule = !_scheduled;
+            _scheduled = true;
         }
-        if (first)
-            _arrived.Set();
+        if (schedule)
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
-    private void Loop()
+    /// <summary>The runner: one batch (or more, if the queue holds more than a batch), then again if requests came meanwhile.</summary>
+    void IThreadPoolWorkItem.Execute()
     {
-        for (; ; )
+        long deadline;
+        lock (_gate)
+            deadline = _firstArrival + _maxWait;
+        // Wait for the batch to fill, at most until its first request has waited the bounded time. Yielding
+        // rather than sleeping: a sleep lasts a millisecond or more, and the callers need the cores meanwhile.
+        var spin = new SpinWait();
+        while (!_stopping && Volatile.Read(ref _queuedCandidates) < _maxBatch && Stopwatch.GetTimestamp() < deadline)
+            spin.SpinOnce(sleep1Threshold: -1);
+        int taken;
+        lock (_gate)
         {
-            _arrived.Wait();
-            long deadline;
-            lock (_gate)
-            {
-                if (_queued == 0)
-                {
-                    if (_stopping)
-                        return;
-                    _arrived.Reset();
-                    continue;
-                }
-                deadline = _firstArrival + _maxWait;
-            }
-            // Wait for the batch to fill, at most until its first request has waited the bounded time. Yielding
-            // rather than sleeping: a sleep lasts a millisecond or more, and the callers need the cores meanwhile.
-            var spin = new SpinWait();
-            while (!_stopping && Volatile.Read(ref _queuedCandidates) < _maxBatch && Stopwatch.GetTimestamp() < deadline)
-                spin.SpinOnce(sleep1Threshold: -1);
-            int taken;
-            lock (_gate)
-            {
-                (_queue, _taken) = (_taken, _queue);
-                (taken, _queued, _queuedCandidates) = (_queued, 0, 0);
-                if (!_stopping)
-                    _arrived.Reset(); // once stopping, the loop must come round to see it
-            }
-            Serve(_taken.AsSpan(0, taken));
+            (_queue, _taken) = (_taken, _queue);
+            (taken, _queued, _queuedCandidates) = (_queued, 0, 0);
         }
+        Serve(_taken.AsSpan(0, taken));
+        bool again;
+        lock (_gate)
+            _scheduled = again = _queued > 0;
+        if (again)
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     /// <summary>Runs the taken requests in batches of whole requests, at most the batch size each.</summary>
@@ -184,14 +179,15 @@ internal sealed class MicroBatcher<TFeatures, TPrediction> : IDisposable
         }
     }
 
-    /// <summary>Answers what is queued, then stops the thread; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Answers what is queued, then stops; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         lock (_gate)
             _stopping = true;
-        _arrived.Set();
-        _thread.Join();
-        // _arrived is not disposed: a caller that queued just before the stop may still set it.
+        // The runner stops waiting for a full batch, answers what is queued, and is not scheduled again.
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _scheduled))
+            spin.SpinOnce();
     }
 
     /// <summary>One caller's candidates and the awaitable that hands back its answers; reused after the caller reads them.</summary>
