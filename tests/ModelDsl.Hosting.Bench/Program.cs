@@ -42,7 +42,7 @@ var variants = new[] { false, true }.Select(batched =>
     (options.MicroBatching.Enabled, options.MicroBatching.MaxWait) = (batched, TimeSpan.FromMicroseconds(waitUs));
     return (Name: batched ? "micro-batched" : "unbatched", Pool: new PredictorPool<VideoRanker.Features, VideoRanker.Prediction>(p => new VideoRanker.Predictor(p), options));
 }).ToArray();
-var results = variants.ToDictionary(v => v.Name, _ => (Rates: new List<double>(), Latencies: new List<double>()));
+var results = variants.ToDictionary(v => v.Name, _ => (Rates: new List<double>(), Latencies: new List<double>(), Bytes: new List<double>()));
 
 Measure(variants[0].Pool, 1); // warm-up: JIT, ONNX Runtime's buffers
 Measure(variants[1].Pool, 1);
@@ -50,19 +50,20 @@ for (var round = 0; round < rounds; round++)
 {
     foreach (var (name, pool) in variants)
     {
-        var (rate, latencies) = Measure(pool, seconds);
+        var (rate, latencies, bytes) = Measure(pool, seconds);
         results[name].Rates.Add(rate);
         results[name].Latencies.AddRange(latencies);
+        results[name].Bytes.Add(bytes);
         Console.WriteLine($"  round {round + 1} {name,-14} {rate,10:N0} requests/s");
     }
 }
 Console.WriteLine();
-Console.WriteLine("| variant | requests/s (median of rounds) | p50 | p99 |");
-Console.WriteLine("| --- | ---: | ---: | ---: |");
-foreach (var (name, (rates, latencies)) in results)
+Console.WriteLine("| variant | requests/s (median of rounds) | p50 | p99 | allocated per request |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+foreach (var (name, (rates, latencies, bytes)) in results)
 {
     latencies.Sort();
-    Console.WriteLine($"| {name} | {Median(rates):N0} | {Percentile(latencies, 0.50):N0} µs | {Percentile(latencies, 0.99):N0} µs |");
+    Console.WriteLine($"| {name} | {Median(rates):N0} | {Percentile(latencies, 0.50):N0} µs | {Percentile(latencies, 0.99):N0} µs | {Median(bytes):N0} B |");
 }
 Console.WriteLine($"load average after: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}");
 foreach (var (_, pool) in variants)
@@ -71,14 +72,15 @@ if (modelIndex < 0)
     File.Delete(model);
 return 0;
 
-(double Rate, List<double> Latencies) Measure(PredictorPool<VideoRanker.Features, VideoRanker.Prediction> pool, int duration)
+(double Rate, List<double> Latencies, double BytesPerRequest) Measure(PredictorPool<VideoRanker.Features, VideoRanker.Prediction> pool, int duration)
 {
+    var perCaller = Enumerable.Range(0, callers).Select(_ => new List<double>(1 << 16)).ToArray();
     using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(duration));
-    var perCaller = new List<double>[callers];
+    var allocated = GC.GetTotalAllocatedBytes(precise: true);
     var clock = Stopwatch.StartNew();
     var tasks = Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
     {
-        var latencies = perCaller[c] = new List<double>(1 << 16);
+        var latencies = perCaller[c];
         for (var i = c; !stop.IsCancellationRequested; i += callers)
         {
             var start = Stopwatch.GetTimestamp();
@@ -88,8 +90,10 @@ return 0;
         }
     })).ToArray();
     Task.WaitAll(tasks);
+    var elapsed = clock.Elapsed.TotalSeconds;
+    var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
     var all = perCaller.SelectMany(l => l).ToList();
-    return (all.Count / clock.Elapsed.TotalSeconds, all);
+    return (all.Count / elapsed, all, (double)bytes / all.Count);
 }
 
 static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
