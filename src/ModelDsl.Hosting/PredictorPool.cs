@@ -90,6 +90,9 @@ public sealed class PredictorPool<TFeatures, TPrediction> : IDisposable
 
     internal PredictorMetrics Metrics { get; }
 
+    /// <summary>Tests only: runs between a call's reading of the model and its entering it, where a swap can retire the model.</summary>
+    internal Action? AfterModelRead { get; set; }
+
     /// <summary>Scores one candidate on the calling thread.</summary>
     /// <exception cref="ModelDataException">A feature value the model cannot take.</exception>
     /// <exception cref="NonFiniteOutputException">The model answered NaN or an infinity.</exception>
@@ -214,6 +217,7 @@ public sealed class PredictorPool<TFeatures, TPrediction> : IDisposable
         for (; ; )
         {
             var model = Volatile.Read(ref _current);
+            AfterModelRead?.Invoke();
             try
             {
                 model.Predictor.Predict(features, predictions);

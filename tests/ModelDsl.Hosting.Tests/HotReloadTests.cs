@@ -111,6 +111,59 @@ public sealed class HotReloadTests(ModelFiles files) : IClassFixture<ModelFiles>
         }
     }
 
+    /// <summary>The race the swap test can only hit by chance: a call reads the model, a swap retires it, then the call enters it.</summary>
+    [Fact]
+    public void ACallThatMeetsARetiredModelRunsAgainOnItsSuccessor()
+    {
+        var path = Path.Combine(files.NewFolder(), "model.onnx");
+        File.Copy(files.A, path);
+        using var b = new VideoRanker.Predictor(files.B);
+        using var pool = new PredictorPool<VideoRanker.Features, VideoRanker.Prediction>(p => new VideoRanker.Predictor(p),
+            new() { Path = path, WatchFile = false });
+        var swaps = 0;
+        pool.AfterModelRead = () =>
+        {
+            if (swaps++ == 0)
+            {
+                ModelFiles.Replace(path, files.B);
+                Assert.Equal(ReloadOutcome.Swapped, pool.Reload());
+            }
+        };
+        var candidate = Candidates(new Random(6), 1)[0];
+
+        Assert.Equal(b.Predict(candidate), pool.Predict(candidate));
+        Assert.Equal(2, swaps);
+    }
+
+    /// <summary>The file is hashed before and after it is opened: a model and the hash it reports always belong together.</summary>
+    [Fact]
+    public void AFileReplacedWhileItLoadsIsLoadedAgainOrRefused()
+    {
+        var path = Path.Combine(files.NewFolder(), "model.onnx");
+        File.Copy(files.A, path);
+        var opened = 0;
+        using var pool = new PredictorPool<VideoRanker.Features, VideoRanker.Prediction>(p =>
+        {
+            // The first open finds B where the hash was taken of A.
+            if (opened++ == 0)
+                ModelFiles.Replace(p, files.B);
+            return new VideoRanker.Predictor(p);
+        }, new() { Path = path, WatchFile = false });
+
+        Assert.Equal(2, opened);
+        Assert.Equal(Sha256(files.B), pool.Current.FileSha256);
+        using var b = new VideoRanker.Predictor(files.B);
+        var candidate = Candidates(new Random(9), 1)[0];
+        Assert.Equal(b.Predict(candidate), pool.Predict(candidate));
+
+        var error = Assert.Throws<ModelFileException>(() => new PredictorPool<VideoRanker.Features, VideoRanker.Prediction>(p =>
+        {
+            ModelFiles.Replace(p, opened++ % 2 == 0 ? files.A : files.B);
+            return new VideoRanker.Predictor(p);
+        }, new() { Path = path, WatchFile = false }));
+        Assert.Contains("changed while it was loaded, 3 times: replace it atomically", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ReloadRefusesAModelThatAnswersTheProbeWithNonFiniteValues()
     {
