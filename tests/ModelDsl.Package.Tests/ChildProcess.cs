@@ -19,6 +19,9 @@ internal sealed class ChildProcess : IDisposable
 
     private ChildProcess(Process process) => _process = process;
 
+    /// <summary>The process id.</summary>
+    public int Id => _process.Id;
+
     /// <summary>The command line, for messages.</summary>
     public string CommandLine => $"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList)}";
 
@@ -123,16 +126,21 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    private void Kill()
+    /// <summary>Kills the process with its children (SIGKILL on Unix) and waits until it is gone; returns whether it was still running.</summary>
+    public bool Kill()
     {
         try
         {
-            if (!_process.HasExited)
-                _process.Kill(entireProcessTree: true);
+            if (_process.HasExited)
+                return false;
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            return true;
         }
         catch (InvalidOperationException)
         {
             // Exited meanwhile.
+            return false;
         }
     }
 }
