@@ -24,7 +24,6 @@ internal static class ChaosTraining
     public const int Epochs = 40;
     public const string CheckpointName = "run.checkpoint";
     public const string WeightsName = "final.weights";
-    public const string TrainingLine = "training";
 
     public static TrainingOptions Options(string? checkpoint) =>
         new() { Epochs = Epochs, BatchSize = 64, Threads = 1, Seed = 11, CheckpointPath = checkpoint };
@@ -41,12 +40,23 @@ internal static class ChaosTraining
     }
 
     /// <summary>Trains in <paramref name="folder"/>, resuming from its checkpoint if it has one, then saves the weights.</summary>
-    public static void Run(string folder)
+    /// <param name="folder">Holds the checkpoint and the weights.</param>
+    /// <param name="epochDone">Called after each epoch and its checkpoint, with the epoch's number.</param>
+    public static void Run(string folder, Action<int> epochDone)
     {
         var checkpoint = Path.Combine(folder, CheckpointName);
         using var trainer = new ChaosModel.Trainer(Options(checkpoint));
-        Console.WriteLine(TrainingLine);
-        trainer.Fit(Samples(), resumeFrom: File.Exists(checkpoint) ? checkpoint : null);
+        trainer.Fit(Samples(), progress: new EpochEnds(epochDone), resumeFrom: File.Exists(checkpoint) ? checkpoint : null);
         trainer.Save(Path.Combine(folder, WeightsName));
+    }
+
+    /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, so a line printed means the checkpoint is on disk.</summary>
+    private sealed class EpochEnds(Action<int> epochDone) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Completed is not null)
+                epochDone(value.Epoch);
+        }
     }
 }

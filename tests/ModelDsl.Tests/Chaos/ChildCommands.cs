@@ -24,7 +24,7 @@ internal static class ChildCommands
                 });
                 return 0;
             case ["train", var folder]:
-                ChaosTraining.Run(folder);
+                ChaosTraining.Run(folder, epoch => Console.WriteLine($"{EpochLine}{epoch}"));
                 return 0;
             default:
                 Console.Error.WriteLine("usage: hang-in-write <path> | train <folder>");
@@ -34,6 +34,9 @@ internal static class ChildCommands
 
     /// <summary>What <c>hang-in-write</c> prints once its temporary file holds data.</summary>
     public const string HangingLine = "writing, hanging";
+
+    /// <summary>What <c>train</c> prints after each epoch and its checkpoint, before the epoch's number.</summary>
+    public const string EpochLine = "epoch ";
 
     /// <summary>Starts <c>dotnet ModelDsl.Tests.dll</c> with a command.</summary>
     public static Testing.ChildProcess Start(params string[] arguments) =>
