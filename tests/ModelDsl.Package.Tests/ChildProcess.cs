@@ -62,9 +62,13 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Runs <c>dotnet</c> to completion and fails the test, with the output, unless it exits with 0.</summary>
-    public static string RunDotnet(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static string RunDotnet(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        RunCommand(workingDirectory, timeout, "dotnet", arguments);
+
+    /// <summary>Runs a program to completion and fails the test, with the output, unless it exits with 0.</summary>
+    public static string RunCommand(string workingDirectory, TimeSpan timeout, string fileName, params string[] arguments)
     {
-        using var child = Start(workingDirectory, "dotnet", arguments);
+        using var child = Start(workingDirectory, fileName, arguments);
         var exitCode = child.WaitForExit(timeout);
         Assert.True(exitCode == 0, $"'{child.CommandLine}' in {workingDirectory} exited with {exitCode}:\n{child.Output}");
         return child.Output;
