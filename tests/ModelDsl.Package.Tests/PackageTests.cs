@@ -70,7 +70,7 @@ public sealed class PackedModelDsl : IDisposable
 public sealed partial class PackageTests(PackedModelDsl packed, ITestOutputHelper output) : IClassFixture<PackedModelDsl>
 {
     /// <summary>The most disk one consumer build for linux-x64 may take beyond what it shares with the NuGet cache.</summary>
-    private const long MaxConsumerBytes = 500L << 20;
+    private const long MaxConsumerBytes = 500_000_000;
 
     [Fact]
     public void PackReportsNoWarning()
