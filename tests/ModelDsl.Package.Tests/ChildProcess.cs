@@ -138,7 +138,8 @@ internal sealed class ChildProcess : IDisposable
             if (_process.HasExited)
                 return false;
             _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
+            // Bounded, and without waiting for the output streams, which a grandchild may hold open.
+            _process.WaitForExit(TimeSpan.FromSeconds(30));
             return true;
         }
         catch (InvalidOperationException)

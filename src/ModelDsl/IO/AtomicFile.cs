@@ -52,7 +52,9 @@ public static class AtomicFile
         var prefix = $".{name}.";
         foreach (var file in Directory.EnumerateFiles(folder, $"{prefix}*.tmp"))
         {
-            if (WriterOf(Path.GetFileName(file.AsSpan())[prefix.Length..]) is not { } pid || IsRunning(pid))
+            // The pattern's * and ? may also match in the target's own name; only its exact prefix counts.
+            var fileName = Path.GetFileName(file.AsSpan());
+            if (!fileName.StartsWith(prefix, StringComparison.Ordinal) || WriterOf(fileName[prefix.Length..]) is not { } pid || IsRunning(pid))
                 continue;
             try
             {
