@@ -25,6 +25,7 @@ internal static class ChildCommands
                 return 0;
             case ["train", var folder]:
                 ChaosTraining.Run(folder, epoch => Console.WriteLine($"{EpochLine}{epoch}"));
+                Console.WriteLine(TrainedLine);
                 return 0;
             default:
                 Console.Error.WriteLine("usage: hang-in-write <path> | train <folder>");
@@ -37,6 +38,9 @@ internal static class ChildCommands
 
     /// <summary>What <c>train</c> prints after each epoch and its checkpoint, before the epoch's number.</summary>
     public const string EpochLine = "epoch ";
+
+    /// <summary>What <c>train</c> prints once the weights are saved.</summary>
+    public const string TrainedLine = "trained";
 
     /// <summary>Starts <c>dotnet ModelDsl.Tests.dll</c> with a command.</summary>
     public static Testing.ChildProcess Start(params string[] arguments) =>
