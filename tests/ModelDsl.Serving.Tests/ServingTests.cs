@@ -142,6 +142,33 @@ public sealed class ServingTests(ServingApp app) : IClassFixture<ServingApp>
         }
     }
 
+    [Fact]
+    public async Task ADamagedReplacementKeepsTheModelServingAndHealthSaysWhy()
+    {
+        var original = Path.Combine(app.Work, "original.onnx");
+        File.Copy(app.ModelPath, original, overwrite: true);
+        var serving = Sha256(app.ModelPath);
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        try
+        {
+            var damaged = Path.Combine(app.Work, "damaged.onnx");
+            var bytes = File.ReadAllBytes(original);
+            File.WriteAllBytes(damaged, bytes[..(bytes.Length / 2)]);
+            File.Move(damaged, app.ModelPath, overwrite: true);
+
+            var (status, data) = await HealthWhen(http, h => h.Data.TryGetProperty("lastReloadError", out _), "report the damaged file");
+            Assert.Equal("Degraded", status);
+            Assert.Contains("not a valid ONNX model", data.GetProperty("lastReloadError").GetString(), StringComparison.Ordinal);
+            Assert.Equal(serving, data.GetProperty("fileSha256").GetString());
+            await Score(http, Candidates(new Random(10), 2));
+        }
+        finally
+        {
+            File.Move(original, app.ModelPath, overwrite: true);
+        }
+        await HealthWhen(http, h => h.Status == "Healthy", "become healthy again");
+    }
+
     /// <summary>Issue 15, item 5: a model answering NaN or ±∞ made the server answer an empty 500 (JSON has no such numbers).</summary>
     [Fact]
     public async Task ANonFiniteAnswerIs500WithTheOutputNamedAndIsCounted()
@@ -249,12 +276,19 @@ public sealed class ServingTests(ServingApp app) : IClassFixture<ServingApp>
         return (health.RootElement.GetProperty("status").GetString()!, check.GetProperty("data").Clone());
     }
 
-    /// <summary>Waits until the server serves the file with this hash, failing after a minute (a bound, not a timing).</summary>
-    private static async Task ServedFile(HttpClient http, string sha256)
+    /// <summary>Waits until the server serves the file with this hash.</summary>
+    private static Task ServedFile(HttpClient http, string sha256) =>
+        HealthWhen(http, h => h.Data.GetProperty("fileSha256").GetString() == sha256, $"load the file with SHA-256 {sha256}");
+
+    /// <summary>Waits until the health report meets <paramref name="condition"/>, failing after a minute (a bound, not a timing).</summary>
+    private static async Task<(string Status, JsonElement Data)> HealthWhen(HttpClient http, Func<(string Status, JsonElement Data), bool> condition, string what)
     {
-        for (var waited = TimeSpan.Zero; (await Health(http)).Data.GetProperty("fileSha256").GetString() != sha256; waited += TimeSpan.FromMilliseconds(50))
+        for (var waited = TimeSpan.Zero; ; waited += TimeSpan.FromMilliseconds(50))
         {
-            Assert.True(waited < TimeSpan.FromMinutes(1), $"The server did not load the file with SHA-256 {sha256} within a minute.");
+            var health = await Health(http);
+            if (condition(health))
+                return health;
+            Assert.True(waited < TimeSpan.FromMinutes(1), $"The server did not {what} within a minute.");
             await Task.Delay(50);
         }
     }
