@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ModelDsl.Hosting;
@@ -19,7 +20,7 @@ internal static class Outputs<TPrediction>
     /// <summary>Throws unless <typeparamref name="TPrediction"/> holds exactly the schema's outputs as floats.</summary>
     public static void Check(ModelSchema schema)
     {
-        if (!AllFloats || Marshal.SizeOf<TPrediction>() != schema.Outputs.Count * sizeof(float))
+        if (!AllFloats || Unsafe.SizeOf<TPrediction>() != schema.Outputs.Count * sizeof(float))
             throw new InvalidOperationException(
                 $"{typeof(TPrediction)} is not the generated Prediction of {schema.Name}: it must hold one float per output ({schema.Outputs.Count}).");
     }

@@ -106,6 +106,22 @@ public sealed class RegistrationTests(ModelFiles files) : IClassFixture<ModelFil
         Assert.Equal(option, error.ParamName);
     }
 
+    /// <summary>Answers are checked as floats, one per output: a hand-written prediction type of another shape is refused, not misread.</summary>
+    [Fact]
+    public void APredictionTypeOtherThanOneFloatPerOutputIsRefused()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new PredictorPool<VideoRanker.Features, (double Click, double WatchMinutes)>(p => new DoublePredictor(p), new() { Path = files.A, WatchFile = false }));
+        Assert.Contains("one float per output (2)", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class DoublePredictor(string path) : ModelDsl.Serving.OnnxPredictor<VideoRanker.Features, (double Click, double WatchMinutes)>(path, VideoRanker.Schema, null)
+    {
+        protected override void Encode(in VideoRanker.Features features, Span<long> categorical, Span<float> numeric) => features.Encode(categorical, numeric);
+
+        protected override (double Click, double WatchMinutes) Decode(ReadOnlySpan<float> outputs) => (outputs[0], outputs[1]);
+    }
+
     private static IServiceCollection Services(string path, LogRecorder? logs) =>
         new ServiceCollection()
             .AddLogging(l =>
