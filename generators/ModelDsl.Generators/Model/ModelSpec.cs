@@ -45,33 +45,27 @@ internal sealed record ModelSpec(
     public string FullName => Namespace.Length == 0 ? ClassName : $"{Namespace}.{ClassName}";
 }
 
-internal enum FeatureKind
-{
-    Categorical,
-    Numeric,
-}
-
 /// <summary>
 /// A feature member. <paramref name="Type"/> is the member's C# keyword type (<c>long</c>, <c>string[]</c>, …);
 /// <paramref name="Size"/> is the number of values of a numeric array member, 0 for a scalar. Enum-valued
-/// arguments are kept as their member names, exactly as the generated code spells them.
+/// arguments are the runtime's own enums (the generator compiles their source files), named in generated
+/// code by <c>SourceWriter.Enum</c>.
 /// </summary>
 internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, int Vocabulary, int Dim, int Size = 0)
 {
     /// <summary>The shared embedding table's name, or empty.</summary>
     public string Group { get; init; } = "";
 
-    public string OutOfVocabulary { get; init; } = "Error";
+    public OutOfVocabulary OutOfVocabulary { get; init; }
 
     /// <summary>Most values of a sequence member.</summary>
     public int MaxLength { get; init; }
 
-    public string Pooling { get; init; } = "Mean";
+    public Pooling Pooling { get; init; }
 
-    public string Truncation { get; init; } = "Error";
+    public SequenceTruncation Truncation { get; init; }
 
-    /// <summary>The <c>NumericTransform</c> flags, as an integer.</summary>
-    public int Transform { get; init; }
+    public NumericTransform Transform { get; init; }
 
     public bool IsVector => Type.EndsWith("[]", System.StringComparison.Ordinal);
 
@@ -85,7 +79,7 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, i
     public int Width => !IsVector ? 1 : Kind == FeatureKind.Categorical ? MaxLength : Size;
 
     /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary row.</summary>
-    public int Rows => Vocabulary + (OutOfVocabulary == "Reserved" ? 1 : 0);
+    public int Rows => Vocabulary + (OutOfVocabulary == OutOfVocabulary.Reserved ? 1 : 0);
 
     /// <summary>Features with the same key look up the same table segment.</summary>
     public string SegmentKey => Group.Length > 0 ? "group " + Group : Name;
@@ -96,12 +90,6 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, i
 /// its <c>[Column]</c> name (the member name when absent) and its C# keyword type.
 /// </summary>
 internal sealed record DataColumnSpec(string Member, string Column, string Type);
-
-internal enum TaskKind
-{
-    Binary,
-    Regression,
-}
 
 /// <summary>
 /// A task member: its label type, tower units and static loss weight; <paramref name="Given"/> names
@@ -139,13 +127,16 @@ internal sealed record ArchitectureSpec(
 }
 
 /// <summary><c>[Regularization]</c>, or its defaults.</summary>
-internal sealed record RegularizationSpec(double EmbeddingL2, double DenseL2, double Dropout, string Activation)
+internal sealed record RegularizationSpec(double EmbeddingL2, double DenseL2, double Dropout, Activation Activation)
 {
-    public static RegularizationSpec Default { get; } = new(0, 0, 0, "Relu");
+    private static readonly RegularizationAttribute Defaults = new();
+
+    public static RegularizationSpec Default { get; } = new(Defaults.EmbeddingL2, Defaults.DenseL2, Defaults.Dropout, Defaults.Activation);
 }
 
 /// <summary><c>[LossWeighting]</c>, or static weights. Training-only: not part of the fingerprint.</summary>
-internal sealed record LossWeightingSpec(string Strategy, double Alpha, double Temperature)
+internal sealed record LossWeightingSpec(LossWeightingStrategy Strategy, double Alpha, double Temperature)
 {
-    public static LossWeightingSpec Default { get; } = new("Static", 1.5, 2);
+    public static LossWeightingSpec Default { get; } =
+        new(LossWeightingStrategy.Static, LossWeightingAttribute.DefaultAlpha, LossWeightingAttribute.DefaultTemperature);
 }

@@ -103,6 +103,9 @@ internal sealed class SpecLocations
 
     public const string LossWeighting = "@lossweighting";
 
+    /// <summary>Argument name of a member's <c>[Column]</c>.</summary>
+    public const string Column = "@column";
+
     private void AddElements(string owner, string argument, IReadOnlyList<ExpressionSyntax>? elements)
     {
         for (var i = 0; i < (elements?.Count ?? 0); i++)

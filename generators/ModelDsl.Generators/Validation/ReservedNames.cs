@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 using ModelDsl.Generators.Diagnostics;
 using ModelDsl.Generators.Model;
 using ModelDsl.Generators.Parsing;
-using OutputKind = ModelDsl.Generators.Model.OutputKind;
+using OutputKind = ModelDsl.OutputKind;
 
 namespace ModelDsl.Generators.Validation;
 

@@ -1,7 +1,12 @@
 namespace ModelDsl;
 
 /// <summary>Activation of hidden layers.</summary>
-public enum Activation
+#if MODELDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum Activation
 {
     /// <summary>max(0, x).</summary>
     Relu,

@@ -8,7 +8,12 @@ namespace ModelDsl;
 /// </summary>
 /// <param name="name">The column name, matched exactly.</param>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-public sealed class ColumnAttribute(string name) : Attribute
+#if MODELDSL_GENERATOR
+internal
+#else
+public
+#endif
+sealed class ColumnAttribute(string name) : Attribute
 {
     /// <summary>The column name.</summary>
     public string Name { get; } = name;

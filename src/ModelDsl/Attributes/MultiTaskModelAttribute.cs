@@ -8,6 +8,11 @@ namespace ModelDsl;
 /// feature, task and architecture attributes on the class and its members.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class MultiTaskModelAttribute : Attribute
+#if MODELDSL_GENERATOR
+internal
+#else
+public
+#endif
+sealed class MultiTaskModelAttribute : Attribute
 {
 }

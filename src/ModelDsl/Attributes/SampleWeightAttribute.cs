@@ -9,7 +9,12 @@ namespace ModelDsl;
 /// watch time; the prediction exposes them as <c>{Task}Odds</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-public sealed class SampleWeightAttribute : Attribute
+#if MODELDSL_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SampleWeightAttribute : Attribute
 {
     /// <summary>Name of the weighted task, e.g. <c>nameof(Click)</c>.</summary>
     public string For { get; set; } = "";
