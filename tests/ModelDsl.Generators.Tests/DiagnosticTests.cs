@@ -363,11 +363,11 @@ public class DiagnosticTests
         Verify(Model(Valid, declaration: $"public partial class {{|MDSL021:{name}|}}"));
 
     [Fact]
-    public void Mdsl022InvalidLossWeightingOnTheArgument()
+    public void Mdsl011InvalidLossWeightingOnTheArgument()
     {
         var d = Verify(Model(Valid, """
             [SharedBottom(16)]
-            [LossWeighting(LossWeightingStrategy.GradNorm, {|MDSL022:Alpha = 0|}, {|MDSL022:Temperature = -2|})]
+            [LossWeighting(LossWeightingStrategy.GradNorm, {|MDSL011:Alpha = 0|}, {|MDSL011:Temperature = -2|})]
             """));
         Assert.Contains("Alpha of [LossWeighting] on 'M' is 0; it must be a finite number greater than 0",
             d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));

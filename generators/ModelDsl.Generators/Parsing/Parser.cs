@@ -97,7 +97,7 @@ internal static class Parser
             state.Report(DiagnosticDescriptors.Generic, syntax.TypeParameterList?.GetLocation() ?? state.Locations.Model,
                 type.Name, syntax.TypeParameterList?.ToString() ?? "");
         if (ReservedNames.IsGeneratedInModel(type.Name))
-            state.Report(DiagnosticDescriptors.ReservedClassName, state.Locations.Model, type.Name);
+            state.Report(DiagnosticDescriptors.ReservedClassName, state.Locations.Model, type.Name, ReservedNames.GeneratedInModel);
         // The generated files are parsed with the project's options, which its files share: reading them from the
         // model's file keeps the check in the cached parse step (a new LangVersion reparses every file).
         if (syntax.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp10 } options)

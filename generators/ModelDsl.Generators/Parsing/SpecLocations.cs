@@ -99,6 +99,14 @@ internal sealed class SpecLocations
 
     public const string Architecture = "@architecture";
 
+    /// <summary>The attribute of a class-level owner, as the user writes it.</summary>
+    public static string AttributeName(string owner) => owner switch
+    {
+        Regularization => KnownAttributes.ShortName(nameof(RegularizationAttribute)),
+        LossWeighting => KnownAttributes.ShortName(nameof(LossWeightingAttribute)),
+        _ => owner,
+    };
+
     public const string Regularization = "@regularization";
 
     public const string LossWeighting = "@lossweighting";

@@ -187,19 +187,18 @@ internal static class Validator
     {
         // Written so that NaN fails every range; infinities are no valid C# literal for the generated code.
         if (!(regularization.Dropout >= 0 && regularization.Dropout < 1))
-            yield return InvalidRate(at, nameof(RegularizationAttribute.Dropout), model, regularization.Dropout, "at least 0 and less than 1");
+            yield return OutOfRange(at, SpecLocations.Regularization, nameof(RegularizationAttribute.Dropout), model, regularization.Dropout, "at least 0 and less than 1");
         if (!(regularization.EmbeddingL2 >= 0 && regularization.EmbeddingL2 <= double.MaxValue))
-            yield return InvalidRate(at, nameof(RegularizationAttribute.EmbeddingL2), model, regularization.EmbeddingL2, "a finite number, zero or positive");
+            yield return OutOfRange(at, SpecLocations.Regularization, nameof(RegularizationAttribute.EmbeddingL2), model, regularization.EmbeddingL2, "a finite number, zero or positive");
         if (!(regularization.DenseL2 >= 0 && regularization.DenseL2 <= double.MaxValue))
-            yield return InvalidRate(at, nameof(RegularizationAttribute.DenseL2), model, regularization.DenseL2, "a finite number, zero or positive");
+            yield return OutOfRange(at, SpecLocations.Regularization, nameof(RegularizationAttribute.DenseL2), model, regularization.DenseL2, "a finite number, zero or positive");
     }
 
     private static IEnumerable<Diagnostic> LossWeighting(LossWeightingSpec weighting, string model, SpecLocations at)
     {
         foreach (var (argument, value) in new[] { (nameof(LossWeightingAttribute.Alpha), weighting.Alpha), (nameof(LossWeightingAttribute.Temperature), weighting.Temperature) })
             if (!(value > 0 && value <= double.MaxValue))
-                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidLossWeighting, ArgumentOf(at, SpecLocations.LossWeighting, argument),
-                    argument, model, Format(value), "a finite number greater than 0");
+                yield return OutOfRange(at, SpecLocations.LossWeighting, argument, model, value, "a finite number greater than 0");
     }
 
     /// <summary>A list of layer widths that needs at least one element.</summary>
@@ -222,8 +221,9 @@ internal static class Validator
         Diagnostic.Create(DiagnosticDescriptors.NotPositive, ArgumentOf(at, owner, argument),
             argument, attribute, ownerName, at.Has(SpecLocations.Argument(owner, argument)) ? value.ToString(CultureInfo.InvariantCulture) : "not set", valid);
 
-    private static Diagnostic InvalidRate(SpecLocations at, string argument, string model, double value, string valid) =>
-        Diagnostic.Create(DiagnosticDescriptors.InvalidRate, ArgumentOf(at, SpecLocations.Regularization, argument), argument, model, Format(value), valid);
+    /// <summary>MDSL011 on a class-level attribute's argument (<see cref="SpecLocations.Regularization"/> or <see cref="SpecLocations.LossWeighting"/>).</summary>
+    private static Diagnostic OutOfRange(SpecLocations at, string owner, string argument, string model, double value, string valid) =>
+        Diagnostic.Create(DiagnosticDescriptors.ValueOutOfRange, ArgumentOf(at, owner, argument), argument, SpecLocations.AttributeName(owner), model, Format(value), valid);
 
     /// <summary>The argument, else its attribute (the argument was left out), else the member.</summary>
     private static Location ArgumentOf(SpecLocations at, string owner, string argument) =>
