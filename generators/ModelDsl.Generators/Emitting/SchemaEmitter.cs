@@ -24,7 +24,7 @@ internal static class SchemaEmitter
         w.Line("    {");
         foreach (var t in spec.Tasks)
         {
-            var given = t.Given.Length == 0 ? "" : $", Given: {IndexOf(spec, t.Given)}";
+            var given = t.Given.Length == 0 ? "" : $", Given: {spec.IndexOf(t.Given)}";
             var weighting = spec.WeightOf(t) is { } weight ? $", Weighting: {SourceWriter.Enum(weight.PositivesOnly ? SampleWeighting.PositivesOnly : SampleWeighting.All)}" : "";
             w.Line($"        new({SourceWriter.Literal(t.Name)}, {SourceWriter.Enum(t.Kind)}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}),");
         }
@@ -32,19 +32,11 @@ internal static class SchemaEmitter
         w.Line("    new global::ModelDsl.OutputInfo[]");
         w.Line("    {");
         foreach (var o in layout.Outputs)
-            w.Line($"        new({SourceWriter.Literal(o.Name)}, Task: {IndexOf(spec, o.Task.Name)}, {SourceWriter.Enum(o.Kind)}),");
+            w.Line($"        new({SourceWriter.Literal(o.Name)}, Task: {spec.IndexOf(o.Task.Name)}, {SourceWriter.Enum(o.Kind)}),");
         w.Line("    },");
         var lossWeighting = spec.LossWeighting;
         w.Line($"    new global::ModelDsl.RegularizationSettings(EmbeddingL2: {SourceWriter.Literal(r.EmbeddingL2)}, DenseL2: {SourceWriter.Literal(r.DenseL2)}, Dropout: {SourceWriter.Literal(r.Dropout)}, {SourceWriter.Enum(r.Activation)})){(lossWeighting == LossWeightingSpec.Default ? ";" : "")}");
         if (lossWeighting != LossWeightingSpec.Default)
             w.Line($"{{ LossWeighting = new({SourceWriter.Enum(lossWeighting.Strategy)}, Alpha: {SourceWriter.Literal(lossWeighting.Alpha)}, Temperature: {SourceWriter.Literal(lossWeighting.Temperature)}) }};");
     });
-
-    private static int IndexOf(ModelSpec spec, string task)
-    {
-        for (var i = 0; i < spec.Tasks.Count; i++)
-            if (spec.Tasks[i].Name == task)
-                return i;
-        return -1;
-    }
 }

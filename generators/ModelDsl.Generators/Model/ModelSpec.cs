@@ -24,12 +24,15 @@ internal sealed record ModelSpec(
     public bool IsConstructible { get; init; }
 
     /// <summary>The task a task is given, or null.</summary>
-    public TaskSpec? GivenOf(TaskSpec task)
+    public TaskSpec? GivenOf(TaskSpec task) => IndexOf(task.Given) is var i and >= 0 ? Tasks[i] : null;
+
+    /// <summary>The index of the task named <paramref name="task"/>, or −1.</summary>
+    public int IndexOf(string task)
     {
-        foreach (var t in Tasks)
-            if (t.Name == task.Given)
-                return t;
-        return null;
+        for (var i = 0; i < Tasks.Count; i++)
+            if (Tasks[i].Name == task)
+                return i;
+        return -1;
     }
 
     /// <summary>The sample weight of a task, or null.</summary>

@@ -1,9 +1,7 @@
 namespace ModelDsl;
 
 /// <summary>Activation of hidden layers.</summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum Activation

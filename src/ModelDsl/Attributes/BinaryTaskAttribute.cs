@@ -7,9 +7,7 @@ namespace ModelDsl;
 /// that is 0 or 1; the prediction is a probability. Trained with binary cross-entropy.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class BinaryTaskAttribute : Attribute

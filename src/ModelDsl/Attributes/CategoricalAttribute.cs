@@ -10,9 +10,7 @@ namespace ModelDsl;
 /// Features of one <see cref="Dim"/> share one concatenated table, gathered with one lookup.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class CategoricalAttribute : Attribute
@@ -44,9 +42,7 @@ sealed class CategoricalAttribute : Attribute
 }
 
 /// <summary>What an integer id outside its feature's vocabulary becomes.</summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum OutOfVocabulary
@@ -62,9 +58,7 @@ enum OutOfVocabulary
 }
 
 /// <summary>How a sequence feature's embeddings are pooled; empty sequences pool to zeros.</summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum Pooling
@@ -80,9 +74,7 @@ enum Pooling
 }
 
 /// <summary>What a sequence longer than its <c>MaxLength</c> does.</summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum SequenceTruncation

@@ -8,9 +8,7 @@ namespace ModelDsl;
 /// </summary>
 /// <param name="name">The column name, matched exactly.</param>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class ColumnAttribute(string name) : Attribute

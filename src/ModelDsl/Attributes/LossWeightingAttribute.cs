@@ -7,9 +7,7 @@ namespace ModelDsl;
 /// one run. Without this attribute each task's loss is multiplied by its static <c>LossWeight</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class LossWeightingAttribute : Attribute
@@ -34,9 +32,7 @@ sealed class LossWeightingAttribute : Attribute
 }
 
 /// <summary>Loss weighting strategies.</summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum LossWeightingStrategy

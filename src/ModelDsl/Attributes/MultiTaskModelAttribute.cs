@@ -8,9 +8,7 @@ namespace ModelDsl;
 /// feature, task and architecture attributes on the class and its members.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class MultiTaskModelAttribute : Attribute

@@ -7,9 +7,7 @@ namespace ModelDsl;
 /// or a <c>float[]</c> or <c>double[]</c> member of <see cref="Size"/> values fed as that many columns.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class NumericAttribute : Attribute
@@ -23,9 +21,7 @@ sealed class NumericAttribute : Attribute
 
 /// <summary>Transforms of a numeric feature, applied in the network (and its ONNX graph) in declaration order.</summary>
 [Flags]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum NumericTransform

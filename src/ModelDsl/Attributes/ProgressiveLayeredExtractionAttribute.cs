@@ -9,9 +9,7 @@ namespace ModelDsl;
 /// experts into the next level's shared input (not on the last level). One level is CGC.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class ProgressiveLayeredExtractionAttribute : Attribute

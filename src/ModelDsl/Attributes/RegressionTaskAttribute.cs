@@ -7,9 +7,7 @@ namespace ModelDsl;
 /// trained with mean squared error.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class RegressionTaskAttribute : Attribute

@@ -4,9 +4,7 @@ namespace ModelDsl;
 
 /// <summary>Regularization and the hidden-layer activation of the whole model.</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class RegularizationAttribute : Attribute

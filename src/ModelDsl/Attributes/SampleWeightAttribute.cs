@@ -9,9 +9,7 @@ namespace ModelDsl;
 /// watch time; the prediction exposes them as <c>{Task}Odds</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class SampleWeightAttribute : Attribute

@@ -7,9 +7,7 @@ namespace ModelDsl;
 /// features, then one tower per task.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 sealed class SharedBottomAttribute : Attribute

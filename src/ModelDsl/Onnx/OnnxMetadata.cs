@@ -10,9 +10,7 @@ namespace ModelDsl.Onnx;
 /// Runtime host: which spec it belongs to and how to feed it. The generator compiles the names too
 /// (no task may be named like an input).
 /// </summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 static class OnnxMetadata

@@ -1,9 +1,7 @@
 namespace ModelDsl;
 
 /// <summary>Kinds of features.</summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum FeatureKind
@@ -16,9 +14,7 @@ enum FeatureKind
 }
 
 /// <summary>Kinds of tasks.</summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum TaskKind
@@ -31,9 +27,7 @@ enum TaskKind
 }
 
 /// <summary>What an output holds.</summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum OutputKind
@@ -52,9 +46,7 @@ enum OutputKind
 }
 
 /// <summary>How a task's loss is weighted per sample.</summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 enum SampleWeighting

@@ -13,9 +13,7 @@ namespace ModelDsl;
 /// every process, platform and .NET version, so a model trained today serves the same rows tomorrow,
 /// and any other host can reproduce it. The generator compiles this file too, for the spec fingerprint.
 /// </summary>
-#if MODELDSL_GENERATOR
-internal
-#else
+#if !MODELDSL_GENERATOR
 public
 #endif
 static class StableHash
