@@ -10,10 +10,7 @@ namespace ModelDsl;
 /// Features of one <see cref="Dim"/> share one concatenated table, gathered with one lookup.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-#if !MODELDSL_GENERATOR
-public
-#endif
-sealed class CategoricalAttribute : Attribute
+sealed partial class CategoricalAttribute : Attribute
 {
     /// <summary>Number of distinct ids; valid ids are <c>0 … Vocabulary − 1</c> (the hash range of strings).</summary>
     public int Vocabulary { get; set; }

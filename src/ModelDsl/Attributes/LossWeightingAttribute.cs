@@ -7,10 +7,7 @@ namespace ModelDsl;
 /// one run. Without this attribute each task's loss is multiplied by its static <c>LossWeight</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-#if !MODELDSL_GENERATOR
-public
-#endif
-sealed class LossWeightingAttribute : Attribute
+sealed partial class LossWeightingAttribute : Attribute
 {
     /// <summary>Chooses the strategy.</summary>
     public LossWeightingAttribute(LossWeightingStrategy strategy) => Strategy = strategy;

@@ -7,10 +7,7 @@ namespace ModelDsl;
 /// or a <c>float[]</c> or <c>double[]</c> member of <see cref="Size"/> values fed as that many columns.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-#if !MODELDSL_GENERATOR
-public
-#endif
-sealed class NumericAttribute : Attribute
+sealed partial class NumericAttribute : Attribute
 {
     /// <summary>Number of values of an array member (every sample must have exactly this many); leave unset for a scalar member.</summary>
     public int Size { get; set; }
