@@ -37,9 +37,9 @@ internal static class RecordsEmitter
     /// <summary>Reference types are nullable: a null is bad data the encoder reports, not a compile warning in generated code.</summary>
     private static string ParameterType(FeatureSpec f) => f.Type switch
     {
-        "string[]" => "string?[]?",
-        _ when f.IsVector || f.IsHashed => f.Type + "?",
-        _ => f.Type,
+        { IsString: true, IsArray: true } => "string?[]?",
+        { IsString: true } or { IsArray: true } => f.Type.Keyword + "?",
+        _ => f.Type.Keyword,
     };
 
     private static string EncodeCategorical(ModelSpec spec, ModelLayout layout, FeatureSpec f)

@@ -49,12 +49,12 @@ internal sealed record ModelSpec(
 }
 
 /// <summary>
-/// A feature member. <paramref name="Type"/> is the member's C# keyword type (<c>long</c>, <c>string[]</c>, …);
+/// A feature member. <paramref name="Type"/> is the member's type (<c>long</c>, <c>string[]</c>, …);
 /// <paramref name="Size"/> is the number of values of a numeric array member, 0 for a scalar. Enum-valued
 /// arguments are the runtime's own enums (the generator compiles their source files), named in generated
 /// code by <c>SourceWriter.Enum</c>.
 /// </summary>
-internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, int Vocabulary, int Dim, int Size = 0)
+internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Type, int Vocabulary, int Dim, int Size = 0)
 {
     /// <summary>The shared embedding table's name, or empty.</summary>
     public string Group { get; init; } = "";
@@ -70,13 +70,13 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, i
 
     public NumericTransform Transform { get; init; }
 
-    public bool IsVector => Type.EndsWith("[]", System.StringComparison.Ordinal);
+    public bool IsVector => Type.IsArray;
 
     /// <summary>A categorical array: pooled embeddings of up to MaxLength ids.</summary>
     public bool IsSequence => Kind == FeatureKind.Categorical && IsVector;
 
     /// <summary>String ids, hashed into the vocabulary.</summary>
-    public bool IsHashed => Type.StartsWith("string", System.StringComparison.Ordinal);
+    public bool IsHashed => Type.IsString;
 
     /// <summary>Input columns the feature takes.</summary>
     public int Width => !IsVector ? 1 : Kind == FeatureKind.Categorical ? MaxLength : Size;
@@ -90,18 +90,18 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, i
 
 /// <summary>
 /// A member read from a data file column by the generated <c>ReadCsv</c>/<c>ReadParquet</c>:
-/// its <c>[Column]</c> name (the member name when absent) and its C# keyword type.
+/// its <c>[Column]</c> name (the member name when absent) and its type.
 /// </summary>
-internal sealed record DataColumnSpec(string Member, string Column, string Type);
+internal sealed record DataColumnSpec(string Member, string Column, MemberType Type);
 
 /// <summary>
 /// A task member: its label type, tower units and static loss weight; <paramref name="Given"/> names
 /// the binary task it is conditioned on (ESMM), or is empty.
 /// </summary>
-internal sealed record TaskSpec(string Name, TaskKind Kind, string Type, EquatableArray<int> Tower, double LossWeight, string Given);
+internal sealed record TaskSpec(string Name, TaskKind Kind, MemberType Type, EquatableArray<int> Tower, double LossWeight, string Given);
 
 /// <summary>A <c>[SampleWeight]</c> member weighting task <paramref name="For"/>'s loss.</summary>
-internal sealed record SampleWeightSpec(string Name, string Type, string For, bool PositivesOnly);
+internal sealed record SampleWeightSpec(string Name, MemberType Type, string For, bool PositivesOnly);
 
 internal enum ArchitectureKind
 {

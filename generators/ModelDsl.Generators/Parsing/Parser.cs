@@ -186,18 +186,21 @@ internal static class Parser
     }
 
     /// <summary>A member's role: its attribute (named as the user writes it) and the member types it takes.</summary>
-    private sealed record Role(RoleKind Kind, string[] Types)
+    private sealed record Role(RoleKind Kind, MemberType[] Types)
     {
         public string Name => Kind.ToString();
     }
 
+    private static readonly MemberType Int = new(ElementType.Int), Long = new(ElementType.Long), String = new(ElementType.String),
+        Float = new(ElementType.Float), Double = new(ElementType.Double);
+
     private static readonly Dictionary<string, Role> Roles = new()
     {
-        [KnownAttributes.Categorical] = new(RoleKind.Categorical, ["int", "long", "string", "int[]", "long[]", "string[]"]),
-        [KnownAttributes.Numeric] = new(RoleKind.Numeric, ["float", "double", "float[]", "double[]"]),
-        [KnownAttributes.BinaryTask] = new(RoleKind.BinaryTask, ["bool", "int", "float", "double"]),
-        [KnownAttributes.RegressionTask] = new(RoleKind.RegressionTask, ["float", "double"]),
-        [KnownAttributes.SampleWeight] = new(RoleKind.SampleWeight, ["float", "double", "int"]),
+        [KnownAttributes.Categorical] = new(RoleKind.Categorical, [Int, Long, String, new(ElementType.Int, true), new(ElementType.Long, true), new(ElementType.String, true)]),
+        [KnownAttributes.Numeric] = new(RoleKind.Numeric, [Float, Double, new(ElementType.Float, true), new(ElementType.Double, true)]),
+        [KnownAttributes.BinaryTask] = new(RoleKind.BinaryTask, [new(ElementType.Bool), Int, Float, Double]),
+        [KnownAttributes.RegressionTask] = new(RoleKind.RegressionTask, [Float, Double]),
+        [KnownAttributes.SampleWeight] = new(RoleKind.SampleWeight, [Float, Double, Int]),
     };
 
     private static void ReadMember(ISymbol member, Members members, ParseState state)
@@ -231,14 +234,15 @@ internal static class Parser
             return;
         }
         var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
-        string keyword;
+        MemberType keyword;
         if (memberType.TypeKind == TypeKind.Error || (declaration is VariableDeclaratorSyntax ? declaration.Parent! : declaration)?.ContainsDiagnostics == true)
         {
-            // The compiler reports the unknown type or the syntax error; keep the member so no "no feature" follows.
+            // The compiler reports the unknown type or the syntax error; keep the member, with a type no rule
+            // objects to, so no "no feature" follows (and no code: the spec is not used).
             state.HasCompilerErrors = true;
-            keyword = memberType.ToDisplayString();
+            keyword = role.Types[0];
         }
-        else if (Keyword(memberType) is { } k && role.Types.Contains(k))
+        else if (MemberType.Of(memberType) is { } k && role.Types.Contains(k))
             keyword = k;
         else
         {
@@ -388,21 +392,8 @@ internal static class Parser
         _ => null,
     };
 
-    private static string? Keyword(ITypeSymbol type) => type is IArrayTypeSymbol { Rank: 1 } array
-        ? Keyword(array.ElementType) is { } element and not "bool" ? element + "[]" : null
-        : type.SpecialType switch
-    {
-        SpecialType.System_String => "string",
-        SpecialType.System_Boolean => "bool",
-        SpecialType.System_Int32 => "int",
-        SpecialType.System_Int64 => "long",
-        SpecialType.System_Single => "float",
-        SpecialType.System_Double => "double",
-        _ => null,
-    };
-
-    private static string Alternatives(string[] types) =>
-        types.Length == 1 ? types[0] : string.Join(", ", types.Take(types.Length - 1)) + " or " + types[types.Length - 1];
+    private static string Alternatives(MemberType[] types) =>
+        types.Length == 1 ? types[0].Keyword : string.Join(", ", types.Take(types.Length - 1)) + " or " + types[types.Length - 1];
 
     private static string NameOf(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() ?? "";
 
