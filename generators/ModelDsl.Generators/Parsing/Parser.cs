@@ -15,7 +15,7 @@ namespace ModelDsl.Generators.Parsing;
 /// Reads an annotated class into a <see cref="ModelSpec"/>: the class shape, its architecture and
 /// regularization attributes, and one feature, task or sample weight per annotated member. Problems
 /// that make a part unreadable (wrong member type, two roles) are reported here; rules over values are
-/// the <see cref="Validator"/>'s. Never throws on bad input: what the compiler already rejects yields
+/// the <see cref="Validator"/>'s, which <see cref="ModelGenerator"/> runs next. Never throws on bad input: what the compiler already rejects yields
 /// no spec and no second diagnostic.
 /// </summary>
 internal static class Parser
@@ -23,14 +23,15 @@ internal static class Parser
     /// <summary>Dotted and unescaped (<c>A.class</c>, not <c>A.@class</c>), as the spec keeps names.</summary>
     private static readonly SymbolDisplayFormat UnescapedName = new(typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>The class as a spec, with what the validator needs beside it; null where the compiler already reports the declaration.</summary>
+    public static ParsedModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var syntax = (TypeDeclarationSyntax)context.TargetNode;
         // [MultiTaskModel] on a struct or an interface is the compiler's CS0592, and on two parts of one
         // class its CS0579: that class still gets one spec, from the first part.
         if (type.TypeKind != TypeKind.Class || !IsFirstModelDeclaration(type, context))
-            return ParseResult.None;
+            return null;
 
         var state = new ParseState(type, context.SemanticModel, new SpecLocations(syntax.Identifier.GetLocation()), cancellationToken);
         state.HasCompilerErrors = context.Attributes.Any(a => state.HasErrors(state.SyntaxOf(a)));
@@ -63,9 +64,7 @@ internal static class Parser
             IsConstructible = IsConstructible(type, members),
         };
         var declared = new DeclaredParts(architecture is not null, members.DeclaresFeature, members.DeclaresTask);
-        state.Diagnostics.AddRange(Validator.Validate(spec, declared, state.Locations));
-        var valid = !state.HasCompilerErrors && !state.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
-        return new ParseResult(valid ? spec : null, state.Diagnostics.ToEquatableArray());
+        return new ParsedModel(spec, declared, state.Locations, state.Diagnostics, state.HasCompilerErrors);
     }
 
     private sealed class Members
@@ -166,7 +165,7 @@ internal static class Parser
         var reader = state.Reader(attribute);
         var strategy = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int value
             ? Defined<LossWeightingStrategy>(value, attribute, strategyName, state.Model,
-                state.Locations.Get(SpecLocations.Element(SpecLocations.LossWeighting, strategyName, 0), SpecLocations.Argument(SpecLocations.LossWeighting, SpecLocations.Attribute)), state)
+                state.Locations.Get(SpecKey.Element(SpecLocations.LossWeighting, strategyName, 0), SpecKey.Attribute(SpecLocations.LossWeighting)), state)
             : null;
         var defaults = LossWeightingSpec.Default;
         var spec = new LossWeightingSpec(strategy ?? defaults.Strategy,
@@ -221,16 +220,16 @@ internal static class Parser
             state.HasCompilerErrors = true;
             return;
         }
-        state.Locations.Add(SpecLocations.Member(name), member.Locations.FirstOrDefault());
+        state.Locations.Add(SpecKey.Member(name), member.Locations.FirstOrDefault());
         var declaration = member.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(state.CancellationToken);
-        state.Locations.Add(SpecLocations.TypeOf(name), DeclaredType(declaration)?.GetLocation());
+        state.Locations.Add(SpecKey.TypeOf(name), DeclaredType(declaration)?.GetLocation());
         state.Locations.AddAttribute(state.SyntaxOf(attribute), name);
         foreach (var extra in roles.Skip(1))
             state.Report(DiagnosticDescriptors.SeveralRoles, state.LocationOf(extra), state.Model, name, role.Name, Roles[NameOf(extra)].Name);
 
         if (NotInstance(member) is { } problem)
         {
-            state.Report(DiagnosticDescriptors.NotInstanceMember, state.Locations.Get(name), state.Model, name, problem);
+            state.Report(DiagnosticDescriptors.NotInstanceMember, state.Locations.Get(SpecKey.Member(name)), state.Model, name, problem);
             return;
         }
         var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
@@ -246,7 +245,7 @@ internal static class Parser
             keyword = k;
         else
         {
-            state.Report(DiagnosticDescriptors.UnsupportedType, state.Locations.Get(SpecLocations.TypeOf(name), name),
+            state.Report(DiagnosticDescriptors.UnsupportedType, state.Locations.Get(SpecKey.TypeOf(name), SpecKey.Member(name)),
                 role.Name, state.Model, name, Alternatives(role.Types), memberType.ToDisplayString());
             return;
         }
@@ -326,7 +325,7 @@ internal static class Parser
         var attribute = member.GetAttributes().FirstOrDefault(a => NameOf(a) == KnownAttributes.Column);
         if (attribute is null)
             return name;
-        state.Locations.Add(SpecLocations.Argument(name, SpecLocations.Column), state.LocationOf(attribute));
+        state.Locations.Add(SpecKey.Column(name), state.LocationOf(attribute));
         if (state.HasErrors(state.SyntaxOf(attribute)) || attribute.ConstructorArguments.Length != 1)
         {
             state.HasCompilerErrors = true;
@@ -357,7 +356,7 @@ internal static class Parser
     private static TEnum? ReadEnum<TEnum>(AttributeData attribute, AttributeReader reader, string argument, string owner, string ownerName, ParseState state)
         where TEnum : struct, System.Enum =>
         reader.Enum(argument) is { } value
-            ? Defined<TEnum>(value, attribute, argument, ownerName, state.Locations.Get(SpecLocations.Argument(owner, argument)), state)
+            ? Defined<TEnum>(value, attribute, argument, ownerName, state.Locations.Get(SpecKey.Argument(owner, argument)), state)
             : null;
 
     /// <summary>The one check (MDSL028) of every enum argument against the runtime's own enum, which the generator compiles.</summary>

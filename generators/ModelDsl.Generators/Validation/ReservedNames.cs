@@ -85,7 +85,7 @@ internal static class ReservedNames
                 : RecordMembers.Contains(feature.Name) ? $"the record member 'Features.{feature.Name}'"
                 : null;
             if (what is not null)
-                yield return Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(feature.Name), model, feature.Name, what, model);
+                yield return Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(SpecKey.Member(feature.Name)), model, feature.Name, what, model);
         }
 
         var outputs = new Dictionary<string, OutputSpec>();
@@ -106,7 +106,7 @@ internal static class ReservedNames
         }
 
         Diagnostic Collision(string task, string what) =>
-            Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(task), model, task, what, model);
+            Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(SpecKey.Member(task)), model, task, what, model);
     }
 
     private static bool Collides(ISymbol member) =>

@@ -24,7 +24,17 @@ internal static class Validator
 
     private static readonly string[] SequenceArguments = [nameof(CategoricalAttribute.MaxLength), nameof(CategoricalAttribute.Pooling), nameof(CategoricalAttribute.Truncation)];
 
-    public static IEnumerable<Diagnostic> Validate(ModelSpec spec, DeclaredParts declared, SpecLocations at)
+    /// <summary>The parser's and the rules' diagnostics, and the spec when none is an error and the compiler rejects nothing.</summary>
+    public static ParseResult Validate(ParsedModel? parsed)
+    {
+        if (parsed is null)
+            return ParseResult.None;
+        var diagnostics = parsed.Diagnostics.Concat(Rules(parsed.Spec, parsed.Declared, parsed.Locations)).ToEquatableArray();
+        var valid = !parsed.HasCompilerErrors && !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+        return new ParseResult(valid ? parsed.Spec : null, diagnostics);
+    }
+
+    private static IEnumerable<Diagnostic> Rules(ModelSpec spec, DeclaredParts declared, SpecLocations at)
     {
         var model = spec.ClassName;
         if (!declared.Architecture)
@@ -91,9 +101,9 @@ internal static class Validator
             if (feature.IsSequence && feature.MaxLength <= 0)
                 yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.MaxLength), feature.MaxLength, Categorical, $"{spec.ClassName}.{feature.Name}", "a positive integer, the most values a sample's sequence holds");
             if (!feature.IsSequence)
-                foreach (var argument in SequenceArguments.Where(a => at.Has(SpecLocations.Argument(feature.Name, a))))
+                foreach (var argument in SequenceArguments.Where(a => at.Has(SpecKey.Argument(feature.Name, a))))
                     yield return Diagnostic.Create(DiagnosticDescriptors.SequenceArgumentOnScalar, ArgumentOf(at, feature.Name, argument), spec.ClassName, feature.Name, argument, feature.Type);
-            if (feature.IsHashed && at.Has(SpecLocations.Argument(feature.Name, nameof(CategoricalAttribute.OutOfVocabulary))))
+            if (feature.IsHashed && at.Has(SpecKey.Argument(feature.Name, nameof(CategoricalAttribute.OutOfVocabulary))))
                 yield return Diagnostic.Create(DiagnosticDescriptors.OutOfVocabularyOnString, ArgumentOf(at, feature.Name, nameof(CategoricalAttribute.OutOfVocabulary)), spec.ClassName, feature.Name, feature.Type);
         }
     }
@@ -126,8 +136,8 @@ internal static class Validator
 
     private static IEnumerable<Diagnostic> Columns(ModelSpec spec, SpecLocations at)
     {
-        bool Renamed(string member) => at.Has(SpecLocations.Argument(member, SpecLocations.Column));
-        Location ColumnOf(string member) => at.Get(SpecLocations.Argument(member, SpecLocations.Column), member);
+        bool Renamed(string member) => at.Has(SpecKey.Column(member));
+        Location ColumnOf(string member) => at.Get(SpecKey.Column(member), SpecKey.Member(member));
         var owners = new Dictionary<string, string>();
         foreach (var column in spec.DataColumns)
         {
@@ -205,7 +215,7 @@ internal static class Validator
     private static IEnumerable<Diagnostic> Widths(EquatableArray<int> widths, string owner, string argument, string attribute, string model, SpecLocations at, string example) =>
         widths.Count == 0
             ? [Diagnostic.Create(DiagnosticDescriptors.NotPositive, ArgumentOf(at, owner, argument),
-                argument, attribute, model, at.Has(SpecLocations.Argument(owner, argument)) ? "empty" : "not set", $"at least one layer width, e.g. {example}")]
+                argument, attribute, model, at.Has(SpecKey.Argument(owner, argument)) ? "empty" : "not set", $"at least one layer width, e.g. {example}")]
             : Elements(widths, owner, argument, attribute, model, at);
 
     private static IEnumerable<Diagnostic> Elements(EquatableArray<int> widths, string owner, string argument, string attribute, string ownerName, SpecLocations at)
@@ -213,13 +223,13 @@ internal static class Validator
         for (var i = 0; i < widths.Count; i++)
             if (widths[i] <= 0)
                 yield return Diagnostic.Create(DiagnosticDescriptors.NotPositive,
-                    at.Get(SpecLocations.Element(owner, argument, i), SpecLocations.Argument(owner, argument), SpecLocations.Argument(owner, SpecLocations.Attribute)),
+                    at.Get(SpecKey.Element(owner, argument, i), SpecKey.Argument(owner, argument), SpecKey.Attribute(owner)),
                     $"{argument}[{i}]", attribute, ownerName, widths[i], Positive);
     }
 
     private static Diagnostic NotPositive(SpecLocations at, string owner, string argument, int value, string attribute, string ownerName, string valid) =>
         Diagnostic.Create(DiagnosticDescriptors.NotPositive, ArgumentOf(at, owner, argument),
-            argument, attribute, ownerName, at.Has(SpecLocations.Argument(owner, argument)) ? value.ToString(CultureInfo.InvariantCulture) : "not set", valid);
+            argument, attribute, ownerName, at.Has(SpecKey.Argument(owner, argument)) ? value.ToString(CultureInfo.InvariantCulture) : "not set", valid);
 
     /// <summary>MDSL011 on a class-level attribute's argument (<see cref="SpecLocations.Regularization"/> or <see cref="SpecLocations.LossWeighting"/>).</summary>
     private static Diagnostic OutOfRange(SpecLocations at, string owner, string argument, string model, double value, string valid) =>
@@ -227,7 +237,7 @@ internal static class Validator
 
     /// <summary>The argument, else its attribute (the argument was left out), else the member.</summary>
     private static Location ArgumentOf(SpecLocations at, string owner, string argument) =>
-        at.Get(SpecLocations.Argument(owner, argument), SpecLocations.Argument(owner, SpecLocations.Attribute), owner);
+        at.Get(SpecKey.Argument(owner, argument), SpecKey.Attribute(owner), SpecKey.Member(owner));
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
