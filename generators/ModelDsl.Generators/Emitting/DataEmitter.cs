@@ -17,18 +17,22 @@ internal static class DataEmitter
         var model = SourceWriter.Identifier(spec.ClassName);
         var samples = $"global::System.Collections.Generic.IEnumerable<{model}>";
         w.Line("/// <summary>The data file column of each feature, label and sample weight, in declaration order.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> DataColumns {{ get; }} = new[] {{ {string.Join(", ", spec.DataColumns.Select(c => SourceWriter.Literal(c.Column)))} }};");
         w.Line();
         w.Line("/// <summary>Streams samples from a CSV file with a header row; each enumeration reads the file again, so it can feed every epoch.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public static {samples} ReadCsv(string path, global::ModelDsl.Data.CsvOptions? options = null) =>");
         w.Line("    global::ModelDsl.Data.DataFile.ReadCsv(path, DataColumns, ReadSample, options);");
         w.Line();
         w.Line("/// <summary>Streams samples from a Parquet file, one row group at a time; each enumeration reads the file again.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public static {samples} ReadParquet(string path) =>");
         w.Line("    global::ModelDsl.Data.DataFile.ReadParquet(path, DataColumns, ReadSample);");
         w.Line();
+        w.Line(SourceWriter.GeneratedCode);
         w.Open($"private static {model} ReadSample({Row} row) => new()");
         for (var i = 0; i < spec.DataColumns.Count; i++)
             w.Line($"{SourceWriter.Identifier(spec.DataColumns[i].Member)} = {Read(spec, spec.DataColumns[i], i)},");
