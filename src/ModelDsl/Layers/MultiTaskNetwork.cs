@@ -68,9 +68,20 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>The ONNX model of this network: inputs, one named output per task, and the spec's metadata.</summary>
-    public ModelProto ToOnnx()
+    public ModelProto ToOnnx() => ToOnnx(new OnnxGraphBuilder());
+
+    /// <summary>Writes the ONNX model to a file atomically, weights of 1 GiB or more in an external data file beside it.</summary>
+    public void ExportOnnx(string path) => ExportOnnx(path, OnnxModelFile.ExternalDataThreshold);
+
+    /// <summary>Writes the ONNX model, weights of at least <paramref name="externalDataThreshold"/> bytes in an external data file.</summary>
+    internal void ExportOnnx(string path, long externalDataThreshold)
     {
-        var g = new OnnxGraphBuilder();
+        var g = new OnnxGraphBuilder(externalDataThreshold);
+        OnnxModelFile.Write(path, ToOnnx(g), g.External);
+    }
+
+    private ModelProto ToOnnx(OnnxGraphBuilder g)
+    {
         var categorical = Schema.CategoricalCount > 0
             ? g.Input(OnnxMetadata.CategoricalInput, TensorProto.Types.DataType.Int64, Schema.CategoricalCount)
             : null;
@@ -79,13 +90,6 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
             : null;
         BuildOnnx(g, categorical, numeric);
         return g.Build(OnnxMetadata.For(Schema));
-    }
-
-    /// <summary>Writes <see cref="ToOnnx"/> to a file atomically.</summary>
-    public void ExportOnnx(string path)
-    {
-        var model = ToOnnx();
-        AtomicFile.Write(path, model.WriteTo);
     }
 
     /// <summary>Adds this network's nodes to the graph and declares the outputs of <see cref="ModelSchema.Outputs"/>.</summary>

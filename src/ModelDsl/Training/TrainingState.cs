@@ -63,7 +63,7 @@ internal sealed class TrainingState
             state.BestEpoch = reader.ReadInt32();
             state.EpochsSinceBest = reader.ReadInt32();
             var length = reader.ReadInt32();
-            state.BestWeights = length < 0 ? null : reader.ReadBytes(length);
+            state.BestWeights = length == -1 ? null : ChecksummedFile.ReadBlock(reader, length);
             network.load(reader);
             optimizer.load_state_dict(reader);
             weighting.Load(reader);
