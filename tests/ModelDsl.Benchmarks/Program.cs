@@ -1,10 +1,12 @@
 // Performance figures of issue 7; see docs/benchmarks.md. Sections run in the order given:
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [profile] [score] [batch] [generator] [--rounds R] [--samples N] [--threads T]
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- stream [--rows N] [--file PATH]   (issue 5: a multi-million-row CSV)
+//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- bigtable export|save|load|serve --dir D   (issue 20: a 2.56 GB table)
 // With no section, all but stream run. Competing variants are interleaved round by round in one process, so noise
 // from a shared machine hits both sides alike.
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using ModelDsl.Benchmarks;
 
@@ -29,6 +31,11 @@ if (sections.SequenceEqual(["stream"]))
     var file = Array.IndexOf(args, "--file") is var f and >= 0 && f + 1 < args.Length ? args[f + 1] : null;
     StreamBench.Run(Option("--rows", 5_000_000), file);
     return 0;
+}
+if (sections.FirstOrDefault() == "bigtable")
+{
+    var dir = Array.IndexOf(args, "--dir") is var d and >= 0 && d + 1 < args.Length ? args[d + 1] : Path.Combine(Path.GetTempPath(), "modeldsl-bigtable");
+    return BigTableBench.Run(sections.ElementAtOrDefault(1) ?? "", dir);
 }
 foreach (var unknown in sections.Except(all))
 {
