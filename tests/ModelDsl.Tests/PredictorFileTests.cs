@@ -81,25 +81,41 @@ public sealed class PredictorFileTests : IDisposable
     [InlineData(false)]
     public void AGraphThatBreaksBatchedCallsIsRefusedWhenOpened(bool declared)
     {
-        var path = Path.Combine(_folder, "first-only.onnx");
+        var (path, output) = FirstRowsOnly(rows: 1, declared);
+        var error = Assert.Throws<ModelFileException>(() => new OtherModel.Predictor(path));
+        Assert.StartsWith(declared
+            ? $"ONNX model '{path}' declares output '{output}' as Float [1], not Float [batch]: one value per candidate."
+            : $"ONNX model '{path}' does not run: ", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A graph that fails only at batch sizes the open check does not try is named when a call fails, not a raw OnnxRuntimeException.</summary>
+    [Fact]
+    public void AGraphThatFailsAtALargerBatchIsNamedWhenItFails()
+    {
+        var (path, _) = FirstRowsOnly(rows: 2, declared: false);
+        using var predictor = new OtherModel.Predictor(path);
+        var error = Assert.Throws<ModelFileException>(() => predictor.Predict([new(1), new(2), new(3)], new OtherModel.Prediction[3]));
+        Assert.StartsWith($"ONNX model '{path}' failed to score 3 candidates: ", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>OtherModel's graph with its output cut to the first <paramref name="rows"/> rows, declared [rows] or left [batch]; the digest recomputed.</summary>
+    private (string Path, string Output) FirstRowsOnly(int rows, bool declared)
+    {
+        var path = Path.Combine(_folder, "first-rows.onnx");
         using (var trainer = new OtherModel.Trainer())
             trainer.ExportOnnx(path);
         var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
         var output = model.Graph.Output.Single();
         var identity = model.Graph.Node.Single(n => n.Output.Single() == output.Name);
-        var first = new global::Onnx.NodeProto { OpType = "Slice", Name = "first_only", Input = { identity.Input[0], "zero_1d", "one_1d" }, Output = { "first" } };
+        var first = new global::Onnx.NodeProto { OpType = "Slice", Name = "first_rows", Input = { identity.Input[0], "zero_1d", "rows_1d" }, Output = { "first" } };
         model.Graph.Initializer.Add(Int64("zero_1d", 0));
-        model.Graph.Initializer.Add(Int64("one_1d", 1));
+        model.Graph.Initializer.Add(Int64("rows_1d", rows));
         model.Graph.Node.Insert(model.Graph.Node.IndexOf(identity), first);
         identity.Input[0] = "first";
         if (declared)
-            output.Type.TensorType.Shape.Dim[0] = new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = 1 };
+            output.Type.TensorType.Shape.Dim[0] = new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = rows };
         ModelIntegrityTests.Reseal(path, model);
-
-        var error = Assert.Throws<ModelFileException>(() => new OtherModel.Predictor(path));
-        Assert.StartsWith(declared
-            ? $"ONNX model '{path}' declares output '{output.Name}' as Float [1], not Float [batch]: one value per candidate."
-            : $"ONNX model '{path}' does not run: ", error.Message, StringComparison.Ordinal);
+        return (path, output.Name);
     }
 
     private static global::Onnx.TensorProto Int64(string name, long value)
