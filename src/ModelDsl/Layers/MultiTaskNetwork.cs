@@ -1,8 +1,5 @@
 using System;
-using System.IO;
 using System.Linq;
-using Google.Protobuf;
-using ModelDsl.IO;
 using ModelDsl.Onnx;
 using Onnx;
 using TorchSharp.Modules;
@@ -67,7 +64,10 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
         return penalty;
     }
 
-    /// <summary>The ONNX model of this network: inputs, one named output per task, and the spec's metadata.</summary>
+    /// <summary>
+    /// The ONNX model of this network: inputs, one named output per task, and the spec's metadata; every weight inline and
+    /// no integrity digest, which <see cref="ExportOnnx(string)"/> adds and the generated <c>Predictor</c> requires.
+    /// </summary>
     public ModelProto ToOnnx() => ToOnnx(new OnnxGraphBuilder());
 
     /// <summary>Writes the ONNX model to a file atomically, weights of 1 GiB or more in an external data file beside it.</summary>
