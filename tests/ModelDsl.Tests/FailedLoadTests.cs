@@ -202,6 +202,38 @@ public sealed class FailedLoadTests : IDisposable
             + $"but {content.Length - at - 4:N0} remain before the checksum.", error.Message);
     }
 
+    /// <summary>
+    /// A file whose checksum holds but whose last tensor has another shape: TorchSharp would have written every tensor
+    /// before it; the layout is checked against the network first, so none is, and the message names the tensor.
+    /// </summary>
+    [Fact]
+    public void AWeightsFileWhoseLastTensorDoesNotFitChangesNoWeight()
+    {
+        var path = Path.Combine(_folder, "misfit.bin");
+        using var source = new NumericLabelModel.Trainer(Options);
+        source.Fit(Samples);
+        var entries = source.Network.state_dict().ToArray();
+        var (last, lastTensor) = entries[^1];
+        new ModelDsl.IO.ChecksummedFile("MODELDSL-WEIGHTS", 2, "weights file").Write(path, writer =>
+        {
+            writer.Write(NumericLabelModel.Schema.Fingerprint);
+            writer.Write((byte)entries.Length);   // LEB128 of a count under 128
+            foreach (var (name, tensor) in entries)
+            {
+                writer.Write(name);
+                using var saved = name == last ? TorchSharp.torch.zeros(3, dtype: tensor.dtype) : tensor.detach();
+                TorchSharp.TensorExtensionMethods.Save(saved, writer);
+            }
+        });
+        using var trainer = new NumericLabelModel.Trainer(Options with { Seed = 2 });
+        var before = Weights(trainer.Network);
+
+        var error = Assert.Throws<ModelFileException>(() => trainer.Load(path));
+        Assert.Equal($"The weights file '{path}' is truncated or damaged: its tensor '{last}' is {lastTensor.dtype} [3], but ModelDsl.Tests.Models.NumericLabelModel's is {lastTensor.dtype} [{lastTensor.shape[0]}].",
+            error.Message);
+        Assert.Equal(before, Weights(trainer.Network));
+    }
+
     /// <summary>Keeps the first <paramref name="kept"/> of the file; resealed, the checksum of what is kept replaces it.</summary>
     private static void Cut(string path, double kept, bool resealed)
     {
