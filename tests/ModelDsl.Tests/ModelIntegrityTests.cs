@@ -123,9 +123,14 @@ public sealed class ModelIntegrityTests : IDisposable
     public void AnExportReplacesTheSetAndDeletesTheOldDataFile()
     {
         var path = Path.Combine(_folder, "model.onnx");
+        // What an export killed while writing its data file leaves behind.
+        var killed = Path.Combine(_folder, $"model.onnx.{Guid.NewGuid():N}.data");
+        File.WriteAllBytes(killed, new byte[100]);
         using var trainer = new OtherModel.Trainer(new TrainingOptions { Epochs = 1, Seed = 3 });
         trainer.Network.ExportOnnx(path, SmallThreshold);
         var first = Directory.GetFiles(_folder).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, first.Length);
+        Assert.DoesNotContain(killed, first);
         trainer.Fit([new OtherModel { ItemId = 1, Like = true }, new OtherModel { ItemId = 2 }]);
         trainer.Network.ExportOnnx(path, SmallThreshold);
         var second = Directory.GetFiles(_folder).Order(StringComparer.Ordinal).ToArray();

@@ -15,7 +15,8 @@ namespace ModelDsl.Onnx;
 /// is too large to hold inline, one external data file beside it, <c>{model file}.{32 hex digits}.data</c>, named in
 /// <see cref="OnnxMetadata.ExternalData"/> with its length and SHA-256. The set is replaced atomically: the data file
 /// gets a new name on each export and is complete on disk before the model file that names it replaces the old one,
-/// so a reader sees the old set or the new one; stale data files beside the model are deleted afterwards.
+/// so a reader sees the old set or the new one; stale data files beside the model (of earlier exports, or left by
+/// one that was killed) are deleted afterwards. Two exports to one path must not run at the same time.
 /// </summary>
 internal static partial class OnnxModelFile
 {
@@ -100,8 +101,11 @@ internal static partial class OnnxModelFile
 
     private static (long Length, byte[] Sha256) WriteData(string dataPath, string location, IReadOnlyList<ExternalTensor> external)
     {
-        var (length, hash) = (0L, Array.Empty<byte>());
-        AtomicFile.Write(dataPath, stream =>
+        // Written under its final name, which is new and which no model file names yet: the file is its own temporary
+        // file. A failure deletes it (Write); a process killed meanwhile leaves it for the next export's DeleteStaleData.
+        var length = 0L;
+        Directory.CreateDirectory(Path.GetDirectoryName(dataPath)!);
+        using (var stream = new FileStream(dataPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
         {
             using var sha256 = SHA256.Create();
             using (var hashing = new CryptoStream(stream, sha256, CryptoStreamMode.Write, leaveOpen: true))
@@ -120,9 +124,9 @@ internal static partial class OnnxModelFile
                     length += bytes;
                 }
             }
-            hash = sha256.Hash!;
-        });
-        return (length, hash);
+            stream.Flush(flushToDisk: true);
+            return (length, sha256.Hash!);
+        }
     }
 
     private static StringStringEntryProto Entry(string key, string value) => new() { Key = key, Value = value };
