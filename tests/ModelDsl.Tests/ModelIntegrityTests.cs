@@ -164,6 +164,19 @@ public sealed class ModelIntegrityTests : IDisposable
         Assert.Equal(expected, Scores(path));
     }
 
+    /// <summary>Tables each under the threshold go external too once together they would pass the inline limit (protobuf holds 2 GB).</summary>
+    [Fact]
+    public void WeightsThatWouldAddUpPastTheInlineLimitGoExternal()
+    {
+        var g = new OnnxGraphBuilder(externalDataThreshold: 1000, inlineLimit: 300);
+        foreach (var name in new[] { "a", "b", "c" })
+            g.Weight(name, TorchSharp.torch.ones(40));   // 160 bytes each
+        Assert.Equal(["b", "c"], g.External.Select(e => e.Proto.Name));
+        Assert.Equal(160, g.Build([]).Graph.Initializer.Single(t => t.Name == "a").RawData.Length);
+        foreach (var tensor in g.External)
+            tensor.Values.Dispose();
+    }
+
     [Fact]
     public void AMissingTruncatedOrTamperedDataFileIsRefused()
     {

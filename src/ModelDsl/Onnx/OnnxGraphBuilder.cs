@@ -28,13 +28,20 @@ public sealed class OnnxGraphBuilder
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly List<ExternalTensor> _external = [];
     private readonly long _externalDataThreshold;
+    private readonly long _inlineLimit;
+    private long _inlineBytes;
     private int _nodeCount;
 
     /// <summary>Creates a builder that holds every weight inline.</summary>
-    public OnnxGraphBuilder() : this(long.MaxValue) { }
+    public OnnxGraphBuilder() : this(long.MaxValue, long.MaxValue) { }
 
-    /// <summary>Creates a builder that leaves weights of at least <paramref name="externalDataThreshold"/> bytes for an external data file.</summary>
-    internal OnnxGraphBuilder(long externalDataThreshold) => _externalDataThreshold = externalDataThreshold;
+    /// <summary>
+    /// Creates a builder that leaves for an external data file each weight of at least <paramref name="externalDataThreshold"/>
+    /// bytes, and each that would take the weights held inline past <paramref name="inlineLimit"/> bytes: several tables
+    /// under the threshold must not add up past protobuf's 2 GB either.
+    /// </summary>
+    internal OnnxGraphBuilder(long externalDataThreshold, long inlineLimit = 3L << 29) =>
+        (_externalDataThreshold, _inlineLimit) = (externalDataThreshold, inlineLimit);
 
     /// <summary>The weights left for the external data file, in graph order.</summary>
     internal IReadOnlyList<ExternalTensor> External => _external;
@@ -69,8 +76,9 @@ public sealed class OnnxGraphBuilder
             throw new ArgumentException($"ONNX weight '{name}' must be float32, not {values.dtype}.", nameof(values));
         var data = values.detach().cpu().contiguous();
         var bytes = data.NumberOfElements * data.ElementSize;
-        if (bytes < _externalDataThreshold)
+        if (bytes < _externalDataThreshold && _inlineBytes + bytes <= _inlineLimit)
         {
+            _inlineBytes += bytes;
             using (data)
             {
                 if (bytes > Array.MaxLength)
