@@ -55,8 +55,15 @@ public static class TrainingBundle
         options.Validate();
         var spec = Describe(network, options);
         var package = Path.Combine(directory, PackageFolder);
+        var written = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, content) in PackageFiles())
+        {
             AtomicFile.Write(Path.Combine(package, name), content.CopyTo);
+            written.Add(name);
+        }
+        // A module an earlier ModelDsl shipped would still be importable.
+        foreach (var stale in Directory.GetFiles(package, "*.py").Where(f => !written.Contains(Path.GetFileName(f))))
+            File.Delete(stale);
         Checkpoint.Save(Path.Combine(directory, WeightsFile), network);
         AtomicFile.Write(Path.Combine(directory, SpecFile), stream => JsonSerializer.Serialize(stream, spec, Json));
     }

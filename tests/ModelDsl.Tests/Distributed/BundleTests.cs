@@ -56,13 +56,14 @@ public sealed class BundleTests : IDisposable
     }
 
     [Fact]
-    public void WriteLeavesOtherFilesAndCarriesTheOptionsAndThePackage()
+    public void RewriteLeavesOtherFilesAndCarriesTheOptionsAndExactlyThePackage()
     {
         using var network = new ClickWatchModel.Network();
         var bundle = Path.Combine(_folder, "bundle");
         Directory.CreateDirectory(bundle);
         File.WriteAllText(Path.Combine(bundle, "shard-0.npy"), "data");
         TrainingBundle.Write(bundle, network);
+        File.WriteAllText(Path.Combine(bundle, TrainingBundle.PackageFolder, "retired.py"), "");
         TrainingBundle.Write(bundle, network, new TrainingOptions { Epochs = 7, Optimizer = OptimizerKind.Sgd, LossWeighting = new(LossWeightingStrategy.GradNorm, Alpha: 0.5) });
 
         Assert.Equal("data", File.ReadAllText(Path.Combine(bundle, "shard-0.npy")));
