@@ -111,6 +111,11 @@ public sealed class WeightsTests : IDisposable
                 write_weights("bad.weights", spec, state)
             except ValueError as e:
                 print("shape ->", e)
+            spec.raw["state"][-1]["shape"] = [99]
+            try:
+                read_weights("initial.weights", spec)
+            except WeightsFileError as e:
+                print("entry ->", e)
             """);
         Assert.DoesNotContain("READ", output, StringComparison.Ordinal);
         Assert.Contains("truncated -> The weights file 'truncated.weights' is truncated or damaged: its checksum does not match its content.", output, StringComparison.Ordinal);
@@ -119,6 +124,8 @@ public sealed class WeightsTests : IDisposable
         Assert.Contains($"other -> The weights file 'other.weights' was saved from a model spec with fingerprint {ClickWatchModel.Schema.Fingerprint}", output, StringComparison.Ordinal);
         Assert.Contains("missing -> The weights file 'missing.weights' does not exist.", output, StringComparison.Ordinal);
         Assert.Contains("shape -> State entry ", output, StringComparison.Ordinal);
+        Assert.Contains("entry -> The weights file 'initial.weights' is truncated or damaged: entry '", output, StringComparison.Ordinal);
+        Assert.Contains("; the spec has [99] ", output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(Bundle, "bad.weights")));
     }
 
