@@ -73,6 +73,7 @@ public sealed class BundleTests : IDisposable
         Assert.Equal("grad_norm", (string)json["loss_weighting"]!["strategy"]!);
         Assert.Equal(0.5, (double)json["loss_weighting"]!["alpha"]!);
         Assert.Equal("none", (string)json["tasks"]![0]!["sample_weighting"]!);
+        Assert.Equal(["kind", "units"], json["architecture"]!.AsObject().Select(p => p.Key));
         var shipped = Directory.GetFiles(Path.Combine(RepositoryRoot(), "src", "ModelDsl", "python", "modeldsl"), "*.py").Select(Path.GetFileName).Order();
         var package = Path.Combine(bundle, TrainingBundle.PackageFolder);
         Assert.Equal(shipped, Directory.GetFiles(package).Select(Path.GetFileName).Order());
