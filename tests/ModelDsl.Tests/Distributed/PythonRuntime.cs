@@ -71,11 +71,13 @@ internal static class PythonRuntime
     /// <summary>
     /// Writes a bundle per network (its current weights as saved by C#), runs PyTorch's forward on them in one
     /// process, and checks every served output against TorchSharp's <see cref="MultiTaskNetwork.Predict"/>, and the
-    /// L2 penalty against <see cref="MultiTaskNetwork.Penalty"/>, within <see cref="Parity.Tolerance"/>. Standardize statistics are fitted first, so they are not the identity.
+    /// L2 penalty against <see cref="MultiTaskNetwork.Penalty"/>, within <see cref="Parity.Tolerance"/>; and that both take
+    /// the same parameter for <see cref="MultiTaskNetwork.SharedWeight"/>. Standardize statistics are fitted first, so they are not the identity.
     /// </summary>
     public static void CheckForward(IReadOnlyList<MultiTaskNetwork> networks, string folder, int rows = 64)
     {
         var expected = new float[networks.Count][];
+        var shared = new float[networks.Count][];
         var bundles = new string[networks.Count];
         for (var i = 0; i < networks.Count; i++)
         {
@@ -93,11 +95,15 @@ internal static class PythonRuntime
             using (no_grad())
             using (var penalty = network.Penalty(categoricalTensor))
                 expected[i] = [.. served.data<float>().ToArray(), penalty.item<float>()];
+            shared[i] = network.SharedWeight.detach().contiguous().data<float>().ToArray();
         }
         Run(bundles[0], ForwardScript, [rows.ToString(CultureInfo.InvariantCulture), .. bundles]);
         for (var i = 0; i < networks.Count; i++)
         {
             var schema = networks[i].Schema;
+            // GradNorm measures gradient norms at the shared weight: the same parameter on both sides.
+            Assert.True(shared[i].SequenceEqual(MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(bundles[i], "shared.bin"))).ToArray()),
+                $"{schema.Name}: PyTorch's shared_weight is not TorchSharp's SharedWeight");
             var actual = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(bundles[i], "served.bin"))).ToArray();
             Assert.True(actual.Length == expected[i].Length, $"{schema.Name}: PyTorch gave {actual.Length} values, TorchSharp {expected[i].Length}");
             for (var v = 0; v < actual.Length; v++)
@@ -112,7 +118,8 @@ internal static class PythonRuntime
         }
     }
 
-    // Loads each bundle's weights into the PyTorch network and writes its served outputs (float32, row-major), then its L2 penalty.
+    // Loads each bundle's weights into the PyTorch network and writes its served outputs (float32, row-major), then its L2
+    // penalty; and its shared weight.
     private const string ForwardScript = """
         import os, sys
         import numpy as np
@@ -128,6 +135,7 @@ internal static class PythonRuntime
             with torch.no_grad():
                 penalty = network.penalty(categorical).reshape(1)
             torch.cat([network.predict(categorical, numeric).reshape(-1), penalty]).numpy().astype("<f4").tofile(os.path.join(bundle, "served.bin"))
+            network.shared_weight.detach().numpy().astype("<f4").tofile(os.path.join(bundle, "shared.bin"))
         """;
 
     private static (int ExitCode, string Output) Execute(string interpreter, string directory, string[] arguments, string? packagePath, TimeSpan timeout)
