@@ -271,6 +271,8 @@ _TEMPORARY = re.compile(r"(\d+)\.[0-9a-f]{32}\.tmp")
 
 
 def _running(pid):
+    if os.name != "posix":
+        return True  # Windows' os.kill would terminate it: never delete there
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
