@@ -213,7 +213,7 @@ def run(args, rank=0, world=1, local_rank=0):
             for p in strategy.parameters:
                 p.grad = collective.mean(p.grad)
             if options.get("gradient_clip_norm"):
-                torch.nn.utils.clip_grad_norm_(network.parameters(), options["gradient_clip_norm"])
+                _clip(network, tables, options["gradient_clip_norm"])
             optimizer.step({id(t.weight): collective.union(torch.cat(looked_up[t])) for t in tables if id(t.weight) in optimizer.tables})
             sums[:-2] += values * len(mine)
             sums[-2] += float(loss) * len(batch) / world
@@ -247,6 +247,18 @@ def _finish(args, spec, network, progress, rank):
     if rank == 0 and args.output:
         write_weights(args.output, spec, network.state_dict())
     return progress["epochs"]
+
+
+def _clip(network, tables, max_norm):
+    """clip_grad_norm_ as the C# trainer applies it: the total norm counts every gradient, but the tables'
+    gradients are not scaled (TorchSharp's clip_grad_norm_ leaves row-sparse gradients as they are)."""
+    gradients = [p.grad for p in network.parameters() if p.grad is not None]
+    total = torch.stack([g.norm() for g in gradients]).norm()
+    coefficient = (max_norm / (total + 1e-6)).clamp(max=1.0)
+    table_weights = {id(t.weight) for t in tables}
+    for p in network.parameters():
+        if p.grad is not None and id(p) not in table_weights:
+            p.grad.mul_(coefficient)
 
 
 def _take_statistics(network, train_set):
