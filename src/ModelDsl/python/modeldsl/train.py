@@ -36,7 +36,7 @@ def parser():
     p.add_argument("--train", required=True, help="the training shards' folder")
     p.add_argument("--validation", help="the validation shards' folder (metrics and early stopping)")
     p.add_argument("--weights", help="weights to start from (default: the bundle's initial.weights)")
-    p.add_argument("--output", help="where rank 0 writes the trained weights (ModelDsl's weights format)")
+    p.add_argument("--output", help="where rank 0 writes the trained weights (ModelDsl's weights format); with {rank} in it, every rank writes its own")
     p.add_argument("--checkpoint", help="checkpoint folder, written by rank 0 every checkpoint_every epochs")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint")
     p.add_argument("--epochs", type=int)
@@ -244,8 +244,8 @@ def run(args, rank=0, world=1, local_rank=0):
 
 
 def _finish(args, spec, network, progress, rank):
-    if rank == 0 and args.output:
-        write_weights(args.output, spec, network.state_dict())
+    if args.output and (rank == 0 or "{rank}" in args.output):
+        write_weights(args.output.replace("{rank}", str(rank)), spec, network.state_dict())
     return progress["epochs"]
 
 
