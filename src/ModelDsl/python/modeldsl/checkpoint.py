@@ -61,7 +61,7 @@ def last_epoch(directory):
     """The epoch of the checkpoint in ``directory``, or None when there is none (for messages)."""
     path = os.path.join(directory, STATE_FILE)
     try:
-        return len(torch.load(path, map_location="cpu")["epochs"])
+        return len(torch.load(path, map_location="cpu")["progress"]["epochs"])
     except Exception:
         return None
 

@@ -61,7 +61,8 @@ def launch(args, nproc):
     deadline = time.monotonic() + 5
     for p in processes:
         p.join(max(0.0, deadline - time.monotonic()))
-    culprit = next((r for r, p in enumerate(processes) if p.exitcode is not None and p.exitcode < 0), failed)
+    killed = [r for r, p in enumerate(processes) if p.exitcode is not None and p.exitcode < 0]
+    culprit = failed if failed in killed or not killed else killed[0]
     for p in processes:
         if p.exitcode is None:
             p.terminate()
