@@ -1,7 +1,8 @@
 // Performance figures of issue 7; see docs/benchmarks.md. Sections run in the order given:
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [profile] [score] [batch] [generator] [--rounds R] [--samples N] [--threads T]
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- stream [--rows N] [--file PATH]   (issue 5: a multi-million-row CSV)
-// With no section, all but stream run. Competing variants are interleaved round by round in one process, so noise
+//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- pytorch [--threads T] [--python PATH]   (issue 19: against plain PyTorch)
+// With no section, all but stream and pytorch run. Competing variants are interleaved round by round in one process, so noise
 // from a shared machine hits both sides alike.
 using System;
 using System.Collections.Generic;
@@ -16,14 +17,15 @@ int Option(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }
 var rounds = Option("--rounds", 3);
+var python = Array.IndexOf(args, "--python") is var p and >= 0 && p + 1 < args.Length ? args[p + 1] : "/usr/bin/python3";
 var samples = Option("--samples", 512 * 16);
 // LibTorch's threads, for both trainers and the eager side (default: one per core). On a loaded machine,
 // --threads 1 avoids OpenMP barrier stalls that otherwise dominate the figures.
 if (Option("--threads", 0) is > 0 and var threads)
     TorchSharp.torch.set_num_threads(threads);
-string[] all = ["matmul", "train", "profile", "score", "batch", "generator"];
+string[] all = ["matmul", "train", "profile", "score", "batch", "generator", "pytorch"];
 if (sections.Count == 0)
-    sections = all.ToList();
+    sections = all.SkipLast(1).ToList();
 if (sections.SequenceEqual(["stream"]))
 {
     var file = Array.IndexOf(args, "--file") is var f and >= 0 && f + 1 < args.Length ? args[f + 1] : null;
@@ -32,7 +34,7 @@ if (sections.SequenceEqual(["stream"]))
 }
 foreach (var unknown in sections.Except(all))
 {
-    Console.Error.WriteLine($"Unknown section '{unknown}'; sections: {string.Join(", ", all)}; options: --rounds R, --samples N, --threads T.");
+    Console.Error.WriteLine($"Unknown section '{unknown}'; sections: {string.Join(", ", all)}; options: --rounds R, --samples N, --threads T, --python PATH.");
     return 2;
 }
 
@@ -51,6 +53,7 @@ foreach (var section in sections)
         case "score": Sections.Score(context); break;
         case "batch": Sections.Batch(context); break;
         case "generator": GeneratorBench.Run(context); break;
+        case "pytorch": PyTorchBaseline.Run(context, Option("--threads", 0) is > 0 and var t ? [t.ToString(System.Globalization.CultureInfo.InvariantCulture)] : ["default", "1", "2"], python); break;
     }
 }
 return 0;

@@ -96,7 +96,7 @@ internal static class Sections
     }
 
     /// <summary>Times each step of Fit from its per-step progress reports (the first step's time runs from Fit's start, so skip it).</summary>
-    private sealed class StepClock : IProgress<TrainingProgress>
+    internal sealed class StepClock : IProgress<TrainingProgress>
     {
         private long _last = Stopwatch.GetTimestamp();
         private double _lastCpu = Stats.ThreadCpuSeconds();

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Text.Json.Serialization;
 using ModelDsl.Training;
 
 namespace ModelDsl.Distributed;
@@ -74,7 +75,7 @@ public sealed record BundleNumericTransforms(string Name, IReadOnlyList<bool> Lo
 /// <summary>
 /// The architecture: a shared bottom (<see cref="Units"/>), a mixture of experts (<see cref="Experts"/>,
 /// <see cref="Gates"/>: one for OMoE, one per task for MMoE) or progressive layered extraction
-/// (<see cref="Levels"/>, <see cref="SharedExperts"/>, <see cref="TaskExperts"/>). Fields of other kinds are null.
+/// (<see cref="Levels"/>, <see cref="SharedExperts"/>, <see cref="TaskExperts"/>). Fields of other kinds are null, and left out of the JSON.
 /// </summary>
 /// <param name="Kind">The kind.</param>
 /// <param name="Units">Shared-bottom layer units.</param>
@@ -87,14 +88,14 @@ public sealed record BundleNumericTransforms(string Name, IReadOnlyList<bool> Lo
 /// <param name="GateUnits">Each gate's hidden layer units.</param>
 public sealed record BundleArchitecture(
     BundleArchitectureKind Kind,
-    IReadOnlyList<int>? Units = null,
-    int? Experts = null,
-    int? Gates = null,
-    int? Levels = null,
-    int? SharedExperts = null,
-    int? TaskExperts = null,
-    IReadOnlyList<int>? ExpertUnits = null,
-    IReadOnlyList<int>? GateUnits = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<int>? Units = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Experts = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Gates = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Levels = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SharedExperts = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TaskExperts = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<int>? ExpertUnits = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<int>? GateUnits = null);
 
 /// <summary>Architectures of a bundle spec.</summary>
 public enum BundleArchitectureKind

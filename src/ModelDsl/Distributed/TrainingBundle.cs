@@ -55,16 +55,24 @@ public static class TrainingBundle
         options.Validate();
         var spec = Describe(network, options);
         var package = Path.Combine(directory, PackageFolder);
+        var written = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, content) in PackageFiles())
+        {
             AtomicFile.Write(Path.Combine(package, name), content.CopyTo);
+            written.Add(name);
+        }
+        // A module an earlier ModelDsl shipped would still be importable.
+        foreach (var stale in Directory.GetFiles(package, "*.py").Where(f => !written.Contains(Path.GetFileName(f))))
+            File.Delete(stale);
         Checkpoint.Save(Path.Combine(directory, WeightsFile), network);
         AtomicFile.Write(Path.Combine(directory, SpecFile), stream => JsonSerializer.Serialize(stream, spec, Json));
     }
 
-    /// <summary>The bundle spec of a network, read off its modules.</summary>
+    /// <summary>The bundle spec of a network, read off its modules; <paramref name="options"/> null for the defaults.</summary>
     public static BundleSpec Describe(MultiTaskNetwork network, TrainingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
+        options ??= new TrainingOptions();
         var schema = network.Schema;
         var children = network.named_children().ToList();
         var towers = children.Where(c => c.module is Tower).ToList();
@@ -88,8 +96,8 @@ public static class TrainingBundle
                 new BundleTower(towers[t].name, Units(((Tower)towers[t].module).Hidden.Layers)))).ToArray(),
             schema.Outputs,
             schema.Regularization,
-            options?.LossWeighting ?? schema.LossWeighting,
-            options ?? new TrainingOptions(),
+            options.LossWeighting ?? schema.LossWeighting,
+            options,
             network.state_dict().Select(entry => new BundleStateEntry(entry.Key, entry.Value.shape, DtypeName(entry.Value.dtype), parameters.Contains(entry.Key))).ToArray());
     }
 

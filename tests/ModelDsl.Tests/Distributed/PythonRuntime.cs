@@ -25,26 +25,33 @@ internal static class PythonRuntime
         ? python
         : File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
-    private static readonly Lazy<string?> TorchProblem = new(() =>
+    private static readonly Lazy<string?> Problem = new(() => TorchProblem(Interpreter));
+
+    /// <summary>Fails the test unless the interpreter imports torch and numpy.</summary>
+    public static void RequireTorch()
+    {
+        if (Problem.Value is { } problem)
+            Assert.Fail(MissingTorch(Interpreter, problem));
+    }
+
+    /// <summary>Why <paramref name="interpreter"/> cannot import torch and numpy, or null when it can.</summary>
+    internal static string? TorchProblem(string interpreter)
     {
         try
         {
-            var (exitCode, output) = Execute(Path.GetTempPath(), ["-c", "import torch, numpy"], null, TimeSpan.FromMinutes(2));
+            var (exitCode, output) = Execute(interpreter, Path.GetTempPath(), ["-c", "import torch, numpy"], null, TimeSpan.FromMinutes(2));
             return exitCode == 0 ? null : output;
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             return e.Message;
         }
-    });
-
-    /// <summary>Fails the test unless the interpreter imports torch and numpy.</summary>
-    public static void RequireTorch()
-    {
-        if (TorchProblem.Value is { } problem)
-            Assert.Fail($"The distributed-training tests need PyTorch and numpy for {Interpreter} (Debian: python3-torch). " +
-                $"Run the README's test command, which installs them, or set MODELDSL_PYTHON to a python3 that has them.\n{problem}");
     }
+
+    /// <summary>The failure of a test that needs PyTorch where there is none: what to run, not a silent skip.</summary>
+    internal static string MissingTorch(string interpreter, string problem) =>
+        $"The distributed-training tests need PyTorch and numpy for {interpreter} (Debian: python3-torch). " +
+        $"Run the README's test command, which installs them, or set MODELDSL_PYTHON to a python3 that has them.\n{problem}";
 
     /// <summary>Runs a Python script with the bundle's package importable and returns its output; fails the test unless it exits with 0.</summary>
     public static string Run(string bundle, string script, params string[] arguments)
@@ -58,7 +65,7 @@ internal static class PythonRuntime
     public static (int ExitCode, string Output) RunUnchecked(string bundle, string script, params string[] arguments)
     {
         RequireTorch();
-        return Execute(bundle, ["-c", script, .. arguments], bundle, TimeSpan.FromMinutes(10));
+        return Execute(Interpreter, bundle, ["-c", script, .. arguments], bundle, TimeSpan.FromMinutes(10));
     }
 
     /// <summary>
@@ -116,9 +123,9 @@ internal static class PythonRuntime
             network.predict(categorical, numeric).numpy().astype("<f4").tofile(os.path.join(bundle, "served.bin"))
         """;
 
-    private static (int ExitCode, string Output) Execute(string directory, string[] arguments, string? packagePath, TimeSpan timeout)
+    private static (int ExitCode, string Output) Execute(string interpreter, string directory, string[] arguments, string? packagePath, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo(Interpreter) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(interpreter) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
         if (packagePath is not null)
@@ -132,7 +139,7 @@ internal static class PythonRuntime
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new XunitException($"{Interpreter} did not finish within {timeout}:\n{output.Result}{error.Result}");
+            throw new XunitException($"{interpreter} did not finish within {timeout}:\n{output.Result}{error.Result}");
         }
         return (process.ExitCode, output.Result + error.Result);
     }

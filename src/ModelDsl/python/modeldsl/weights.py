@@ -136,9 +136,10 @@ def _read_format_2(reader, spec):
         shape = [reader.leb128() for _ in range(reader.leb128())]
         if dtype_name != expected[name]["dtype"] or shape != expected[name]["shape"]:
             raise ValueError(f"entry '{name}' is {shape} {dtype_name}; the spec has {expected[name]['shape']} {expected[name]['dtype']}.")
-        count_elements = int(np.prod(shape, dtype=np.int64))
-        raw = reader.take(count_elements * np_dtype.itemsize)
-        state[name] = torch.from_numpy(np.frombuffer(raw, dtype=np_dtype).reshape(shape).copy()).to(torch_dtype)
+        # The view is released at once: an error's traceback must not keep the file's mapping exported.
+        with reader.take(int(np.prod(shape, dtype=np.int64)) * np_dtype.itemsize) as raw:
+            array = np.frombuffer(raw, dtype=np_dtype).reshape(shape).copy()
+        state[name] = torch.from_numpy(array)
     return state
 
 
@@ -202,6 +203,7 @@ class _Reader:
         self.data, self.path, self.position = data, path, 0
 
     def take(self, size):
+        """The next ``size`` bytes, as a view of the file (release it, or let it go, before the file closes)."""
         if self.position + size > len(self.data):
             raise EOFError("the file ends inside its content.")
         view = self.data[self.position:self.position + size]
