@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [profile] [score] [batch] [generator] [--rounds R] [--samples N] [--threads T]
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- stream [--rows N] [--file PATH]   (issue 5: a multi-million-row CSV)
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- pytorch [--threads T] [--python PATH]   (issue 19: against plain PyTorch)
+//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- distributed [--samples N] [--rounds R] [--python PATH]   (issue 20: one rank against two)
 // With no section, all but stream and pytorch run. Competing variants are interleaved round by round in one process, so noise
 // from a shared machine hits both sides alike.
 using System;
@@ -30,6 +31,11 @@ if (sections.SequenceEqual(["stream"]))
 {
     var file = Array.IndexOf(args, "--file") is var f and >= 0 && f + 1 < args.Length ? args[f + 1] : null;
     StreamBench.Run(Option("--rows", 5_000_000), file);
+    return 0;
+}
+if (sections.SequenceEqual(["distributed"]))
+{
+    DistributedBench.Run(Option("--samples", 65_536), rounds, python);
     return 0;
 }
 foreach (var unknown in sections.Except(all))

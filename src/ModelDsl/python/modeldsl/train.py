@@ -18,11 +18,13 @@ import json
 import math
 import os
 import sys
+import time
 import traceback
 
 import numpy as np
 import torch
 import torch.distributed as dist
+from torch.distributed.algorithms.ddp_comm_hooks import default_hooks
 
 from . import checkpoint, data, losses, optim, weighting
 from .network import build_network
@@ -173,11 +175,13 @@ def run(args, rank=0, world=1, local_rank=0):
         strategy.load_state_dict(saved["weighting"])
         progress = saved["progress"]
     model = network
+    reduced = {"bytes": 0}
     if world > 1:
         # Buffers (offsets, transform statistics) come from the same weights on every rank; gloo cannot broadcast bool ones.
         ddp = torch.nn.parallel.DistributedDataParallel
         ddp._set_params_and_buffers_to_ignore_for_model(network, [name for name, _ in network.named_buffers()])
         model = ddp(network, device_ids=[device] if cuda else None, broadcast_buffers=False)
+        model.register_comm_hook(reduced, _counting_allreduce)
 
     task_loss = losses.TaskLoss(spec, device)
     batch_size, epochs, seed = options["batch_size"], options["epochs"], options["seed"]
@@ -193,6 +197,7 @@ def run(args, rank=0, world=1, local_rank=0):
         torch.manual_seed((data.epoch_seed(seed, epoch) + 1_000_003 * rank) % 2 ** 64)
         network.train()
         sums = torch.zeros(len(spec.tasks) + 2, dtype=torch.float64)  # task losses·rows, total loss·rows, rows
+        started, reduced["bytes"], epoch_steps = time.perf_counter(), 0, 0
         for step, batch in enumerate(data.batches(data.epoch_order(train_set.rows, seed, epoch, chunk_rows), batch_size, chunk_rows), 1):
             mine = data.rank_part(batch, rank, world)
             # A rank without rows in a short last batch still joins the all-reduce, with a weightless row.
@@ -219,15 +224,18 @@ def run(args, rank=0, world=1, local_rank=0):
             sums[-2] += float(loss) * len(batch) / world
             sums[-1] += len(mine)
             steps_done += 1
+            epoch_steps += 1
             if args.steps is not None and steps_done >= args.steps:
                 return _finish(args, spec, network, progress, rank)
         sums = collective.sum(sums)
+        seconds = time.perf_counter() - started
         rows = float(sums[-1])
         epoch_losses = (sums[:-2] / rows).tolist()
         strategy.end_epoch(epoch_losses)
         metrics = evaluate(network, validation or train_set, spec, batch_size, device, rank, world, collective)
         report = {"epoch": epoch, "train_loss": float(sums[-2]) / rows, "task_losses": epoch_losses,
-                  "metrics_on": "validation" if validation else "train", "metrics": metrics, "task_weights": strategy.weights, "learning_rate": rate}
+                  "metrics_on": "validation" if validation else "train", "metrics": metrics, "task_weights": strategy.weights, "learning_rate": rate,
+                  "seconds": seconds, "allreduce_bytes_per_step": reduced["bytes"] / epoch_steps}
         progress["epochs"].append(report)
         if stopping is not None:
             _track(progress, stopping, report, network)
@@ -247,6 +255,12 @@ def _finish(args, spec, network, progress, rank):
     if args.output and (rank == 0 or "{rank}" in args.output):
         write_weights(args.output.replace("{rank}", str(rank)), spec, network.state_dict())
     return progress["epochs"]
+
+
+def _counting_allreduce(reduced, bucket):
+    """DDP's own all-reduce of a gradient bucket (the default hook's), counting its bytes for the epoch report."""
+    reduced["bytes"] += bucket.buffer().numel() * bucket.buffer().element_size()
+    return default_hooks.allreduce_hook(None, bucket)
 
 
 def _clip(network, tables, max_norm):
