@@ -19,6 +19,9 @@ internal sealed class ChildProcess : IDisposable
 
     private ChildProcess(Process process) => _process = process;
 
+    /// <summary>The process id.</summary>
+    public int Id => _process.Id;
+
     /// <summary>The command line, for messages.</summary>
     public string CommandLine => $"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList)}";
 
@@ -59,9 +62,13 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Runs <c>dotnet</c> to completion and fails the test, with the output, unless it exits with 0.</summary>
-    public static string RunDotnet(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static string RunDotnet(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        RunCommand(workingDirectory, timeout, "dotnet", arguments);
+
+    /// <summary>Runs a program to completion and fails the test, with the output, unless it exits with 0.</summary>
+    public static string RunCommand(string workingDirectory, TimeSpan timeout, string fileName, params string[] arguments)
     {
-        using var child = Start(workingDirectory, "dotnet", arguments);
+        using var child = Start(workingDirectory, fileName, arguments);
         var exitCode = child.WaitForExit(timeout);
         Assert.True(exitCode == 0, $"'{child.CommandLine}' in {workingDirectory} exited with {exitCode}:\n{child.Output}");
         return child.Output;
@@ -123,16 +130,22 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    private void Kill()
+    /// <summary>Kills the process with its children (SIGKILL on Unix) and waits until it is gone; returns whether it was still running.</summary>
+    public bool Kill()
     {
         try
         {
-            if (!_process.HasExited)
-                _process.Kill(entireProcessTree: true);
+            if (_process.HasExited)
+                return false;
+            _process.Kill(entireProcessTree: true);
+            // Bounded, and without waiting for the output streams, which a grandchild may hold open.
+            _process.WaitForExit(TimeSpan.FromSeconds(30));
+            return true;
         }
         catch (InvalidOperationException)
         {
             // Exited meanwhile.
+            return false;
         }
     }
 }

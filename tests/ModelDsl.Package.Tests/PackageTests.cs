@@ -3,10 +3,12 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using ModelDsl.Testing;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace ModelDsl.Package.Tests;
 
@@ -50,11 +52,13 @@ public sealed class PackedModelDsl : IDisposable
     /// <summary>A scratch folder next to the feed, outside the repository (no Directory.Build.* or central versions leak in).</summary>
     public string Scratch(string name) => Directory.CreateDirectory(Path.Combine(_work.FullName, name)).FullName;
 
+    /// <summary>The global packages folder restores extract into.</summary>
+    public static string NuGetCache { get; } = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
     public void Dispose()
     {
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var folder in new[] { Path.Combine(packages, "modeldsl", Version.ToLowerInvariant()), _work.FullName })
+        foreach (var folder in new[] { Path.Combine(NuGetCache, "modeldsl", Version.ToLowerInvariant()), _work.FullName })
         {
             if (Directory.Exists(folder))
                 Directory.Delete(folder, recursive: true);
@@ -63,8 +67,11 @@ public sealed class PackedModelDsl : IDisposable
 }
 
 [Trait("Category", "Package")]
-public sealed partial class PackageTests(PackedModelDsl packed) : IClassFixture<PackedModelDsl>
+public sealed partial class PackageTests(PackedModelDsl packed, ITestOutputHelper output) : IClassFixture<PackedModelDsl>
 {
+    /// <summary>The most disk one consumer build for linux-x64 may take beyond what it shares with the NuGet cache.</summary>
+    private const long MaxConsumerBytes = 500_000_000;
+
     [Fact]
     public void PackReportsNoWarning()
     {
@@ -99,7 +106,9 @@ public sealed partial class PackageTests(PackedModelDsl packed) : IClassFixture<
     /// <summary>
     /// A fresh console project that knows ModelDsl only as a package declares a model, trains it,
     /// exports ONNX and predicts. TorchSharp loading proves the package's build targets ran (on a
-    /// libstdc++ older than GCC 13 they must patch libLibTorchSharp.so).
+    /// libstdc++ older than GCC 13 they must patch libLibTorchSharp.so). On linux-x64 it is built for
+    /// that platform, as a deployment would be, and the disk it takes beyond the NuGet cache is measured:
+    /// only linux-x64's native libraries, hard-linked to the cache rather than copied.
     /// </summary>
     [Fact]
     public void FreshProjectBuildsTrainsExportsAndPredictsWithThePackage()
@@ -107,13 +116,36 @@ public sealed partial class PackageTests(PackedModelDsl packed) : IClassFixture<
         var project = packed.Scratch("consumer");
         foreach (var file in Directory.GetFiles(Path.Combine(PackedModelDsl.RepoRoot, "tests", "ModelDsl.Package.Tests", "Consumer")))
             File.Copy(file, Path.Combine(project, Path.GetFileName(file)));
+        var linuxX64 = OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64;
+        var platform = linuxX64 ? "linux-x64" : "";
 
-        ChildProcess.RunDotnet(project, TimeSpan.FromMinutes(4), "build", "-c", "Release", "-tl:off", $"-p:ModelDslVersion={packed.Version}");
-        var run = ChildProcess.RunDotnet(project, TimeSpan.FromMinutes(2), Path.Combine("bin", "Release", "net10.0", "PackageConsumer.dll"));
+        ChildProcess.RunDotnet(project, TimeSpan.FromMinutes(4),
+            ["build", "-c", "Release", "-tl:off", $"-p:ModelDslVersion={packed.Version}", .. linuxX64 ? (string[])["-r", platform] : []]);
+        var run = ChildProcess.RunDotnet(project, TimeSpan.FromMinutes(2), Path.Combine("bin", "Release", "net10.0", platform, "PackageConsumer.dll"));
 
         Assert.Contains("MODELDSL-PACKAGE-OK", run);
         if (OperatingSystem.IsLinux())
-            Assert.True(File.Exists(Path.Combine(project, "obj", "Release", "net10.0", "ModelDsl.LibTorchSharp.stamp")), "build/ModelDsl.targets was not imported.");
+            Assert.True(File.Exists(Path.Combine(project, "obj", "Release", "net10.0", platform, "ModelDsl.LibTorchSharp.stamp")), "build/ModelDsl.targets was not imported.");
+        if (linuxX64)
+        {
+            var bin = Path.Combine(project, "bin", "Release", "net10.0", platform);
+            Assert.True(File.Exists(Path.Combine(bin, "libtorch_cpu.so")), "LibTorch is not in the output.");
+            Assert.False(Directory.Exists(Path.Combine(bin, "runtimes")), "A linux-x64 build carries other platforms' native libraries.");
+            var bytes = BytesBeyondNuGetCache(project);
+            output.WriteLine($"One consumer build for linux-x64 takes {bytes / 1e6:F1} MB beyond the NuGet cache (bin/ and obj/).");
+            Assert.True(bytes <= MaxConsumerBytes, $"One consumer build for linux-x64 takes {bytes / 1e6:F1} MB beyond the NuGet cache; at most {MaxConsumerBytes / 1e6:F0} MB expected.");
+        }
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="folder"/> not shared with the NuGet cache: du counts a file with several
+    /// hard links once, under the first argument that holds it.
+    /// </summary>
+    private static long BytesBeyondNuGetCache(string folder)
+    {
+        var lines = ChildProcess.RunCommand(folder, TimeSpan.FromMinutes(2), "du", "-s", "-b", PackedModelDsl.NuGetCache, folder)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return long.Parse(lines[^1].Split('\t')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [GeneratedRegex(@"warning [A-Z]+[0-9]+", RegexOptions.IgnoreCase)]

@@ -4,25 +4,32 @@ using nietras.SeparatedValues;
 
 namespace ModelDsl.Data;
 
-/// <summary>A row of a CSV file read with Sep: each getter parses its cell's span in place.</summary>
+/// <summary>
+/// A row of a CSV file read with Sep from <see cref="CsvText"/>: each getter parses its cell's span in place,
+/// after taking out its quotes if it has any.
+/// </summary>
 internal sealed class CsvRow : DataRow
 {
     private readonly SepReader _reader;
+    private readonly CsvText _text;
     private readonly int[] _fileColumns;
     private readonly int _headerCount;
     private readonly char _arraySeparator;
+    private char[] _unquoted = [];
 
-    public CsvRow(string path, IReadOnlyList<string> columns, SepReader reader, char arraySeparator) : base(path, columns)
+    public CsvRow(string path, IReadOnlyList<string> columns, SepReader reader, CsvText text, char arraySeparator) : base(path, columns)
     {
         _reader = reader;
+        _text = text;
         _arraySeparator = arraySeparator;
-        SepReaderHeader header = reader.Header;
-        _headerCount = header.ColNames.Count;
+        string[] names = HeaderNames(path, reader.Header.ColNames);
+        _headerCount = names.Length;
         _fileColumns = new int[columns.Count];
         for (int i = 0; i < columns.Count; i++)
         {
-            if (!header.TryIndexOf(columns[i], out _fileColumns[i]))
-                throw new ModelDataException(DataProblem.MissingColumn(path, columns[i], header.ColNames, "the header has"));
+            _fileColumns[i] = Array.IndexOf(names, columns[i]);
+            if (_fileColumns[i] < 0)
+                throw new ModelDataException(DataProblem.MissingColumn(path, columns[i], names, "the header has"));
         }
     }
 
@@ -33,8 +40,12 @@ internal sealed class CsvRow : DataRow
     public bool Advance()
     {
         RowNumber++;
-        if (_reader.Current.Span.IsEmpty)
+        ReadOnlySpan<char> line = _reader.Current.Span;
+        if (line.IsEmpty)
             return false;
+        // Every row's quotes pair up but the one whose field is still open at the end of the file.
+        if (_text.EndedInsideQuotes && line.Count('"') % 2 != 0)
+            throw new ModelDataException($"{Path}, row {RowNumber}: {UnclosedQuote}");
         int count = _reader.Current.ColCount;
         if (count != _headerCount)
             throw new ModelDataException($"{Path}, row {RowNumber}: the row has {count} fields but the header has {_headerCount}.");
@@ -63,7 +74,66 @@ internal sealed class CsvRow : DataRow
 
     public override string[] GetStringArray(int column) => ParseArray<string>(column, TextValues.ParseString);
 
-    private ReadOnlySpan<char> Cell(int column) => _reader.Current[_fileColumns[column]].Span;
+    private const string UnclosedQuote = "a quoted field is not closed: its opening quote has no closing quote before the end of the file.";
+
+    private ReadOnlySpan<char> Cell(int column)
+    {
+        ReadOnlySpan<char> cell = _reader.Current[_fileColumns[column]].Span;
+        if (_text.HadQuotes && cell.Contains('"'))
+        {
+            if (_unquoted.Length < cell.Length)
+                _unquoted = new char[Math.Max(cell.Length, 2 * _unquoted.Length)];
+            cell = _unquoted.AsSpan(0, Unquote(cell, _unquoted));
+        }
+        if (_text.HadInvalidBytes && CsvText.IndexOfInvalidByte(cell) is var invalid and >= 0)
+            throw Error(column, DataProblem.NotUtf8(cell, invalid));
+        return cell;
+    }
+
+    /// <summary>
+    /// Writes the value of a cell that holds quotes to <paramref name="value"/> and returns its length: a quoted
+    /// cell loses its enclosing quotes, and "" is one quote (inside quotes an escaped one, outside a literal one
+    /// that <see cref="CsvText"/> doubled). Text after a closing quote is kept, as Python's csv module keeps it.
+    /// </summary>
+    private static int Unquote(ReadOnlySpan<char> cell, Span<char> value)
+    {
+        int length = 0;
+        for (int i = cell[0] == '"' ? 1 : 0; i < cell.Length; i++)
+        {
+            if (cell[i] == '"')
+            {
+                if (i + 1 == cell.Length || cell[i + 1] != '"')
+                    continue; // the closing quote
+                i++;
+            }
+            value[length++] = cell[i];
+        }
+        return length;
+    }
+
+    /// <summary>The header's column names without their quotes, checked for invalid UTF-8, an unclosed quote and names that only quotes told apart.</summary>
+    private string[] HeaderNames(string path, IReadOnlyList<string> raw)
+    {
+        var names = new string[raw.Count];
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++)
+        {
+            string name = raw[i];
+            if (name.Contains('"'))
+            {
+                if (_text.EndedInsideQuotes && name.AsSpan().Count('"') % 2 != 0)
+                    throw new ModelDataException($"{path}: the header cannot be read: {UnclosedQuote}");
+                var value = new char[name.Length];
+                name = new string(value, 0, Unquote(name, value));
+            }
+            if (CsvText.IndexOfInvalidByte(name) is var invalid and >= 0)
+                throw new ModelDataException($"{path}: the header cannot be read: column {i + 1}: {DataProblem.NotUtf8(name, invalid)}.");
+            if (!seen.TryAdd(name, i))
+                throw new ModelDataException($"{path}: the header cannot be read: columns {seen[name] + 1} and {i + 1} are both named '{name}'.");
+            names[i] = name;
+        }
+        return names;
+    }
 
     private T Parse<T>(int column, TextValues.Parser<T> parse)
     {

@@ -49,10 +49,12 @@ public static class DataFile
 
     private static IEnumerable<T> EnumerateCsv<T>(string path, IReadOnlyList<string> columns, Func<DataRow, T> read, Sep separator, char arraySeparator)
     {
-        // Column counts are checked by CsvRow, to name the row and both counts in the message.
-        SepReaderOptions options = separator.Reader(o => o with { Unescape = true, DisableColCountCheck = true });
-        using SepReader reader = OpenCsv(path, options);
-        var row = new CsvRow(path, columns, reader, arraySeparator);
+        // Column counts are checked by CsvRow, to name the row and both counts in the message; quotes are
+        // taken out by CsvRow too, as CsvText means them.
+        SepReaderOptions options = separator.Reader(o => o with { DisableColCountCheck = true });
+        using CsvText text = CsvText.Open(path, OpenFile(path), separator.Separator);
+        using SepReader reader = OpenCsv(path, options, text);
+        var row = new CsvRow(path, columns, reader, text, arraySeparator);
         while (MoveNext(path, reader, row))
         {
             if (row.Advance())
@@ -73,15 +75,11 @@ public static class DataFile
         }
     }
 
-    private static SepReader OpenCsv(string path, SepReaderOptions options)
+    private static SepReader OpenCsv(string path, SepReaderOptions options, CsvText text)
     {
         try
         {
-            return options.FromFile(path);
-        }
-        catch (UnauthorizedAccessException e) when (Directory.Exists(path))
-        {
-            throw IsDirectory(path, e);
+            return options.From(text, leaveOpen: true);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
@@ -90,7 +88,7 @@ public static class DataFile
         }
     }
 
-    private static FileStream OpenParquetFile(string path)
+    private static FileStream OpenFile(string path)
     {
         try
         {
@@ -98,16 +96,14 @@ public static class DataFile
         }
         catch (UnauthorizedAccessException e) when (Directory.Exists(path))
         {
-            throw IsDirectory(path, e);
+            // A directory fails as a missing file does; the runtime calls it "access denied".
+            throw new FileNotFoundException($"Could not find file '{path}': it is a directory.", path, e);
         }
     }
 
-    /// <summary>A directory fails as a missing file does; the runtime calls it "access denied".</summary>
-    private static FileNotFoundException IsDirectory(string path, Exception e) => new($"Could not find file '{path}': it is a directory.", path, e);
-
     private static IEnumerable<T> EnumerateParquet<T>(string path, IReadOnlyList<string> columns, Func<DataRow, T> read)
     {
-        using FileStream stream = OpenParquetFile(path);
+        using FileStream stream = OpenFile(path);
         ParquetReader reader = OpenParquet(path, stream);
         try
         {

@@ -29,6 +29,13 @@ internal static class DataProblem
     public static string Element(int index, int count, string value, string predicate) =>
         $"element {index + 1} of {count}, {value}, {predicate}";
 
+    /// <summary>"the text is not valid UTF-8: byte 0xE9 follows 'caf'…" for the marker <see cref="CsvText"/> left at <paramref name="index"/>.</summary>
+    public static string NotUtf8(ReadOnlySpan<char> text, int index)
+    {
+        string where = index == 0 ? "starts the text" : $"follows {Quote(text[Math.Max(0, index - MaxShown)..index])}";
+        return $"the text is not valid UTF-8: byte 0x{text[index] - 0xDC00:X2} {where} (as in a file saved as Latin-1 or Windows-1252); save the file as UTF-8";
+    }
+
     /// <summary>The message for a column the file does not have; <paramref name="holder"/> is "the header has" or "the file has".</summary>
     public static string MissingColumn(string path, string column, IReadOnlyList<string> present, string holder) =>
         present.Count == 0

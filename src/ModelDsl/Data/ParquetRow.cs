@@ -18,9 +18,13 @@ internal sealed class ParquetRow : DataRow
         _columns = new ParquetColumn[columns.Count];
         for (int i = 0; i < columns.Count; i++)
         {
-            Field field = schema.Fields.FirstOrDefault(f => f.Name == columns[i])
-                ?? throw new ModelDataException(DataProblem.MissingColumn(path, columns[i], [.. schema.Fields.Select(f => f.Name)], "the file has"));
-            _columns[i] = ParquetColumn.Create(field);
+            Field[] fields = [.. schema.Fields.Where(f => f.Name == columns[i])];
+            if (fields.Length == 0)
+                throw new ModelDataException(DataProblem.MissingColumn(path, columns[i], [.. schema.Fields.Select(f => f.Name)], "the file has"));
+            // Some writers allow two fields of one name; which one is meant cannot be told.
+            if (fields.Length > 1)
+                throw new ModelDataException($"{path}: column '{columns[i]}' appears {fields.Length} times in the file; rename all but one.");
+            _columns[i] = ParquetColumn.Create(fields[0]);
         }
     }
 

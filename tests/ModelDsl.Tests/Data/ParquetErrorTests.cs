@@ -94,6 +94,22 @@ public sealed class ParquetErrorTests : IDisposable
         Assert.Equal($"{_path}: column 'Cost' is missing; the file has: 'Label', 'Price', 'Recent', 'Scores', 'Name', 'When'.",
             Error([Good()], "Cost", row => row.GetDouble(0)));
 
+    /// <summary>Some writers (Spark, pyarrow) allow two fields of one name: which one is meant cannot be told.</summary>
+    [Fact]
+    public void DuplicatedColumnIsRefusedNamingIt()
+    {
+        // Written as Price and Prics, then renamed in the footer (the only place names are stored).
+        DataFiles.WriteParquet(_path, [new TwinRow { Price = 1.5, Prics = 2.5, Label = 1 }]);
+        byte[] bytes = File.ReadAllBytes(_path);
+        int renamed = Replace(bytes, "Prics"u8, "Price"u8);
+        Assert.True(renamed > 0);
+        File.WriteAllBytes(_path, bytes);
+
+        Assert.Equal($"{_path}: column 'Price' appears 2 times in the file; rename all but one.",
+            Assert.Throws<ModelDataException>(() => DataFile.ReadParquet(_path, ["Price"], row => row.GetDouble(0)).ToList()).Message);
+        Assert.Equal([1L], DataFile.ReadParquet(_path, ["Label"], row => row.GetInt64(0)));
+    }
+
     [Fact]
     public void NullValue() =>
         Assert.Equal($"{_path}, row 3, column 'Price': the value is null.", Error([Good(), Good(), Good() with { Price = null }], "Price", row => row.GetDouble(0)));
@@ -180,7 +196,22 @@ public sealed class ParquetErrorTests : IDisposable
         DataFile.ReadParquet<object>(_path, ["Label", "Price", "Recent", "Scores", "Name"],
             row => (row.GetInt64(0), row.GetDouble(1), row.GetInt64Array(2), row.GetDoubleArray(3), row.GetString(4))).Count();
 
+    private static int Replace(byte[] bytes, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
+    {
+        int count = 0;
+        for (int at = bytes.AsSpan().IndexOf(from); at >= 0; at = bytes.AsSpan().IndexOf(from), count++)
+            to.CopyTo(bytes.AsSpan(at));
+        return count;
+    }
+
     private ModelDataException ReadDamaged() => Assert.Throws<ModelDataException>(() => ReadAll());
+
+    public sealed class TwinRow
+    {
+        public double Price { get; set; }
+        public double Prics { get; set; }
+        public long Label { get; set; }
+    }
 
     /// <summary>Optional columns, as pandas or Spark write them, so that nulls can be stored.</summary>
     public sealed record BadRow
