@@ -70,12 +70,14 @@ internal static class PythonRuntime
 
     /// <summary>
     /// Writes a bundle per network (its current weights as saved by C#), runs PyTorch's forward on them in one
-    /// process, and checks every served output against TorchSharp's <see cref="MultiTaskNetwork.Predict"/>
-    /// within <see cref="Parity.Tolerance"/>. Standardize statistics are fitted first, so they are not the identity.
+    /// process, and checks every served output against TorchSharp's <see cref="MultiTaskNetwork.Predict"/>, and the
+    /// L2 penalty against <see cref="MultiTaskNetwork.Penalty"/>, within <see cref="Parity.Tolerance"/>; and that both take
+    /// the same parameter for <see cref="MultiTaskNetwork.SharedWeight"/>. Standardize statistics are fitted first, so they are not the identity.
     /// </summary>
     public static void CheckForward(IReadOnlyList<MultiTaskNetwork> networks, string folder, int rows = 64)
     {
         var expected = new float[networks.Count][];
+        var shared = new float[networks.Count][];
         var bundles = new string[networks.Count];
         for (var i = 0; i < networks.Count; i++)
         {
@@ -88,26 +90,36 @@ internal static class PythonRuntime
             var (categorical, numeric) = Parity.RandomInputs(schema, rows, seed: i);
             File.WriteAllBytes(Path.Combine(bundles[i], "categorical.bin"), MemoryMarshal.AsBytes(categorical.AsSpan()).ToArray());
             File.WriteAllBytes(Path.Combine(bundles[i], "numeric.bin"), MemoryMarshal.AsBytes(numeric.AsSpan()).ToArray());
-            using var served = network.Predict(tensor(categorical, [rows, schema.CategoricalCount]), tensor(numeric, [rows, schema.NumericCount]));
-            expected[i] = served.data<float>().ToArray();
+            using var categoricalTensor = tensor(categorical, [rows, schema.CategoricalCount]);
+            using var served = network.Predict(categoricalTensor, tensor(numeric, [rows, schema.NumericCount]));
+            using (no_grad())
+            using (var penalty = network.Penalty(categoricalTensor))
+                expected[i] = [.. served.data<float>().ToArray(), penalty.item<float>()];
+            shared[i] = network.SharedWeight.detach().contiguous().data<float>().ToArray();
         }
         Run(bundles[0], ForwardScript, [rows.ToString(CultureInfo.InvariantCulture), .. bundles]);
         for (var i = 0; i < networks.Count; i++)
         {
             var schema = networks[i].Schema;
+            // GradNorm measures gradient norms at the shared weight: the same parameter on both sides.
+            Assert.True(shared[i].SequenceEqual(MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(bundles[i], "shared.bin"))).ToArray()),
+                $"{schema.Name}: PyTorch's shared_weight is not TorchSharp's SharedWeight");
             var actual = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(bundles[i], "served.bin"))).ToArray();
-            Assert.True(actual.Length == expected[i].Length, $"{schema.Name}: PyTorch served {actual.Length} values, TorchSharp {expected[i].Length}");
+            Assert.True(actual.Length == expected[i].Length, $"{schema.Name}: PyTorch gave {actual.Length} values, TorchSharp {expected[i].Length}");
             for (var v = 0; v < actual.Length; v++)
             {
                 var want = expected[i][v];
-                if (!(Math.Abs(actual[v] - want) <= Parity.Tolerance * Math.Max(1, Math.Abs(want))))
-                    throw new XunitException($"{schema.Name} (bundle {bundles[i]}) {schema.Outputs[v % schema.Outputs.Count].Name} row {v / schema.Outputs.Count}: " +
-                        $"PyTorch {actual[v]} vs TorchSharp {want}");
+                var penalty = v == actual.Length - 1;
+                var what = penalty ? "the L2 penalty" : $"{schema.Outputs[v % schema.Outputs.Count].Name} row {v / schema.Outputs.Count}";
+                // The penalty is small (λ · Σw²): relative, or the test could not tell a wrong one.
+                if (!(Math.Abs(actual[v] - want) <= Parity.Tolerance * (penalty ? Math.Abs(want) : Math.Max(1, Math.Abs(want)))))
+                    throw new XunitException($"{schema.Name} (bundle {bundles[i]}) {what}: PyTorch {actual[v]} vs TorchSharp {want}");
             }
         }
     }
 
-    // Loads each bundle's weights into the PyTorch network and writes its served outputs, float32 row-major.
+    // Loads each bundle's weights into the PyTorch network and writes its served outputs (float32, row-major), then its L2
+    // penalty; and its shared weight.
     private const string ForwardScript = """
         import os, sys
         import numpy as np
@@ -120,7 +132,10 @@ internal static class PythonRuntime
             network.load_state_dict(read_weights(os.path.join(bundle, "initial.weights"), spec))
             categorical = torch.from_numpy(np.fromfile(os.path.join(bundle, "categorical.bin"), dtype="<i8").reshape(rows, spec.categorical_columns))
             numeric = torch.from_numpy(np.fromfile(os.path.join(bundle, "numeric.bin"), dtype="<f4").reshape(rows, spec.numeric_columns))
-            network.predict(categorical, numeric).numpy().astype("<f4").tofile(os.path.join(bundle, "served.bin"))
+            with torch.no_grad():
+                penalty = network.penalty(categorical).reshape(1)
+            torch.cat([network.predict(categorical, numeric).reshape(-1), penalty]).numpy().astype("<f4").tofile(os.path.join(bundle, "served.bin"))
+            network.shared_weight.detach().numpy().astype("<f4").tofile(os.path.join(bundle, "shared.bin"))
         """;
 
     private static (int ExitCode, string Output) Execute(string interpreter, string directory, string[] arguments, string? packagePath, TimeSpan timeout)

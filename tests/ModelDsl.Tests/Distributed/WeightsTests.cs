@@ -23,10 +23,13 @@ public sealed class WeightsTests : IDisposable
     private string Initial => Path.Combine(Bundle, TrainingBundle.WeightsFile);
 
     [Fact]
-    public void PythonReadsAndRewritesACSharpFileByteForByte()
+    public void PythonReadsAndRewritesACSharpFileByteForByteAndCleansUpAfterKilledWriters()
     {
         TrainingBundle.Write(Bundle, _trainer.Network);
         var copy = Path.Combine(_folder, "copy.weights");
+        // What a writer killed mid-write (a process that no longer exists) leaves, named as AtomicFile names it.
+        var stale = Path.Combine(_folder, $".copy.weights.999999999.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(stale, "partial");
         PythonRuntime.Run(Bundle, """
             import sys
             from modeldsl import load_spec, read_weights, write_weights
@@ -36,6 +39,7 @@ public sealed class WeightsTests : IDisposable
             write_weights(sys.argv[1], spec, state)
             """, copy);
         Assert.Equal(File.ReadAllBytes(Initial), File.ReadAllBytes(copy));
+        Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
     }
 
     [Fact]

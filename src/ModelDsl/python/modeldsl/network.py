@@ -126,7 +126,7 @@ class MultiTaskNetwork(nn.Module):
         """MultiTaskNetwork.Penalty: embedding L2 over the rows the batch looks up (once per lookup), dense
         L2 over the weights of every Linear (not the per-expert weights of later expert layers), [1]."""
         r = self.spec.regularization
-        penalty = torch.zeros(1)
+        penalty = torch.zeros(1, device=categorical.device)
         if r["embedding_l2"] > 0:
             for n in self.embedding_names:
                 penalty = penalty + r["embedding_l2"] * getattr(self, n).looked_up_squares(categorical)
