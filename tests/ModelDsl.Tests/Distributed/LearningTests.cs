@@ -40,5 +40,26 @@ public sealed class LearningTests : IDisposable
         Assert.True(Math.Abs(actual[1].Rmse!.Value - watch.Rmse!.Value) <= 0.02 * watch.Rmse.Value, message);
     }
 
+    [Fact]
+    public void EarlyStoppingOnValidationShardsStopsAndRestoresTheBestEpoch()
+    {
+        // No later epoch can beat the first by an AUC of 1: with patience 1 the run stops after epoch 2 and
+        // ends with epoch 1's weights, those of a one-epoch run.
+        var options = new TrainingOptions { Epochs = 5, BatchSize = 64, LearningRate = 1e-2, EarlyStopping = new EarlyStopping("Click", Metric.Auc, Patience: 1, MinDelta: 1) };
+        using var trainer = new StepParityModel.Trainer(options);
+        var run = DdpRun.Prepare(_folder, trainer, options, StepParityModel.Samples(256, seed: 5), StepParityModel.Samples(128, seed: 6));
+
+        var output = run.Launch(2, "--validation", run.Validation, "--output", Path.Combine(_folder, "stopped.weights"));
+        run.Launch(2, "--validation", run.Validation, "--epochs", "1", "--output", Path.Combine(_folder, "first.weights"));
+
+        Assert.Contains("\"epoch\": 2,", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"epoch\": 3,", output, StringComparison.Ordinal);
+        using var stopped = new StepParityModel.Trainer(options);
+        stopped.Load(Path.Combine(_folder, "stopped.weights"));
+        using var first = new StepParityModel.Trainer(options);
+        first.Load(Path.Combine(_folder, "first.weights"));
+        Assert.False(DdpRun.Differ(first.Network, stopped.Network), "the stopped run does not hold the best (first) epoch's weights");
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -391,7 +391,7 @@ def worker(args, rank, world, local_rank):
     print(f"modeldsl: rank {rank} of {world}, pid {os.getpid()}", file=sys.stderr, flush=True)
     try:
         if world > 1:
-            device = args.device or "cpu"
+            device = options_of(load_spec(os.path.join(args.bundle, "spec.json")), args).get("device") or "cpu"
             init_process_group(world, rank, device, args.timeout)
         try:
             return run(args, rank, world, local_rank)
