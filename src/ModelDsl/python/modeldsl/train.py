@@ -152,6 +152,8 @@ def run(args, rank=0, world=1, local_rank=0):
     stopping = EarlyStopping(options["early_stopping"], spec) if options.get("early_stopping") else None
     if stopping is not None and validation is None:
         raise ValueError("early_stopping watches validation metrics: pass --validation shards.")
+    if stopping is not None and stopping.metric == "auc":
+        _require_both_classes(spec, validation, stopping.task)
 
     # Dense table gradients (DDP all-reduces them); the rows each step looked up are recorded for lazy Adam.
     network = build_network(spec, sparse_embeddings=False)
@@ -311,6 +313,25 @@ def _track(progress, stopping, report, network):
                     best_network={k: v.detach().cpu().clone() for k, v in network.state_dict().items()})
 
 
+def _require_both_classes(spec, validation, task):
+    """AUC is undefined with one class only, so early stopping on it could never see an improvement (as in C#)."""
+    positives = joint_label(spec, np.concatenate([shard[2] for shard in validation.shards]), task) > 0.5
+    if positives.all() or not positives.any():
+        raise ValueError(f"early_stopping watches the AUC of '{spec.tasks[task]['name']}', which is undefined on the validation shards "
+                         f"'{validation.directory}': all {len(positives)} samples are {'positive' if positives.all() else 'negative'}. "
+                         "Pass validation samples of both classes, or watch log_loss.")
+
+
+def joint_label(spec, labels, t):
+    """A binary task's label times the labels along its Given chain: did the joint event happen."""
+    label = labels[:, t].astype(np.float32)
+    given = spec.tasks[t]["given"]
+    while given >= 0:
+        label = label * labels[:, given]
+        given = spec.tasks[given]["given"]
+    return label
+
+
 def evaluate(network, shards, spec, batch_size, device, rank, world, collective):
     """Per-task metrics of the network on all rows of ``shards`` (each rank predicts its part), as the C#
     trainer reports them: AUC and log loss of binary tasks (joint along Given chains, plus the conditional
@@ -335,25 +356,17 @@ def metrics(spec, predicted, labels):
     def output(t, kinds):
         return next((o for o, out in enumerate(spec.outputs) if out["task"] == t and out["kind"] in kinds), -1)
 
-    def joint(t):
-        label = labels[:, t].astype(np.float32)
-        given = tasks[t]["given"]
-        while given >= 0:
-            label = label * labels[:, given]
-            given = tasks[given]["given"]
-        return label
-
     result = []
     for t, task in enumerate(tasks):
         main = predicted[:, output(t, ("probability", "value"))]
         m = {"task": task["name"], "kind": task["kind"], "count": int(len(labels))}
         if task["kind"] == "binary":
-            truth = joint(t)
+            truth = joint_label(spec, labels, t)
             p = np.clip(main.astype(np.float64), 1e-7, 1 - 1e-7)
             positive = truth > 0.5
             m.update(auc=auc(main, positive), log_loss=float(-np.where(positive, np.log(p), np.log(1 - p)).mean()))
             if task["given"] >= 0:
-                seen = joint(task["given"]) > 0.5
+                seen = joint_label(spec, labels, task["given"]) > 0.5
                 m["conditional_auc"] = auc(predicted[seen, output(t, ("conditional",))], labels[seen, t] > 0.5)
         else:
             error = main.astype(np.float64) - labels[:, t]
@@ -388,7 +401,7 @@ def init_process_group(world, rank, device, timeout):
 
 def worker(args, rank, world, local_rank):
     """One rank's life: join the group, train, leave; a failure is reported naming the rank, then re-raised."""
-    print(f"modeldsl: rank {rank} of {world}, pid {os.getpid()}", file=sys.stderr, flush=True)
+    _say(f"modeldsl: rank {rank} of {world}, pid {os.getpid()}")
     try:
         if world > 1:
             device = options_of(load_spec(os.path.join(args.bundle, "spec.json")), args).get("device") or "cpu"
@@ -400,8 +413,14 @@ def worker(args, rank, world, local_rank):
                 dist.destroy_process_group()
     except BaseException as e:
         traceback.print_exc()
-        print(f"modeldsl: rank {rank} failed: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
+        _say(f"modeldsl: rank {rank} failed: {type(e).__name__}: {e}")
         raise
+
+
+def _say(line):
+    """One line to stderr in one write, so the lines of ranks sharing a terminal or pipe do not interleave."""
+    sys.stderr.flush()
+    os.write(2, (line + "\n").encode())
 
 
 def main(argv=None):
