@@ -80,6 +80,9 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <summary>Writes one sample's inputs, labels and sample weights (which arrive as 1); generated from the spec.</summary>
     protected abstract void Encode(TSample sample, Span<long> categorical, Span<float> numeric, Span<float> labels, Span<float> weights);
 
+    /// <summary>The generated encoder, for <see cref="Distributed.Shards"/>: shards hold exactly what this trainer trains on.</summary>
+    internal SampleEncoder<TSample> Encoder => Encode;
+
     /// <summary>
     /// Trains for <see cref="TrainingOptions.Epochs"/> epochs (fewer with early stopping) and reports each
     /// one's losses, task weights and per-task metrics on <paramref name="validation"/> (on the training
