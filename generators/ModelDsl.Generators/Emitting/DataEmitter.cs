@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq;
 using ModelDsl.Generators.Model;
 
@@ -38,27 +39,7 @@ internal static class DataEmitter
     {
         // Binary labels of any type go through GetBoolean, which reports a value other than 0 or 1 with its row.
         if (spec.Tasks.Any(t => t.Name == column.Member && t.Kind == TaskKind.Binary))
-            return column.Type switch
-            {
-                "bool" => $"row.GetBoolean({index})",
-                "int" => $"row.GetBoolean({index}) ? 1 : 0",
-                "float" => $"row.GetBoolean({index}) ? 1f : 0f",
-                _ => $"row.GetBoolean({index}) ? 1d : 0d",
-            };
-        var getter = column.Type switch
-        {
-            "int" => "GetInt32",
-            "long" => "GetInt64",
-            "float" => "GetSingle",
-            "double" => "GetDouble",
-            "string" => "GetString",
-            "bool" => "GetBoolean",
-            "int[]" => "GetInt32Array",
-            "long[]" => "GetInt64Array",
-            "float[]" => "GetSingleArray",
-            "double[]" => "GetDoubleArray",
-            _ => "GetStringArray",
-        };
-        return $"row.{getter}({index})";
+            return string.Format(CultureInfo.InvariantCulture, ElementTypes.Of(column.Type.Element).FromBool!, $"row.GetBoolean({index})");
+        return $"row.{column.Type.Reader}({index})";
     }
 }

@@ -37,22 +37,22 @@ internal static class RecordsEmitter
     /// <summary>Reference types are nullable: a null is bad data the encoder reports, not a compile warning in generated code.</summary>
     private static string ParameterType(FeatureSpec f) => f.Type switch
     {
-        "string[]" => "string?[]?",
-        _ when f.IsVector || f.IsHashed => f.Type + "?",
-        _ => f.Type,
+        { IsString: true, IsArray: true } => "string?[]?",
+        { IsString: true } or { IsArray: true } => f.Type.Keyword + "?",
+        _ => f.Type.Keyword,
     };
 
     private static string EncodeCategorical(ModelSpec spec, ModelLayout layout, FeatureSpec f)
     {
         var (value, column, member) = (SourceWriter.Identifier(f.Name), layout.ColumnOf(f), SourceWriter.Literal($"{spec.ClassName}.{f.Name}"));
-        var policy = $"global::ModelDsl.OutOfVocabulary.{f.OutOfVocabulary}";
-        var truncation = $"global::ModelDsl.SequenceTruncation.{f.Truncation}";
+        var policy = SourceWriter.Enum(f.OutOfVocabulary);
+        var truncation = SourceWriter.Enum(f.Truncation);
         return f switch
         {
             { IsSequence: true, IsHashed: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {truncation}, {member});",
             { IsSequence: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {policy}, {truncation}, {member});",
             { IsHashed: true } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Hashed({value}, {f.Vocabulary}, {member});",
-            { OutOfVocabulary: "Error" } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {member});",
+            { OutOfVocabulary: OutOfVocabulary.Error } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {member});",
             _ => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {policy}, {member});",
         };
     }
@@ -61,7 +61,7 @@ internal static class RecordsEmitter
     {
         var (value, column, member) = (SourceWriter.Identifier(f.Name), layout.ColumnOf(f), SourceWriter.Literal($"{spec.ClassName}.{f.Name}"));
         // Only Log1p restricts the domain; Standardize takes any finite value.
-        var transform = (f.Transform & Transforms.Log1p) != 0 ? ", global::ModelDsl.NumericTransform.Log1p" : "";
+        var transform = (f.Transform & NumericTransform.Log1p) != 0 ? ", " + SourceWriter.Enum(NumericTransform.Log1p) : "";
         return f.IsVector
             ? $"global::ModelDsl.FeatureValues.Numeric({value}, numeric.Slice({column}, {f.Size}), {member}{transform});"
             : $"numeric[{column}] = global::ModelDsl.FeatureValues.Numeric({value}, {member}{transform});";

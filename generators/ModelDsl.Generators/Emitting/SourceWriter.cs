@@ -65,6 +65,12 @@ internal sealed class SourceWriter
     /// <summary>The model's <c>Schema</c>, qualified: nested types' base classes have an instance <c>Schema</c> that would hide it.</summary>
     public static string SchemaReference(ModelSpec spec) => $"global::{QualifiedName(spec.FullName)}.Schema";
 
+    private static readonly string[] FlagSeparator = [", "];
+
+    /// <summary>A runtime enum value as C# source; <c>[Flags]</c> combinations joined with <c>|</c>.</summary>
+    public static string Enum<TEnum>(TEnum value) where TEnum : struct, System.Enum =>
+        string.Join(" | ", value.ToString().Split(FlagSeparator, StringSplitOptions.None).Select(name => $"global::ModelDsl.{typeof(TEnum).Name}.{name}"));
+
     public static string Literal(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     public static string Literal(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ModelDsl.Generators.Model;
 
 namespace ModelDsl.Generators.Emitting;
@@ -36,7 +37,7 @@ internal static class TrainerEmitter
         var name = SourceWriter.Literal($"{spec.ClassName}.{task.Name}");
         return task.Kind switch
         {
-            TaskKind.Binary when task.Type == "bool" => $"{member} ? 1f : 0f",
+            TaskKind.Binary when ElementTypes.Of(task.Type.Element).BinaryLabel is { } label => string.Format(CultureInfo.InvariantCulture, label, member),
             TaskKind.Binary => $"global::ModelDsl.FeatureValues.BinaryLabel({member}, {name})",
             _ => $"global::ModelDsl.FeatureValues.RegressionLabel({member}, {name})",
         };
