@@ -19,16 +19,23 @@ internal static class DataEmitter
         w.Line("/// <summary>The data file column of each feature, label and sample weight, in declaration order.</summary>");
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> DataColumns {{ get; }} = new[] {{ {string.Join(", ", spec.DataColumns.Select(c => SourceWriter.Literal(c.Column)))} }};");
         w.Line();
-        w.Line("/// <summary>Streams samples from a CSV file with a header row; each enumeration reads the file again, so it can feed every epoch.</summary>");
+        var placed = spec.DataColumns.Count > 0 && spec.DataColumns.All(c => c.Index >= 0);
+        w.Line("/// <summary>Streams samples from a CSV file (with a header row unless <c>options.HasHeader</c> is false); each enumeration reads the file again, so it can feed every epoch.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
         w.Line($"public static {samples} ReadCsv(string path, global::ModelDsl.Data.CsvOptions? options = null) =>");
-        w.Line("    global::ModelDsl.Data.DataFile.ReadCsv(path, DataColumns, ReadSample, options);");
+        w.Line($"    global::ModelDsl.Data.DataFile.ReadCsv(path, DataColumns, ReadSample, options{(placed ? ", DataFields" : "")});");
         w.Line();
         w.Line("/// <summary>Streams samples from a Parquet file, one row group at a time; each enumeration reads the file again.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
         w.Line($"public static {samples} ReadParquet(string path) =>");
         w.Line("    global::ModelDsl.Data.DataFile.ReadParquet(path, DataColumns, ReadSample);");
         w.Line();
+        if (placed)
+        {
+            w.Line();
+            w.Line("/// <summary>The field of each data column in a CSV file without a header, from <c>[Column(Index = n)]</c>.</summary>");
+            w.Line($"private static readonly int[] DataFields = {SourceWriter.IntArray(spec.DataColumns.Select(c => c.Index))};");
+        }
         w.Open($"private static {model} ReadSample({Row} row) => new()");
         for (var i = 0; i < spec.DataColumns.Count; i++)
             w.Line($"{SourceWriter.Identifier(spec.DataColumns[i].Member)} = {Read(spec, spec.DataColumns[i], i)},");
@@ -38,8 +45,15 @@ internal static class DataEmitter
     private static string Read(ModelSpec spec, DataColumnSpec column, int index)
     {
         // Binary labels of any type go through GetBoolean, which reports a value other than 0 or 1 with its row.
-        if (spec.Tasks.Any(t => t.Name == column.Member && t.Kind == TaskKind.Binary))
-            return string.Format(CultureInfo.InvariantCulture, ElementTypes.Of(column.Type.Element).FromBool!, $"row.GetBoolean({index})");
-        return $"row.{column.Type.Reader}({index})";
+        if (spec.Tasks.FirstOrDefault(t => t.Name == column.Member && t.Kind == TaskKind.Binary) is { } task)
+        {
+            var label = task.Positive.Length > 0 ? $"row.GetBoolean({index}, {SourceWriter.Literal(task.Positive)}, {SourceWriter.Literal(task.Negative)})" : $"row.GetBoolean({index})";
+            return string.Format(CultureInfo.InvariantCulture, ElementTypes.Of(column.Type.Element).FromBool!, label);
+        }
+        // A member that may be missing reads a missing-value marker (a Parquet null) as null.
+        var read = $"row.{column.Type.Reader}({index})";
+        return column.Type.IsNullable || spec.Features.Any(f => f.Name == column.Member && f.Missing == MissingValue.Category)
+            ? $"row.IsMissing({index}) ? null : {read}"
+            : read;
     }
 }
