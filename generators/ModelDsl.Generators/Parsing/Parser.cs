@@ -300,6 +300,11 @@ internal static class Parser
                 break;
         }
         state.Read(reader);
+        // A missing string is null, which a member declared non-nullable (in a nullable context) cannot hold.
+        if (members.Features.LastOrDefault() is { Missing: MissingValue.Category, IsHashed: true, IsVector: false } missing && missing.Name == name
+            && memberType.NullableAnnotation == NullableAnnotation.NotAnnotated)
+            state.Report(DiagnosticDescriptors.InvalidDataArgument, state.Locations.Get(SpecKey.TypeOf(name), SpecKey.Member(name)),
+                nameof(CategoricalAttribute.Missing), "Categorical", state.Model, name, "is Category, but the member is declared 'string', which cannot hold a missing value (null)", "declare it 'string?'");
         var (column, index, named) = ReadColumn(member, name, state);
         members.Columns.Add(new DataColumnSpec(name, column, keyword) { Index = index, IsNamed = named });
         members.Settable &= IsSettable(member);

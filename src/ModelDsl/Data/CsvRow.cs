@@ -59,6 +59,13 @@ internal sealed class CsvRow : DataRow
         return true;
     }
 
+    /// <summary>Called after the last row: a file without even a header line has none of the columns.</summary>
+    public void End()
+    {
+        if (_headerPending && _columns.Count > 0)
+            throw new ModelDataException(DataProblem.MissingColumn(Path, _columns[0], [], "the header has"));
+    }
+
     public override bool IsMissing(int column) => IsMarker(Cell(column));
 
     private protected override ReadOnlySpan<char> LabelText(int column) => Checked(column, Cell(column));
@@ -186,7 +193,8 @@ internal sealed class CsvRow : DataRow
     /// <summary>The header's column names as fields are read (trimmed, unquoted, checked), and names that only quotes told apart.</summary>
     private string[] HeaderNames()
     {
-        var names = new string[_reader.Current.ColCount];
+        // An empty first line is a header of no columns.
+        var names = new string[_reader.Current.Span.IsEmpty ? 0 : _reader.Current.ColCount];
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < names.Length; i++)
         {

@@ -65,6 +65,7 @@ public static class DataFile
             if (row.Advance())
                 yield return read(row);
         }
+        row.End();
     }
 
     private static bool MoveNext(string path, SepReader reader, CsvRow row)
