@@ -58,6 +58,21 @@ public abstract class ModelTrainer<TSample> : IDisposable
     protected abstract void Encode(TSample sample, Span<long> categorical, Span<float> numeric, Span<float> labels, Span<float> weights);
 
     /// <summary>
+    /// What the data hold, as the model will see them, before training: per feature, rows, distinct values, the
+    /// out-of-vocabulary or missing rate, estimated hash collisions and the share of validation values never seen
+    /// in training; constant numeric columns; label balance per task; and warnings (most validation ids unseen).
+    /// Reads <paramref name="train"/> once, streaming, and <paramref name="validation"/> once.
+    /// </summary>
+    /// <exception cref="ModelDataException">A sample holds a value the model cannot take.</exception>
+    public DataReport DescribeData(IEnumerable<TSample> train, IEnumerable<TSample>? validation = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(train);
+        var validationTable = validation is null ? null : SampleTable.Encode(validation, Schema, Encode, "validation sample", nameof(validation));
+        return DataReport.Build(Schema, SampleStream.Chunks(train, Schema, Encode, "training sample", _options.StreamChunkRows ?? 65_536), validationTable);
+    }
+
+    /// <summary>
     /// Trains for <see cref="TrainingOptions.Epochs"/> epochs (fewer with early stopping) and reports each
     /// one's losses, task weights and per-task metrics on <paramref name="validation"/> (on the training
     /// data when it is null). Each call starts a fresh optimizer on the current weights.
@@ -158,7 +173,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         }
         if (state.BestWeights is { } best)
             Network.load(new MemoryStream(best));
-        return new TrainingReport(state.Epochs, stopping is null ? state.Epochs.Count : state.BestEpoch);
+        return new TrainingReport(state.Epochs, stopping is null ? state.Epochs.Count : state.BestEpoch) { Data = DataReport.Build(Schema, Pass(), validationTable) };
     }
 
     private static bool Stopped(TrainingState state, EarlyStopping? stopping) =>
