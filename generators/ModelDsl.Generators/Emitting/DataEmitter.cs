@@ -23,19 +23,15 @@ internal static class DataEmitter
         w.Line("/// <summary>Streams samples from a CSV file (with a header row unless <c>options.HasHeader</c> is false); each enumeration reads the file again, so it can feed every epoch.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
         w.Line($"public static {samples} ReadCsv(string path, global::ModelDsl.Data.CsvOptions? options = null) =>");
-        w.Line($"    global::ModelDsl.Data.DataFile.ReadCsv(path, DataColumns, ReadSample, options{(placed ? ", DataFields" : "")});");
+        // Fields placed by [Column(Index = n)], for files without a header; otherwise declaration order.
+        var fields = placed ? ", " + SourceWriter.IntArray(spec.DataColumns.Select(c => c.Index)) : "";
+        w.Line($"    global::ModelDsl.Data.DataFile.ReadCsv(path, DataColumns, ReadSample, options{fields});");
         w.Line();
         w.Line("/// <summary>Streams samples from a Parquet file, one row group at a time; each enumeration reads the file again.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
         w.Line($"public static {samples} ReadParquet(string path) =>");
         w.Line("    global::ModelDsl.Data.DataFile.ReadParquet(path, DataColumns, ReadSample);");
         w.Line();
-        if (placed)
-        {
-            w.Line();
-            w.Line("/// <summary>The field of each data column in a CSV file without a header, from <c>[Column(Index = n)]</c>.</summary>");
-            w.Line($"private static readonly int[] DataFields = {SourceWriter.IntArray(spec.DataColumns.Select(c => c.Index))};");
-        }
         w.Open($"private static {model} ReadSample({Row} row) => new()");
         for (var i = 0; i < spec.DataColumns.Count; i++)
             w.Line($"{SourceWriter.Identifier(spec.DataColumns[i].Member)} = {Read(spec, spec.DataColumns[i], i)},");

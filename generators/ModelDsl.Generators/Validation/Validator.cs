@@ -199,9 +199,11 @@ internal static class Validator
             if (feature.Kind != FeatureKind.Numeric)
                 continue;
             var fill = nameof(NumericAttribute.Missing);
-            if (feature.Type.IsNullable && (double.IsNaN(feature.MissingFill) || double.IsInfinity(feature.MissingFill)))
-                yield return Invalid(feature.Name, fill, Numeric, double.IsNaN(feature.MissingFill) ? "is not set" : "is not finite",
-                    $"a '{feature.Type}' member needs the finite value a missing one stands for, as in [Numeric(Missing = 0)]");
+            if (feature.Type.IsNullable && double.IsNaN(feature.MissingFill))
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidDataArgument, at.Get(SpecKey.TypeOf(feature.Name), SpecKey.Member(feature.Name)), fill, Numeric, spec.ClassName, feature.Name,
+                    "is not set", $"a '{feature.Type}' member needs the value a missing one stands for, as in [Numeric(Missing = 0)]");
+            else if (feature.Type.IsNullable && double.IsInfinity(feature.MissingFill))
+                yield return Invalid(feature.Name, fill, Numeric, "is not finite", "give a finite value for a missing one to stand for");
             else if (!feature.Type.IsNullable && !double.IsNaN(feature.MissingFill))
                 yield return Invalid(feature.Name, fill, Numeric, $"applies to float? and double? members, but '{feature.Name}' is '{feature.Type}'", "declare the member nullable, or remove Missing");
         }
