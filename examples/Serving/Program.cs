@@ -1,6 +1,7 @@
-// Serves an exported VideoRanker (the Quickstart's spec) over HTTP with the generated Predictor,
-// which is thread-safe: one instance serves every request. POST /score scores a request's
-// candidates in one ONNX Runtime call; GET /health names the model being served.
+// Serves an exported VideoRanker (the Quickstart's spec) over HTTP through ModelDsl.Hosting. POST /score scores a
+// request's candidates (small concurrent requests are micro-batched into one ONNX Runtime run); the model file is
+// watched, and a new one (the Quickstart's export replaces it atomically) is checked and swapped in without
+// dropping a request; GET /health reports the model, its file and the last reload error; GET /metrics is Prometheus.
 //   dotnet run --project examples/Serving -c Release -- --model /absolute/path/to/video-ranker.onnx
 // (dotnet run starts a web project in its own folder, so a relative path is taken from examples/Serving.)
 // Without --model it first trains a small demo model on synthetic data (a few seconds).
@@ -9,10 +10,14 @@ using System.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ModelDsl;
+using ModelDsl.Hosting;
+using OpenTelemetry.Metrics;
 using Quickstart;
 using Serving;
 
@@ -32,8 +37,15 @@ if (modelPath is null)
     DemoModel.TrainAndExport(modelPath);
 }
 var maxCandidates = builder.Configuration.GetValue("MaxCandidates", 10_000);
+// A body too large for the candidate limit is refused before it is read, not parsed and then refused.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ScoreLimits.MaxBodyBytes(maxCandidates));
 
-builder.Services.AddSingleton(_ => new VideoRanker.Predictor(modelPath));
+builder.Services.AddPredictor(path => new VideoRanker.Predictor(path), options =>
+{
+    options.Path = modelPath;
+    options.MicroBatching.Enabled = builder.Configuration.GetValue("MicroBatching", true);
+});
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PredictorTelemetry.MeterName).AddPrometheusExporter());
 builder.Services.AddProblemDetails();
 // A candidate without some feature would silently be scored with 0 for it: require every feature.
 builder.Services.ConfigureHttpJsonOptions(json =>
@@ -41,19 +53,20 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 
 var app = builder.Build();
 // Open the model before listening, so a missing or mismatched file stops the server at once.
-VideoRanker.Predictor predictor;
+PredictorPool<VideoRanker.Features, VideoRanker.Prediction> pool;
 try
 {
-    predictor = app.Services.GetRequiredService<VideoRanker.Predictor>();
+    pool = app.Services.GetRequiredService<PredictorPool<VideoRanker.Features, VideoRanker.Prediction>>();
 }
 catch (Exception e) when (e is FileNotFoundException or ModelFileException)
 {
     Console.Error.WriteLine(e.Message);
     return 1;
 }
-Console.WriteLine($"Serving {predictor.Schema.Name} (fingerprint {predictor.Schema.Fingerprint}) from {Path.GetFullPath(modelPath)}.");
+Console.WriteLine($"Serving {pool.Current.Name} (fingerprint {pool.Current.Fingerprint}) from {pool.Path}; it reloads when the file is replaced.");
 
-app.MapGet("/health", () => new Health("ok", predictor.Schema.Name, predictor.Schema.Fingerprint));
+app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.Write });
+app.MapPrometheusScrapingEndpoint();
 app.MapPost("/score", async (HttpRequest http) =>
 {
     // Read the body here rather than by parameter binding, so a bad request is told what is wrong.
@@ -70,9 +83,14 @@ app.MapPost("/score", async (HttpRequest http) =>
         var where = e.Path is { } path && !e.Message.Contains(path, StringComparison.Ordinal) ? $" (at {path})" : "";
         return Results.Problem(e.Message + where, statusCode: StatusCodes.Status400BadRequest);
     }
+    catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+    {
+        return Results.Problem(
+            $"The body is over {ScoreLimits.MaxBodyBytes(maxCandidates)} bytes, the most {maxCandidates} candidates may take ({ScoreLimits.BytesPerCandidate} bytes each); it was not read.",
+            statusCode: e.StatusCode);
+    }
     catch (BadHttpRequestException e)
     {
-        // Kestrel's own limits, such as a body over 30 MB (413).
         return Results.Problem(e.Message, statusCode: e.StatusCode);
     }
     catch (InvalidOperationException e)
@@ -87,11 +105,17 @@ app.MapPost("/score", async (HttpRequest http) =>
     var predictions = new VideoRanker.Prediction[candidates.Length];
     try
     {
-        predictor.Predict(candidates, predictions);
+        await pool.PredictAsync(candidates, predictions);
     }
     catch (ModelDataException e)
     {
         return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
+    }
+    catch (NonFiniteOutputException e)
+    {
+        // JSON has no NaN or infinity: say which output of which candidate, rather than fail while writing the answer.
+        return Results.Problem(e.Message, statusCode: StatusCodes.Status500InternalServerError, title: "The model answered a value that is not a finite number.",
+            extensions: [new("output", e.Output), new("candidate", e.Candidate)]);
     }
     return Results.Ok(new ScoreResponse(predictions));
 });
@@ -110,5 +134,3 @@ static void RequireAllFeatures(JsonTypeInfo type)
 internal sealed record ScoreRequest(VideoRanker.Features[]? Candidates);
 
 internal sealed record ScoreResponse(VideoRanker.Prediction[] Predictions);
-
-internal sealed record Health(string Status, string Model, string Fingerprint);

@@ -10,9 +10,9 @@ namespace Serving;
 /// </summary>
 internal static class ServerArguments
 {
-    public const string Usage = "Usage: Serving [--model <file.onnx>] [--urls <http://host:port>] [--MaxCandidates <n ≥ 1>] [--environment <name>]";
+    public const string Usage = "Usage: Serving [--model <file.onnx>] [--urls <http://host:port>] [--MaxCandidates <n ≥ 1>] [--MicroBatching <true|false>] [--environment <name>]";
 
-    private static readonly HashSet<string> Known = new(StringComparer.OrdinalIgnoreCase) { "model", "urls", "MaxCandidates", "environment" };
+    private static readonly HashSet<string> Known = new(StringComparer.OrdinalIgnoreCase) { "model", "urls", "MaxCandidates", "MicroBatching", "environment" };
 
     /// <summary>What is wrong with <paramref name="args"/>, or null when the server can start with them.</summary>
     public static string? Problem(IReadOnlyList<string> args)
@@ -31,6 +31,8 @@ internal static class ServerArguments
             if (key.Equals("MaxCandidates", StringComparison.OrdinalIgnoreCase)
                 && !(int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max >= 1))
                 return $"--MaxCandidates is '{value}'; it must be a whole number of at least 1.";
+            if (key.Equals("MicroBatching", StringComparison.OrdinalIgnoreCase) && !bool.TryParse(value, out _))
+                return $"--MicroBatching is '{value}'; it must be true or false.";
         }
         return null;
     }
