@@ -167,6 +167,36 @@ public sealed class FilesAsFoundTests : IDisposable
         Assert.Equal([(" x, y ", "z")], rows);
     }
 
+    [Fact]
+    public void ParquetNullsAreMissingValuesAndTextLabelsReadAsInCsv()
+    {
+        string path = Path.Combine(_folder, "census.parquet");
+        DataFiles.WriteParquet(path, new CensusRow[]
+        {
+            new() { Age = 39, WorkClass = null, Education = "Bachelors", HighIncome = "yes" },
+            new() { Age = 50, WorkClass = "Private", Education = "HS-grad", HighIncome = " no" },
+        });
+        var samples = CensusInOrderModel.ReadParquet(path).ToList();
+        Assert.Equal([null, "Private"], samples.Select(s => s.WorkClass));
+        Assert.Equal([1f, 0f], samples.Select(s => s.HighIncome));
+
+        // Where nothing may be missing, a null stays an error; so does a text that is neither label.
+        DataFiles.WriteParquet(path, new CensusRow[] { new() { Age = 39, WorkClass = "Private", Education = null, HighIncome = "yes" } });
+        var error = Assert.Throws<ModelDataException>(() => CensusInOrderModel.ReadParquet(path).ToList());
+        Assert.Equal($"{path}, row 1, column 'Education': the value is null.", error.Message);
+        DataFiles.WriteParquet(path, new CensusRow[] { new() { Age = 39, WorkClass = "Private", Education = "HS-grad", HighIncome = "maybe" } });
+        error = Assert.Throws<ModelDataException>(() => CensusInOrderModel.ReadParquet(path).ToList());
+        Assert.Equal($"{path}, row 1, column 'HighIncome': 'maybe' is not a binary label: it must be 'yes' or 'no'.", error.Message);
+    }
+
+    public sealed record CensusRow
+    {
+        public double? Age { get; init; }
+        public string? WorkClass { get; init; }
+        public string? Education { get; init; }
+        public string? HighIncome { get; init; }
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private sealed class CensusComparer : System.Collections.Generic.IEqualityComparer<CensusModel>
