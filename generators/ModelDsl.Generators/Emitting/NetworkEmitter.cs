@@ -18,6 +18,7 @@ internal static class NetworkEmitter
     {
         var architecture = ArchitectureEmitters.For(spec.Architecture.Kind);
         w.Line($"/// <summary>The TorchSharp network of <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/>: {architecture.Describe(spec)}; towers for {string.Join(", ", spec.Tasks.Select(t => t.Name))}.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Open("public sealed partial class Network : global::ModelDsl.Layers.MultiTaskNetwork");
         foreach (var group in layout.Groups)
             w.Line($"private readonly global::ModelDsl.Layers.EmbeddingGroup {ModelLayout.GroupField(group)};");

@@ -13,6 +13,7 @@ internal static class RecordsEmitter
     {
         var parameters = string.Join(", ", spec.Features.Select(f => $"{ParameterType(f)} {SourceWriter.Identifier(f.Name)}"));
         w.Line($"/// <summary>The inputs of <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/> that the model scores: one candidate.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Open($"public readonly record struct Features({parameters})");
         w.Line("/// <summary>Writes this candidate's model inputs: categorical ids (sequences padded with -1) and numeric values in input column order.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">An id outside its vocabulary, a sequence too long, or a number that is not finite.</exception>");
@@ -28,9 +29,11 @@ internal static class RecordsEmitter
         w.Line("/// <summary>What the model predicts for one candidate.</summary>");
         foreach (var output in layout.Outputs)
             w.Line($"/// <param name=\"{output.Name}\">{Describe(output)}</param>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public readonly record struct Prediction({string.Join(", ", layout.Outputs.Select(o => $"float {SourceWriter.Identifier(o.Name)}"))});");
         w.Line();
         w.Line("/// <summary>This sample's features.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public Features ToFeatures() => new({string.Join(", ", spec.Features.Select(f => SourceWriter.Identifier(f.Name)))});");
     });
 

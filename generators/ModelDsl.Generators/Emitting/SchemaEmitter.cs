@@ -10,6 +10,7 @@ internal static class SchemaEmitter
     {
         var r = spec.Regularization;
         w.Line("/// <summary>The runtime description of this model spec.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line("public static global::ModelDsl.ModelSchema Schema { get; } = new(");
         w.Line($"    {SourceWriter.Literal(spec.FullName)},");
         w.Line($"    {SourceWriter.Literal(Fingerprint.Of(spec))},");

@@ -37,6 +37,13 @@ internal sealed class SourceWriter
 
     public override string ToString() => _text.ToString();
 
+    /// <summary>
+    /// Marks each generated type and each member generated into the model class, as System.Text.Json's generator does:
+    /// tools (coverage, analyzers, debuggers' "just my code") tell it from the user's code.
+    /// </summary>
+    public static string GeneratedCode { get; } =
+        $"[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"ModelDsl.Generators\", \"{typeof(SourceWriter).Assembly.GetName().Version?.ToString(3)}\")]";
+
     /// <summary>One generated file: header, namespace, and <paramref name="body"/> inside the model's partial type.</summary>
     public static string File(ModelSpec spec, Action<SourceWriter> body)
     {

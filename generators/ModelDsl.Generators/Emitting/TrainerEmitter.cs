@@ -9,6 +9,7 @@ internal static class TrainerEmitter
     public static string Emit(ModelSpec spec) => SourceWriter.File(spec, w =>
     {
         w.Line($"/// <summary>Trains <see cref=\"Network\"/> on <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/> samples and exports it for the <see cref=\"Predictor\"/>.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Open($"public sealed class Trainer : global::ModelDsl.Training.ModelTrainer<{SourceWriter.Identifier(spec.ClassName)}>");
         w.Line("/// <summary>Creates a freshly initialized network, seeded from <paramref name=\"options\"/>.</summary>");
         w.Line("public Trainer(global::ModelDsl.Training.TrainingOptions? options = null)");
