@@ -33,6 +33,7 @@ internal static class DiagnosticIds
     public const string GroupMismatch = "MDSL025";
     public const string OutOfVocabularyOnString = "MDSL026";
     public const string InvalidColumn = "MDSL027";
+    public const string InvalidDataArgument = "MDSL031";
     public const string UndefinedEnumValue = "MDSL028";
     public const string InheritedMember = "MDSL029";
     public const string LanguageVersionTooLow = "MDSL030";
