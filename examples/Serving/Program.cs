@@ -47,9 +47,13 @@ builder.Services.AddPredictor(path => new VideoRanker.Predictor(path), options =
 });
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PredictorTelemetry.MeterName).AddPrometheusExporter());
 builder.Services.AddProblemDetails();
-// A candidate without some feature would silently be scored with 0 for it: require every feature.
+// A candidate without some feature would silently be scored with 0 for it: require every feature. A key
+// given twice would silently score its last value: refuse it (docs/data.md, JSON).
 builder.Services.ConfigureHttpJsonOptions(json =>
-    json.SerializerOptions.TypeInfoResolver = json.SerializerOptions.TypeInfoResolver!.WithAddedModifier(RequireAllFeatures));
+{
+    json.SerializerOptions.TypeInfoResolver = json.SerializerOptions.TypeInfoResolver!.WithAddedModifier(RequireAllFeatures);
+    json.SerializerOptions.AllowDuplicateProperties = false;
+});
 
 var app = builder.Build();
 // Open the model before listening, so a missing or mismatched file stops the server at once.

@@ -207,6 +207,8 @@ public sealed class ServingTests(ServingApp app) : IClassFixture<ServingApp>
     [InlineData("""{"candidates":[{"userId":500,"videoId":1,"hourOfDay":2,"videoAgeDays":3}]}""", "outside its vocabulary")]
     [InlineData("""{"candidates":[{"userId":1,"videoId":1,"hourOfDay":2,"videoAgeDays":1},{"userId":1,"videoId":1,"hourOfDay":2}]}""", "'videoAgeDays'. (at $.candidates[1])")]
     [InlineData("""{"items":[]}""", "candidates")]
+    [InlineData("""{"candidates":[{"userId":7,"userId":8,"videoId":1,"hourOfDay":2,"videoAgeDays":3}]}""", "Duplicate property 'userId'")]
+    [InlineData("""{"candidates":[],"candidates":[{"userId":7,"videoId":1,"hourOfDay":2,"videoAgeDays":3}]}""", "Duplicate property 'candidates'")]
     public async Task BadRequestIsAnswered400WithTheReason(string body, string reason)
     {
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
