@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelDsl.Generators.Diagnostics;
 
 namespace ModelDsl.CodeFixes;
 
@@ -16,7 +17,7 @@ namespace ModelDsl.CodeFixes;
 public sealed class RemoveAttributeCodeFix : CodeFixProvider
 {
     /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("MDSL005", "MDSL012", "MDSL019");
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.SeveralArchitectures, DiagnosticIds.SeveralRoles, DiagnosticIds.TaskWeightedTwice);
 
     /// <inheritdoc/>
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;

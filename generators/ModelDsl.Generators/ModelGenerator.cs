@@ -2,6 +2,7 @@ using Microsoft.CodeAnalysis;
 using ModelDsl.Generators.Emitting;
 using ModelDsl.Generators.Model;
 using ModelDsl.Generators.Parsing;
+using ModelDsl.Generators.Validation;
 
 namespace ModelDsl.Generators;
 
@@ -16,7 +17,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
     /// <summary>Tracking names of the pipeline steps, for incrementality tests.</summary>
     public static class Steps
     {
-        /// <summary>Parsing and validating one annotated class.</summary>
+        /// <summary>Parsing, then validating, one annotated class.</summary>
         public const string Parse = "Parse";
 
         /// <summary>The valid specs.</summary>
@@ -32,7 +33,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(KnownAttributes.MultiTaskModel,
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
-                Parser.Parse)
+                static (context, cancellationToken) => Validator.Validate(Parser.Parse(context, cancellationToken)))
             .WithTrackingName(Steps.Parse);
 
         var diagnostics = parsed.Select(static (result, _) => result.Diagnostics).WithTrackingName(Steps.Diagnostics);

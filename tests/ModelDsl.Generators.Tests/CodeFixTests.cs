@@ -1,3 +1,5 @@
+extern alias Generator;
+
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -7,7 +9,7 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using ModelDsl.CodeFixes;
-using ModelDsl.Generators.Diagnostics;
+using Generator::ModelDsl.Generators.Diagnostics;
 using Xunit;
 
 namespace ModelDsl.Generators.Tests;

@@ -1,3 +1,5 @@
+extern alias Generator;
+
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -6,7 +8,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
-using ModelDsl.Generators.Diagnostics;
+using Generator::ModelDsl.Generators.Diagnostics;
 using Xunit;
 
 namespace ModelDsl.Generators.Tests;
@@ -157,7 +159,7 @@ public class DiagnosticTests
     {
         var d = Verify(Model(Valid, """
             [SharedBottom(16)]
-            [Regularization({|MDSL011:Dropout = 1|}, {|MDSL011:EmbeddingL2 = -1e-5|}, {|MDSL011:DenseL2 = double.PositiveInfinity|}, {|MDSL011:Activation = (Activation)7|})]
+            [Regularization({|MDSL011:Dropout = 1|}, {|MDSL011:EmbeddingL2 = -1e-5|}, {|MDSL011:DenseL2 = double.PositiveInfinity|}, {|MDSL028:Activation = (Activation)7|})]
             """));
         var messages = d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
         Assert.Contains("Dropout of [Regularization] on 'M' is 1; it must be at least 0 and less than 1", messages);
@@ -361,21 +363,21 @@ public class DiagnosticTests
         Verify(Model(Valid, declaration: $"public partial class {{|MDSL021:{name}|}}"));
 
     [Fact]
-    public void Mdsl022InvalidLossWeightingOnTheArgument()
+    public void Mdsl011InvalidLossWeightingOnTheArgument()
     {
         var d = Verify(Model(Valid, """
             [SharedBottom(16)]
-            [LossWeighting(LossWeightingStrategy.GradNorm, {|MDSL022:Alpha = 0|}, {|MDSL022:Temperature = -2|})]
+            [LossWeighting(LossWeightingStrategy.GradNorm, {|MDSL011:Alpha = 0|}, {|MDSL011:Temperature = -2|})]
             """));
         Assert.Contains("Alpha of [LossWeighting] on 'M' is 0; it must be a finite number greater than 0",
             d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)));
     }
 
     [Fact]
-    public void Mdsl022UndefinedStrategyOnTheArgument() =>
+    public void Mdsl028UndefinedStrategyOnTheArgument() =>
         Verify(Model(Valid, """
             [SharedBottom(16)]
-            [LossWeighting({|MDSL022:(LossWeightingStrategy)9|})]
+            [LossWeighting({|MDSL028:(LossWeightingStrategy)9|})]
             """));
 
     [Theory]

@@ -1,10 +1,12 @@
+extern alias Generator;
+
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Basic.Reference.Assemblies;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using ModelDsl.Generators;
+using Generator::ModelDsl.Generators;
 
 namespace ModelDsl.Generators.Tests;
 

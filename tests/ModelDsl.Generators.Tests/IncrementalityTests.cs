@@ -1,7 +1,10 @@
+extern alias Generator;
+
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
+using Generator::ModelDsl.Generators;
 
 namespace ModelDsl.Generators.Tests;
 

@@ -18,7 +18,7 @@ namespace ModelDsl.Generators.Tests;
 public class PropertyTests(ITestOutputHelper output)
 {
     /// <summary>Loss weighting, numeric Size and Transform, sequences, groups, out-of-vocabulary policies, columns, enum arguments.</summary>
-    private static readonly string[] NewerDiagnostics = ["MDSL022", "MDSL023", "MDSL024", "MDSL025", "MDSL026", "MDSL027", "MDSL028"];
+    private static readonly string[] NewerDiagnostics = ["MDSL011", "MDSL023", "MDSL024", "MDSL025", "MDSL026", "MDSL027", "MDSL028"];
 
     [Fact]
     public void EveryModelGetsAnErrorOrCodeThatCompiles()

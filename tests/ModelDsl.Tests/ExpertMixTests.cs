@@ -112,7 +112,7 @@ public class ExpertMixTests
         using var gates = new GateGroup("gates", inputWidth: 6, gates: 2, experts: 3, units: [], Relu);
         experts.eval();
         var input = randn(5, 6);
-        var output = experts.Evaluate(input);
+        var output = experts.forward(input);
         Assert.Equal(activation == Activation.Relu, output.Bias is not null);
 
         var parameters = experts.parameters().ToArray();   // first.weight, first.bias, then weights and biases of later layers
@@ -124,8 +124,8 @@ public class ExpertMixTests
         });
         var reference = GateGroup.BroadcastMix(gates.Weights(input), stack(perExpert.ToArray(), 1));
 
-        Assert.True(gates.Mix(input, output).allclose(reference, rtol: 1e-5, atol: 1e-6));
-        Assert.True(experts.forward(input).allclose(stack(perExpert.ToArray(), 1), rtol: 1e-5, atol: 1e-6));
+        Assert.True(gates.forward(input, output).allclose(reference, rtol: 1e-5, atol: 1e-6));
+        Assert.True(experts.forward(input).Activated().allclose(stack(perExpert.ToArray(), 1), rtol: 1e-5, atol: 1e-6));
     }
 
     [Theory]
@@ -145,9 +145,9 @@ public class ExpertMixTests
         var upstream = randn(batch, 2, units[^1]);
         var parameters = experts.parameters().Concat(gates.parameters()).ToArray();
 
-        var output = experts.Evaluate(input);
+        var output = experts.forward(input);
         Assert.NotNull(output.Bias);
-        var fused = autograd.grad([(gates.Mix(input, output) * upstream).sum()], parameters);
+        var fused = autograd.grad([(gates.forward(input, output) * upstream).sum()], parameters);
 
         // first.weight, first.bias, then the later layers' weights, then their biases; then the gates' weight and bias
         var weights = parameters.Skip(2).Take(units.Length - 1).ToArray();
@@ -171,7 +171,7 @@ public class ExpertMixTests
         using var scope = NewDisposeScope();
         using var experts = new ExpertGroup("experts", inputWidth: 6, experts: 3, units: [8, 4], new RegularizationSettings(0, 0, 0.3, Activation.Relu));
         experts.train();
-        Assert.Null(experts.Evaluate(randn(5, 6)).Bias);
+        Assert.Null(experts.forward(randn(5, 6)).Bias);
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public class ExpertMixTests
     {
         using var scope = NewDisposeScope();
         using var gates = new GateGroup("gates", inputWidth: 5, gates: 2, experts: 4, units: [], Relu);
-        var error = Assert.Throws<ArgumentException>(() => gates.Mix(randn(3, 5), new ExpertOutput(randn(3, 2, 8))));
+        var error = Assert.Throws<ArgumentException>(() => gates.forward(randn(3, 5), new ExpertOutput(randn(3, 2, 8))));
         Assert.Contains("[batch 3, experts 4, units]; got [3, 2, 8]", error.Message, StringComparison.Ordinal);
     }
 

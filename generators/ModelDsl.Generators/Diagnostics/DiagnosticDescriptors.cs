@@ -12,123 +12,119 @@ internal static class DiagnosticDescriptors
     private const string Category = "ModelDsl";
     private const string HelpBase = "https://github.com/modeldsl/modeldsl/blob/main/docs/diagnostics.md#";
 
-    public static readonly DiagnosticDescriptor NotPartial = Error("MDSL001",
+    public static readonly DiagnosticDescriptor NotPartial = Error(DiagnosticIds.NotPartial,
         "Model class must be partial",
         "Model class '{0}' must be declared partial so the generator can add its Features, Prediction, Network, Trainer and Predictor types");
 
-    public static readonly DiagnosticDescriptor Nested = Error("MDSL002",
+    public static readonly DiagnosticDescriptor Nested = Error(DiagnosticIds.Nested,
         "Model class must not be nested",
         "Model class '{0}' is nested in '{1}'; declare it at namespace level");
 
-    public static readonly DiagnosticDescriptor Generic = Error("MDSL003",
+    public static readonly DiagnosticDescriptor Generic = Error(DiagnosticIds.Generic,
         "Model class must not be generic",
         "Model class '{0}' has type parameters {1}; a model spec is a concrete class, remove them");
 
-    public static readonly DiagnosticDescriptor NoArchitecture = Error("MDSL004",
+    public static readonly DiagnosticDescriptor NoArchitecture = Error(DiagnosticIds.NoArchitecture,
         "Model has no architecture",
         "Model class '{0}' has no architecture attribute; add one of [SharedBottom], [MixtureOfExperts] or [ProgressiveLayeredExtraction], e.g. [SharedBottom(128, 64)]");
 
-    public static readonly DiagnosticDescriptor SeveralArchitectures = Error("MDSL005",
+    public static readonly DiagnosticDescriptor SeveralArchitectures = Error(DiagnosticIds.SeveralArchitectures,
         "Model has more than one architecture",
         "Model class '{0}' already has the architecture [{1}]; remove [{2}]");
 
-    public static readonly DiagnosticDescriptor NoTask = Error("MDSL006",
+    public static readonly DiagnosticDescriptor NoTask = Error(DiagnosticIds.NoTask,
         "Model has no task",
         "Model class '{0}' has no task; mark a label member with [BinaryTask] or [RegressionTask]");
 
-    public static readonly DiagnosticDescriptor NoFeature = Error("MDSL007",
+    public static readonly DiagnosticDescriptor NoFeature = Error(DiagnosticIds.NoFeature,
         "Model has no feature",
         "Model class '{0}' has no feature; mark an input member with [Categorical] or [Numeric]");
 
-    public static readonly DiagnosticDescriptor UnsupportedType = Error("MDSL008",
+    public static readonly DiagnosticDescriptor UnsupportedType = Error(DiagnosticIds.UnsupportedType,
         "Attribute on a member of an unsupported type",
         "[{0}] on '{1}.{2}' needs a member of type {3}, but '{2}' is '{4}'");
 
-    public static readonly DiagnosticDescriptor NotPositive = Error("MDSL009",
+    public static readonly DiagnosticDescriptor NotPositive = Error(DiagnosticIds.NotPositive,
         "Size must be positive",
         "{0} of [{1}] on '{2}' is {3}; it must be {4}");
 
-    public static readonly DiagnosticDescriptor NegativeLossWeight = Error("MDSL010",
+    public static readonly DiagnosticDescriptor NegativeLossWeight = Error(DiagnosticIds.NegativeLossWeight,
         "Loss weight must be finite and not negative",
         "LossWeight of task '{0}.{1}' is {2}; it must be a finite number, zero or positive");
 
-    public static readonly DiagnosticDescriptor InvalidRate = Error("MDSL011",
-        "Regularization value out of range",
-        "{0} of [Regularization] on '{1}' is {2}; it must be {3}");
+    public static readonly DiagnosticDescriptor ValueOutOfRange = Error(DiagnosticIds.ValueOutOfRange,
+        "Argument value out of range",
+        "{0} of [{1}] on '{2}' is {3}; it must be {4}");
 
-    public static readonly DiagnosticDescriptor SeveralRoles = Error("MDSL012",
+    public static readonly DiagnosticDescriptor SeveralRoles = Error(DiagnosticIds.SeveralRoles,
         "Member has more than one role",
         "'{0}.{1}' is already marked [{2}]; a member is one feature, one task or one sample weight, remove [{3}]");
 
-    public static readonly DiagnosticDescriptor ReservedName = Error("MDSL013",
+    public static readonly DiagnosticDescriptor ReservedName = Error(DiagnosticIds.ReservedName,
         "Member name collides with a generated member",
         "Member '{0}.{1}' collides with {2} that the generator adds to '{3}'; rename the member");
 
-    public static readonly DiagnosticDescriptor NotInstanceMember = Error("MDSL014",
+    public static readonly DiagnosticDescriptor NotInstanceMember = Error(DiagnosticIds.NotInstanceMember,
         "Annotated member must be a readable instance field or property",
         "'{0}.{1}' is {2}; a feature, task or sample weight must be an instance field or a property with a getter");
 
-    public static readonly DiagnosticDescriptor UnknownGiven = Error("MDSL015",
+    public static readonly DiagnosticDescriptor UnknownGiven = Error(DiagnosticIds.UnknownGiven,
         "Given names no task of the model",
         "Given of task '{0}.{1}' is '{2}', which is not a task of '{0}'; {3}");
 
-    public static readonly DiagnosticDescriptor GivenNotBinary = Error("MDSL016",
+    public static readonly DiagnosticDescriptor GivenNotBinary = Error(DiagnosticIds.GivenNotBinary,
         "Given names a task that is not binary",
         "Given of task '{0}.{1}' is '{2}', a regression task; {3}");
 
-    public static readonly DiagnosticDescriptor GivenCycle = Error("MDSL017",
+    public static readonly DiagnosticDescriptor GivenCycle = Error(DiagnosticIds.GivenCycle,
         "Given tasks form a cycle",
         "Given of task '{0}.{1}' closes the cycle {2}; a chain of Given tasks must end at a task without Given");
 
-    public static readonly DiagnosticDescriptor UnknownWeightedTask = Error("MDSL018",
+    public static readonly DiagnosticDescriptor UnknownWeightedTask = Error(DiagnosticIds.UnknownWeightedTask,
         "Sample weight for an unknown task",
         "For of [SampleWeight] on '{0}.{1}' is {2}, which names no task of '{0}'; {3}");
 
-    public static readonly DiagnosticDescriptor TaskWeightedTwice = Error("MDSL019",
+    public static readonly DiagnosticDescriptor TaskWeightedTwice = Error(DiagnosticIds.TaskWeightedTwice,
         "Task has more than one sample weight",
         "Task '{0}.{1}' is already weighted by '{2}'; remove [SampleWeight] from '{3}'");
 
-    public static readonly DiagnosticDescriptor PositivesOnlyNotBinary = Error("MDSL020",
+    public static readonly DiagnosticDescriptor PositivesOnlyNotBinary = Error(DiagnosticIds.PositivesOnlyNotBinary,
         "PositivesOnly needs a binary task",
         "[SampleWeight(PositivesOnly = true)] on '{0}.{1}' weights regression task '{2}', which has no positives; remove PositivesOnly");
 
-    public static readonly DiagnosticDescriptor ReservedClassName = Error("MDSL021",
+    public static readonly DiagnosticDescriptor ReservedClassName = Error(DiagnosticIds.ReservedClassName,
         "Model class name collides with a generated member",
-        "Model class '{0}' has the name of a member the generator nests in it; rename the class (not Features, Prediction, Network, Trainer, Predictor, Schema, ToFeatures, ReadCsv, ReadParquet, ReadSample or DataColumns)");
+        "Model class '{0}' has the name of a member the generator nests in it; rename the class (not {1})");
 
-    public static readonly DiagnosticDescriptor InvalidLossWeighting = Error("MDSL022",
-        "Loss weighting value out of range",
-        "{0} of [LossWeighting] on '{1}' is {2}; it must be {3}");
-
-    public static readonly DiagnosticDescriptor SizeOnScalar = Error("MDSL023",
+    public static readonly DiagnosticDescriptor SizeOnScalar = Error(DiagnosticIds.SizeOnScalar,
         "Size on a scalar numeric member",
         "Size of [Numeric] on '{0}.{1}' is for float[] and double[] members, but '{1}' is '{2}'; remove Size or declare an array");
 
-    public static readonly DiagnosticDescriptor SequenceArgumentOnScalar = Error("MDSL024",
+    public static readonly DiagnosticDescriptor SequenceArgumentOnScalar = Error(DiagnosticIds.SequenceArgumentOnScalar,
         "Sequence argument on a single-id member",
         "{2} of [Categorical] on '{0}.{1}' is for int[], long[] and string[] members, but '{1}' is '{3}'; remove {2} or declare an array");
 
-    public static readonly DiagnosticDescriptor GroupMismatch = Error("MDSL025",
+    public static readonly DiagnosticDescriptor GroupMismatch = Error(DiagnosticIds.GroupMismatch,
         "Features of one embedding group differ",
         "'{0}.{1}' is in embedding group '{2}' with {3} = {4}, but '{0}.{5}' in that group has {3} = {6}; features sharing a table need the same Vocabulary, Dim and OutOfVocabulary");
 
-    public static readonly DiagnosticDescriptor OutOfVocabularyOnString = Error("MDSL026",
+    public static readonly DiagnosticDescriptor OutOfVocabularyOnString = Error(DiagnosticIds.OutOfVocabularyOnString,
         "OutOfVocabulary on a string member",
         "OutOfVocabulary of [Categorical] on '{0}.{1}' does not apply: '{1}' is '{2}', whose values are always hashed into the vocabulary; remove OutOfVocabulary");
 
-    public static readonly DiagnosticDescriptor InvalidColumn = Error("MDSL027",
+    public static readonly DiagnosticDescriptor InvalidColumn = Error(DiagnosticIds.InvalidColumn,
         "Invalid data column name",
         "[Column] of '{0}.{1}' is {2}; {3}");
 
-    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error("MDSL028",
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(DiagnosticIds.UndefinedEnumValue,
         "Enum argument has an undefined value",
         "{0} of [{1}] on '{2}' is {3}; it must be {4}");
 
-    public static readonly DiagnosticDescriptor InheritedMember = Error("MDSL029",
+    public static readonly DiagnosticDescriptor InheritedMember = Error(DiagnosticIds.InheritedMember,
         "Annotated member declared in a base class",
         "'{0}' inherits the [{1}] member '{2}' from '{3}', but a model reads only the members its own class declares; declare '{2}' in '{0}'");
 
-    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error("MDSL030",
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(DiagnosticIds.LanguageVersionTooLow,
         "Model needs C# 10 or later",
         "Model class '{0}' is generated as C# 10 (file-scoped namespaces, record structs), but the project compiles C# {1}; set <LangVersion>10</LangVersion> or later in the project file");
 

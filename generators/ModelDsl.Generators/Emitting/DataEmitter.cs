@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq;
 using ModelDsl.Generators.Model;
 
@@ -16,18 +17,22 @@ internal static class DataEmitter
         var model = SourceWriter.Identifier(spec.ClassName);
         var samples = $"global::System.Collections.Generic.IEnumerable<{model}>";
         w.Line("/// <summary>The data file column of each feature, label and sample weight, in declaration order.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> DataColumns {{ get; }} = new[] {{ {string.Join(", ", spec.DataColumns.Select(c => SourceWriter.Literal(c.Column)))} }};");
         w.Line();
         w.Line("/// <summary>Streams samples from a CSV file with a header row; each enumeration reads the file again, so it can feed every epoch.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public static {samples} ReadCsv(string path, global::ModelDsl.Data.CsvOptions? options = null) =>");
         w.Line("    global::ModelDsl.Data.DataFile.ReadCsv(path, DataColumns, ReadSample, options);");
         w.Line();
         w.Line("/// <summary>Streams samples from a Parquet file, one row group at a time; each enumeration reads the file again.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public static {samples} ReadParquet(string path) =>");
         w.Line("    global::ModelDsl.Data.DataFile.ReadParquet(path, DataColumns, ReadSample);");
         w.Line();
+        w.Line(SourceWriter.GeneratedCode);
         w.Open($"private static {model} ReadSample({Row} row) => new()");
         for (var i = 0; i < spec.DataColumns.Count; i++)
             w.Line($"{SourceWriter.Identifier(spec.DataColumns[i].Member)} = {Read(spec, spec.DataColumns[i], i)},");
@@ -38,27 +43,7 @@ internal static class DataEmitter
     {
         // Binary labels of any type go through GetBoolean, which reports a value other than 0 or 1 with its row.
         if (spec.Tasks.Any(t => t.Name == column.Member && t.Kind == TaskKind.Binary))
-            return column.Type switch
-            {
-                "bool" => $"row.GetBoolean({index})",
-                "int" => $"row.GetBoolean({index}) ? 1 : 0",
-                "float" => $"row.GetBoolean({index}) ? 1f : 0f",
-                _ => $"row.GetBoolean({index}) ? 1d : 0d",
-            };
-        var getter = column.Type switch
-        {
-            "int" => "GetInt32",
-            "long" => "GetInt64",
-            "float" => "GetSingle",
-            "double" => "GetDouble",
-            "string" => "GetString",
-            "bool" => "GetBoolean",
-            "int[]" => "GetInt32Array",
-            "long[]" => "GetInt64Array",
-            "float[]" => "GetSingleArray",
-            "double[]" => "GetDoubleArray",
-            _ => "GetStringArray",
-        };
-        return $"row.{getter}({index})";
+            return string.Format(CultureInfo.InvariantCulture, ElementTypes.Of(column.Type.Element).FromBool!, $"row.GetBoolean({index})");
+        return $"row.{column.Type.Reader}({index})";
     }
 }

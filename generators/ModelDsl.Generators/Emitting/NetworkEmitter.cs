@@ -18,6 +18,7 @@ internal static class NetworkEmitter
     {
         var architecture = ArchitectureEmitters.For(spec.Architecture.Kind);
         w.Line($"/// <summary>The TorchSharp network of <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/>: {architecture.Describe(spec)}; towers for {string.Join(", ", spec.Tasks.Select(t => t.Name))}.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Open("public sealed partial class Network : global::ModelDsl.Layers.MultiTaskNetwork");
         foreach (var group in layout.Groups)
             w.Line($"private readonly global::ModelDsl.Layers.EmbeddingGroup {ModelLayout.GroupField(group)};");
@@ -48,7 +49,7 @@ internal static class NetworkEmitter
                 {
                     var segment = segments.Select(x => x.SegmentKey).ToList().IndexOf(f.SegmentKey);
                     w.Line(f.IsSequence
-                        ? $"    new({segment}, {f.MaxLength}, global::ModelDsl.Pooling.{f.Pooling}), // {f.Name}"
+                        ? $"    new({segment}, {f.MaxLength}, {SourceWriter.Enum(f.Pooling)}), // {f.Name}"
                         : $"    new({segment}), // {f.Name}");
                 }
                 w.Line("});");
@@ -56,7 +57,7 @@ internal static class NetworkEmitter
             column += group.Sum(f => f.Width);
         }
         if (HasTransforms(layout))
-            w.Line($"{TransformsField} = new({SourceWriter.Literal(TransformsField)}, new[] {{ {string.Join(", ", layout.Numeric.SelectMany(f => Enumerable.Repeat(Transforms.Expression(f.Transform), f.Width)))} }});");
+            w.Line($"{TransformsField} = new({SourceWriter.Literal(TransformsField)}, new[] {{ {string.Join(", ", layout.Numeric.SelectMany(f => Enumerable.Repeat(SourceWriter.Enum(f.Transform), f.Width)))} }});");
         architecture.Construct(w, spec, layout);
         var towerWidth = architecture.TowerInputWidth(spec, layout);
         foreach (var task in spec.Tasks)
@@ -84,7 +85,7 @@ internal static class NetworkEmitter
 
     public const string TransformsField = "numeric_transforms";
 
-    public static bool HasTransforms(ModelLayout layout) => layout.Numeric.Any(f => f.Transform != 0);
+    public static bool HasTransforms(ModelLayout layout) => layout.Numeric.Any(f => f.Transform != NumericTransform.None);
 
     private static string Concat(List<string> parts) =>
         parts.Count == 1 ? parts[0] : $"global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", parts)} }}, 1)";

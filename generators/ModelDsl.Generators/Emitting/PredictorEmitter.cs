@@ -9,6 +9,7 @@ internal static class PredictorEmitter
     public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
     {
         w.Line($"/// <summary>Scores candidates with a model exported by <see cref=\"Trainer\"/>; thread-safe.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Open("public sealed class Predictor : global::ModelDsl.Serving.OnnxPredictor<Features, Prediction>");
         w.Line("/// <summary>Loads an exported model and checks it was exported from this spec.</summary>");
         w.Line("/// <exception cref=\"global::System.IO.FileNotFoundException\">The file does not exist.</exception>");

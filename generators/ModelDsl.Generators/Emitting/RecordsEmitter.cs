@@ -13,6 +13,7 @@ internal static class RecordsEmitter
     {
         var parameters = string.Join(", ", spec.Features.Select(f => $"{ParameterType(f)} {SourceWriter.Identifier(f.Name)}"));
         w.Line($"/// <summary>The inputs of <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/> that the model scores: one candidate.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Open($"public readonly record struct Features({parameters})");
         w.Line("/// <summary>Writes this candidate's model inputs: categorical ids (sequences padded with -1) and numeric values in input column order.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">An id outside its vocabulary, a sequence too long, or a number that is not finite.</exception>");
@@ -28,31 +29,33 @@ internal static class RecordsEmitter
         w.Line("/// <summary>What the model predicts for one candidate.</summary>");
         foreach (var output in layout.Outputs)
             w.Line($"/// <param name=\"{output.Name}\">{Describe(output)}</param>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public readonly record struct Prediction({string.Join(", ", layout.Outputs.Select(o => $"float {SourceWriter.Identifier(o.Name)}"))});");
         w.Line();
         w.Line("/// <summary>This sample's features.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line($"public Features ToFeatures() => new({string.Join(", ", spec.Features.Select(f => SourceWriter.Identifier(f.Name)))});");
     });
 
     /// <summary>Reference types are nullable: a null is bad data the encoder reports, not a compile warning in generated code.</summary>
     private static string ParameterType(FeatureSpec f) => f.Type switch
     {
-        "string[]" => "string?[]?",
-        _ when f.IsVector || f.IsHashed => f.Type + "?",
-        _ => f.Type,
+        { IsString: true, IsArray: true } => "string?[]?",
+        { IsString: true } or { IsArray: true } => f.Type.Keyword + "?",
+        _ => f.Type.Keyword,
     };
 
     private static string EncodeCategorical(ModelSpec spec, ModelLayout layout, FeatureSpec f)
     {
         var (value, column, member) = (SourceWriter.Identifier(f.Name), layout.ColumnOf(f), SourceWriter.Literal($"{spec.ClassName}.{f.Name}"));
-        var policy = $"global::ModelDsl.OutOfVocabulary.{f.OutOfVocabulary}";
-        var truncation = $"global::ModelDsl.SequenceTruncation.{f.Truncation}";
+        var policy = SourceWriter.Enum(f.OutOfVocabulary);
+        var truncation = SourceWriter.Enum(f.Truncation);
         return f switch
         {
             { IsSequence: true, IsHashed: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {truncation}, {member});",
             { IsSequence: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {policy}, {truncation}, {member});",
             { IsHashed: true } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Hashed({value}, {f.Vocabulary}, {member});",
-            { OutOfVocabulary: "Error" } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {member});",
+            { OutOfVocabulary: OutOfVocabulary.Error } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {member});",
             _ => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {policy}, {member});",
         };
     }
@@ -61,7 +64,7 @@ internal static class RecordsEmitter
     {
         var (value, column, member) = (SourceWriter.Identifier(f.Name), layout.ColumnOf(f), SourceWriter.Literal($"{spec.ClassName}.{f.Name}"));
         // Only Log1p restricts the domain; Standardize takes any finite value.
-        var transform = (f.Transform & Transforms.Log1p) != 0 ? ", global::ModelDsl.NumericTransform.Log1p" : "";
+        var transform = (f.Transform & NumericTransform.Log1p) != 0 ? ", " + SourceWriter.Enum(NumericTransform.Log1p) : "";
         return f.IsVector
             ? $"global::ModelDsl.FeatureValues.Numeric({value}, numeric.Slice({column}, {f.Size}), {member}{transform});"
             : $"numeric[{column}] = global::ModelDsl.FeatureValues.Numeric({value}, {member}{transform});";

@@ -10,41 +10,34 @@ internal static class SchemaEmitter
     {
         var r = spec.Regularization;
         w.Line("/// <summary>The runtime description of this model spec.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Line("public static global::ModelDsl.ModelSchema Schema { get; } = new(");
         w.Line($"    {SourceWriter.Literal(spec.FullName)},");
         w.Line($"    {SourceWriter.Literal(Fingerprint.Of(spec))},");
         w.Line("    new global::ModelDsl.FeatureInfo[]");
         w.Line("    {");
         foreach (var f in layout.Categorical)
-            w.Line($"        new({SourceWriter.Literal(f.Name)}, global::ModelDsl.FeatureKind.Categorical, Column: {layout.ColumnOf(f)}, Vocabulary: {f.Vocabulary}, Dim: {f.Dim}{(f.IsSequence ? $", Size: {f.MaxLength}" : "")}),");
+            w.Line($"        new({SourceWriter.Literal(f.Name)}, {SourceWriter.Enum(FeatureKind.Categorical)}, Column: {layout.ColumnOf(f)}, Vocabulary: {f.Vocabulary}, Dim: {f.Dim}{(f.IsSequence ? $", Size: {f.MaxLength}" : "")}),");
         foreach (var f in layout.Numeric)
-            w.Line($"        new({SourceWriter.Literal(f.Name)}, global::ModelDsl.FeatureKind.Numeric, Column: {layout.ColumnOf(f)}{(f.IsVector ? $", Size: {f.Size}" : "")}),");
+            w.Line($"        new({SourceWriter.Literal(f.Name)}, {SourceWriter.Enum(FeatureKind.Numeric)}, Column: {layout.ColumnOf(f)}{(f.IsVector ? $", Size: {f.Size}" : "")}),");
         w.Line("    },");
         w.Line("    new global::ModelDsl.TaskInfo[]");
         w.Line("    {");
         foreach (var t in spec.Tasks)
         {
-            var given = t.Given.Length == 0 ? "" : $", Given: {IndexOf(spec, t.Given)}";
-            var weighting = spec.WeightOf(t) is { } weight ? $", Weighting: global::ModelDsl.SampleWeighting.{(weight.PositivesOnly ? "PositivesOnly" : "All")}" : "";
-            w.Line($"        new({SourceWriter.Literal(t.Name)}, global::ModelDsl.TaskKind.{t.Kind}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}),");
+            var given = t.Given.Length == 0 ? "" : $", Given: {spec.IndexOf(t.Given)}";
+            var weighting = spec.WeightOf(t) is { } weight ? $", Weighting: {SourceWriter.Enum(weight.PositivesOnly ? SampleWeighting.PositivesOnly : SampleWeighting.All)}" : "";
+            w.Line($"        new({SourceWriter.Literal(t.Name)}, {SourceWriter.Enum(t.Kind)}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}),");
         }
         w.Line("    },");
         w.Line("    new global::ModelDsl.OutputInfo[]");
         w.Line("    {");
         foreach (var o in layout.Outputs)
-            w.Line($"        new({SourceWriter.Literal(o.Name)}, Task: {IndexOf(spec, o.Task.Name)}, global::ModelDsl.OutputKind.{o.Kind}),");
+            w.Line($"        new({SourceWriter.Literal(o.Name)}, Task: {spec.IndexOf(o.Task.Name)}, {SourceWriter.Enum(o.Kind)}),");
         w.Line("    },");
         var lossWeighting = spec.LossWeighting;
-        w.Line($"    new global::ModelDsl.RegularizationSettings(EmbeddingL2: {SourceWriter.Literal(r.EmbeddingL2)}, DenseL2: {SourceWriter.Literal(r.DenseL2)}, Dropout: {SourceWriter.Literal(r.Dropout)}, global::ModelDsl.Activation.{r.Activation})){(lossWeighting == LossWeightingSpec.Default ? ";" : "")}");
+        w.Line($"    new global::ModelDsl.RegularizationSettings(EmbeddingL2: {SourceWriter.Literal(r.EmbeddingL2)}, DenseL2: {SourceWriter.Literal(r.DenseL2)}, Dropout: {SourceWriter.Literal(r.Dropout)}, {SourceWriter.Enum(r.Activation)})){(lossWeighting == LossWeightingSpec.Default ? ";" : "")}");
         if (lossWeighting != LossWeightingSpec.Default)
-            w.Line($"{{ LossWeighting = new(global::ModelDsl.LossWeightingStrategy.{lossWeighting.Strategy}, Alpha: {SourceWriter.Literal(lossWeighting.Alpha)}, Temperature: {SourceWriter.Literal(lossWeighting.Temperature)}) }};");
+            w.Line($"{{ LossWeighting = new({SourceWriter.Enum(lossWeighting.Strategy)}, Alpha: {SourceWriter.Literal(lossWeighting.Alpha)}, Temperature: {SourceWriter.Literal(lossWeighting.Temperature)}) }};");
     });
-
-    private static int IndexOf(ModelSpec spec, string task)
-    {
-        for (var i = 0; i < spec.Tasks.Count; i++)
-            if (spec.Tasks[i].Name == task)
-                return i;
-        return -1;
-    }
 }

@@ -37,6 +37,13 @@ internal sealed class SourceWriter
 
     public override string ToString() => _text.ToString();
 
+    /// <summary>
+    /// Marks each generated type and each member generated into the model class, as System.Text.Json's generator does:
+    /// tools (coverage, analyzers, debuggers' "just my code") tell it from the user's code.
+    /// </summary>
+    public static string GeneratedCode { get; } =
+        $"[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"ModelDsl.Generators\", \"{typeof(SourceWriter).Assembly.GetName().Version?.ToString(3)}\")]";
+
     /// <summary>One generated file: header, namespace, and <paramref name="body"/> inside the model's partial type.</summary>
     public static string File(ModelSpec spec, Action<SourceWriter> body)
     {
@@ -64,6 +71,12 @@ internal sealed class SourceWriter
 
     /// <summary>The model's <c>Schema</c>, qualified: nested types' base classes have an instance <c>Schema</c> that would hide it.</summary>
     public static string SchemaReference(ModelSpec spec) => $"global::{QualifiedName(spec.FullName)}.Schema";
+
+    private static readonly string[] FlagSeparator = [", "];
+
+    /// <summary>A runtime enum value as C# source; <c>[Flags]</c> combinations joined with <c>|</c>.</summary>
+    public static string Enum<TEnum>(TEnum value) where TEnum : struct, System.Enum =>
+        string.Join(" | ", value.ToString().Split(FlagSeparator, StringSplitOptions.None).Select(name => $"global::ModelDsl.{typeof(TEnum).Name}.{name}"));
 
     public static string Literal(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

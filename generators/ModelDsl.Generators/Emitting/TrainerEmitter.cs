@@ -1,3 +1,4 @@
+using System.Globalization;
 using ModelDsl.Generators.Model;
 
 namespace ModelDsl.Generators.Emitting;
@@ -8,6 +9,7 @@ internal static class TrainerEmitter
     public static string Emit(ModelSpec spec) => SourceWriter.File(spec, w =>
     {
         w.Line($"/// <summary>Trains <see cref=\"Network\"/> on <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/> samples and exports it for the <see cref=\"Predictor\"/>.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
         w.Open($"public sealed class Trainer : global::ModelDsl.Training.ModelTrainer<{SourceWriter.Identifier(spec.ClassName)}>");
         w.Line("/// <summary>Creates a freshly initialized network, seeded from <paramref name=\"options\"/>.</summary>");
         w.Line("public Trainer(global::ModelDsl.Training.TrainingOptions? options = null)");
@@ -36,7 +38,7 @@ internal static class TrainerEmitter
         var name = SourceWriter.Literal($"{spec.ClassName}.{task.Name}");
         return task.Kind switch
         {
-            TaskKind.Binary when task.Type == "bool" => $"{member} ? 1f : 0f",
+            TaskKind.Binary when ElementTypes.Of(task.Type.Element).BinaryLabel is { } label => string.Format(CultureInfo.InvariantCulture, label, member),
             TaskKind.Binary => $"global::ModelDsl.FeatureValues.BinaryLabel({member}, {name})",
             _ => $"global::ModelDsl.FeatureValues.RegressionLabel({member}, {name})",
         };

@@ -26,22 +26,13 @@ internal static class Fingerprint
                 .Append(f.IsSequence ? $":{f.Type}:{f.MaxLength}:{f.Pooling}:{f.Truncation}" : f.IsVector ? $":{f.Size}" : "")
                 .Append(f.IsHashed && !f.IsVector ? ":hashed" : "")
                 .Append(f.Group.Length > 0 ? $":group={f.Group}" : "")
-                .Append(f.OutOfVocabulary != "Error" ? $":oov={f.OutOfVocabulary}" : "")
-                .Append(f.Transform != 0 ? $":transform={f.Transform}" : "");
+                .Append(f.OutOfVocabulary != OutOfVocabulary.Error ? $":oov={f.OutOfVocabulary}" : "")
+                .Append(f.Transform != NumericTransform.None ? $":transform={(int)f.Transform}" : "");
         foreach (var t in spec.Tasks)
             text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower)).Append(':').Append(t.Given)
                 .Append(':').Append(spec.WeightOf(t)?.PositivesOnly == true ? "odds" : "");
-        return Fnv1a64(text.ToString()).ToString("x16", CultureInfo.InvariantCulture);
+        return StableHash.Of(text.ToString()).ToString("x16", CultureInfo.InvariantCulture);
     }
 
     private static string Units(EquatableArray<int> units) => "[" + string.Join(",", units.Select(u => u.ToString(CultureInfo.InvariantCulture))) + "]";
-
-    // FNV-1a: tiny, stable across processes and platforms (unlike string.GetHashCode).
-    private static ulong Fnv1a64(string text)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(text))
-            hash = (hash ^ b) * 1099511628211UL;
-        return hash;
-    }
 }

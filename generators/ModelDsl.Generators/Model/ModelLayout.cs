@@ -71,13 +71,5 @@ internal sealed class ModelLayout
     }
 }
 
-internal enum OutputKind
-{
-    Probability,
-    Value,
-    Conditional,
-    Odds,
-}
-
 /// <summary>One served output: a <c>Prediction</c> member and an ONNX output.</summary>
 internal sealed record OutputSpec(string Name, TaskSpec Task, OutputKind Kind);

@@ -24,12 +24,15 @@ internal sealed record ModelSpec(
     public bool IsConstructible { get; init; }
 
     /// <summary>The task a task is given, or null.</summary>
-    public TaskSpec? GivenOf(TaskSpec task)
+    public TaskSpec? GivenOf(TaskSpec task) => IndexOf(task.Given) is var i and >= 0 ? Tasks[i] : null;
+
+    /// <summary>The index of the task named <paramref name="task"/>, or −1.</summary>
+    public int IndexOf(string task)
     {
-        foreach (var t in Tasks)
-            if (t.Name == task.Given)
-                return t;
-        return null;
+        for (var i = 0; i < Tasks.Count; i++)
+            if (Tasks[i].Name == task)
+                return i;
+        return -1;
     }
 
     /// <summary>The sample weight of a task, or null.</summary>
@@ -45,47 +48,41 @@ internal sealed record ModelSpec(
     public string FullName => Namespace.Length == 0 ? ClassName : $"{Namespace}.{ClassName}";
 }
 
-internal enum FeatureKind
-{
-    Categorical,
-    Numeric,
-}
-
 /// <summary>
-/// A feature member. <paramref name="Type"/> is the member's C# keyword type (<c>long</c>, <c>string[]</c>, …);
+/// A feature member. <paramref name="Type"/> is the member's type (<c>long</c>, <c>string[]</c>, …);
 /// <paramref name="Size"/> is the number of values of a numeric array member, 0 for a scalar. Enum-valued
-/// arguments are kept as their member names, exactly as the generated code spells them.
+/// arguments are the runtime's own enums (the generator compiles their source files), named in generated
+/// code by <c>SourceWriter.Enum</c>.
 /// </summary>
-internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, int Vocabulary, int Dim, int Size = 0)
+internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Type, int Vocabulary, int Dim, int Size = 0)
 {
     /// <summary>The shared embedding table's name, or empty.</summary>
     public string Group { get; init; } = "";
 
-    public string OutOfVocabulary { get; init; } = "Error";
+    public OutOfVocabulary OutOfVocabulary { get; init; }
 
     /// <summary>Most values of a sequence member.</summary>
     public int MaxLength { get; init; }
 
-    public string Pooling { get; init; } = "Mean";
+    public Pooling Pooling { get; init; }
 
-    public string Truncation { get; init; } = "Error";
+    public SequenceTruncation Truncation { get; init; }
 
-    /// <summary>The <c>NumericTransform</c> flags, as an integer.</summary>
-    public int Transform { get; init; }
+    public NumericTransform Transform { get; init; }
 
-    public bool IsVector => Type.EndsWith("[]", System.StringComparison.Ordinal);
+    public bool IsVector => Type.IsArray;
 
     /// <summary>A categorical array: pooled embeddings of up to MaxLength ids.</summary>
     public bool IsSequence => Kind == FeatureKind.Categorical && IsVector;
 
     /// <summary>String ids, hashed into the vocabulary.</summary>
-    public bool IsHashed => Type.StartsWith("string", System.StringComparison.Ordinal);
+    public bool IsHashed => Type.IsString;
 
     /// <summary>Input columns the feature takes.</summary>
     public int Width => !IsVector ? 1 : Kind == FeatureKind.Categorical ? MaxLength : Size;
 
     /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary row.</summary>
-    public int Rows => Vocabulary + (OutOfVocabulary == "Reserved" ? 1 : 0);
+    public int Rows => Vocabulary + (OutOfVocabulary == OutOfVocabulary.Reserved ? 1 : 0);
 
     /// <summary>Features with the same key look up the same table segment.</summary>
     public string SegmentKey => Group.Length > 0 ? "group " + Group : Name;
@@ -93,24 +90,18 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, string Type, i
 
 /// <summary>
 /// A member read from a data file column by the generated <c>ReadCsv</c>/<c>ReadParquet</c>:
-/// its <c>[Column]</c> name (the member name when absent) and its C# keyword type.
+/// its <c>[Column]</c> name (the member name when absent) and its type.
 /// </summary>
-internal sealed record DataColumnSpec(string Member, string Column, string Type);
-
-internal enum TaskKind
-{
-    Binary,
-    Regression,
-}
+internal sealed record DataColumnSpec(string Member, string Column, MemberType Type);
 
 /// <summary>
 /// A task member: its label type, tower units and static loss weight; <paramref name="Given"/> names
 /// the binary task it is conditioned on (ESMM), or is empty.
 /// </summary>
-internal sealed record TaskSpec(string Name, TaskKind Kind, string Type, EquatableArray<int> Tower, double LossWeight, string Given);
+internal sealed record TaskSpec(string Name, TaskKind Kind, MemberType Type, EquatableArray<int> Tower, double LossWeight, string Given);
 
 /// <summary>A <c>[SampleWeight]</c> member weighting task <paramref name="For"/>'s loss.</summary>
-internal sealed record SampleWeightSpec(string Name, string Type, string For, bool PositivesOnly);
+internal sealed record SampleWeightSpec(string Name, MemberType Type, string For, bool PositivesOnly);
 
 internal enum ArchitectureKind
 {
@@ -139,13 +130,16 @@ internal sealed record ArchitectureSpec(
 }
 
 /// <summary><c>[Regularization]</c>, or its defaults.</summary>
-internal sealed record RegularizationSpec(double EmbeddingL2, double DenseL2, double Dropout, string Activation)
+internal sealed record RegularizationSpec(double EmbeddingL2, double DenseL2, double Dropout, Activation Activation)
 {
-    public static RegularizationSpec Default { get; } = new(0, 0, 0, "Relu");
+    private static readonly RegularizationAttribute Defaults = new();
+
+    public static RegularizationSpec Default { get; } = new(Defaults.EmbeddingL2, Defaults.DenseL2, Defaults.Dropout, Defaults.Activation);
 }
 
 /// <summary><c>[LossWeighting]</c>, or static weights. Training-only: not part of the fingerprint.</summary>
-internal sealed record LossWeightingSpec(string Strategy, double Alpha, double Temperature)
+internal sealed record LossWeightingSpec(LossWeightingStrategy Strategy, double Alpha, double Temperature)
 {
-    public static LossWeightingSpec Default { get; } = new("Static", 1.5, 2);
+    public static LossWeightingSpec Default { get; } =
+        new(LossWeightingStrategy.Static, LossWeightingAttribute.DefaultAlpha, LossWeightingAttribute.DefaultTemperature);
 }

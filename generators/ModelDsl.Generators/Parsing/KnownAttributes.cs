@@ -1,18 +1,24 @@
 namespace ModelDsl.Generators.Parsing;
 
-/// <summary>Metadata names of the DSL's attributes.</summary>
+/// <summary>Metadata names of the DSL's attributes: the runtime's own types, which the generator compiles.</summary>
 internal static class KnownAttributes
 {
-    public const string MultiTaskModel = "ModelDsl.MultiTaskModelAttribute";
-    public const string SharedBottom = "ModelDsl.SharedBottomAttribute";
-    public const string MixtureOfExperts = "ModelDsl.MixtureOfExpertsAttribute";
-    public const string ProgressiveLayeredExtraction = "ModelDsl.ProgressiveLayeredExtractionAttribute";
-    public const string SampleWeight = "ModelDsl.SampleWeightAttribute";
-    public const string LossWeighting = "ModelDsl.LossWeightingAttribute";
-    public const string Regularization = "ModelDsl.RegularizationAttribute";
-    public const string Categorical = "ModelDsl.CategoricalAttribute";
-    public const string Numeric = "ModelDsl.NumericAttribute";
-    public const string BinaryTask = "ModelDsl.BinaryTaskAttribute";
-    public const string RegressionTask = "ModelDsl.RegressionTaskAttribute";
-    public const string Column = "ModelDsl.ColumnAttribute";
+    private const string Namespace = nameof(ModelDsl) + ".";
+
+    public const string MultiTaskModel = Namespace + nameof(MultiTaskModelAttribute);
+    public const string SharedBottom = Namespace + nameof(SharedBottomAttribute);
+    public const string MixtureOfExperts = Namespace + nameof(MixtureOfExpertsAttribute);
+    public const string ProgressiveLayeredExtraction = Namespace + nameof(ProgressiveLayeredExtractionAttribute);
+    public const string SampleWeight = Namespace + nameof(SampleWeightAttribute);
+    public const string LossWeighting = Namespace + nameof(LossWeightingAttribute);
+    public const string Regularization = Namespace + nameof(RegularizationAttribute);
+    public const string Categorical = Namespace + nameof(CategoricalAttribute);
+    public const string Numeric = Namespace + nameof(NumericAttribute);
+    public const string BinaryTask = Namespace + nameof(BinaryTaskAttribute);
+    public const string RegressionTask = Namespace + nameof(RegressionTaskAttribute);
+    public const string Column = Namespace + nameof(ColumnAttribute);
+
+    /// <summary>An attribute as the user writes it: <c>Categorical</c> for <c>CategoricalAttribute</c>.</summary>
+    public static string ShortName(string typeName) =>
+        typeName.EndsWith(nameof(System.Attribute), System.StringComparison.Ordinal) ? typeName.Substring(0, typeName.Length - nameof(System.Attribute).Length) : typeName;
 }

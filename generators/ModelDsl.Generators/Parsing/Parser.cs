@@ -15,7 +15,7 @@ namespace ModelDsl.Generators.Parsing;
 /// Reads an annotated class into a <see cref="ModelSpec"/>: the class shape, its architecture and
 /// regularization attributes, and one feature, task or sample weight per annotated member. Problems
 /// that make a part unreadable (wrong member type, two roles) are reported here; rules over values are
-/// the <see cref="Validator"/>'s. Never throws on bad input: what the compiler already rejects yields
+/// the <see cref="Validator"/>'s, which <see cref="ModelGenerator"/> runs next. Never throws on bad input: what the compiler already rejects yields
 /// no spec and no second diagnostic.
 /// </summary>
 internal static class Parser
@@ -23,14 +23,15 @@ internal static class Parser
     /// <summary>Dotted and unescaped (<c>A.class</c>, not <c>A.@class</c>), as the spec keeps names.</summary>
     private static readonly SymbolDisplayFormat UnescapedName = new(typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>The class as a spec, with what the validator needs beside it; null where the compiler already reports the declaration.</summary>
+    public static ParsedModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var syntax = (TypeDeclarationSyntax)context.TargetNode;
         // [MultiTaskModel] on a struct or an interface is the compiler's CS0592, and on two parts of one
         // class its CS0579: that class still gets one spec, from the first part.
         if (type.TypeKind != TypeKind.Class || !IsFirstModelDeclaration(type, context))
-            return ParseResult.None;
+            return null;
 
         var state = new ParseState(type, context.SemanticModel, new SpecLocations(syntax.Identifier.GetLocation()), cancellationToken);
         state.HasCompilerErrors = context.Attributes.Any(a => state.HasErrors(state.SyntaxOf(a)));
@@ -63,9 +64,7 @@ internal static class Parser
             IsConstructible = IsConstructible(type, members),
         };
         var declared = new DeclaredParts(architecture is not null, members.DeclaresFeature, members.DeclaresTask);
-        state.Diagnostics.AddRange(Validator.Validate(spec, declared, state.Locations));
-        var valid = !state.HasCompilerErrors && !state.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
-        return new ParseResult(valid ? spec : null, state.Diagnostics.ToEquatableArray());
+        return new ParsedModel(spec, declared, state.Locations, state.Diagnostics, state.HasCompilerErrors);
     }
 
     private sealed class Members
@@ -97,7 +96,7 @@ internal static class Parser
             state.Report(DiagnosticDescriptors.Generic, syntax.TypeParameterList?.GetLocation() ?? state.Locations.Model,
                 type.Name, syntax.TypeParameterList?.ToString() ?? "");
         if (ReservedNames.IsGeneratedInModel(type.Name))
-            state.Report(DiagnosticDescriptors.ReservedClassName, state.Locations.Model, type.Name);
+            state.Report(DiagnosticDescriptors.ReservedClassName, state.Locations.Model, type.Name, ReservedNames.GeneratedInModel);
         // The generated files are parsed with the project's options, which its files share: reading them from the
         // model's file keeps the check in the cached parse step (a new LangVersion reparses every file).
         if (syntax.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp10 } options)
@@ -122,19 +121,19 @@ internal static class Parser
             state.Report(DiagnosticDescriptors.SeveralArchitectures, state.LocationOf(extra),
                 state.Model, kind.ToString(), Architectures[NameOf(extra)].ToString());
 
-        state.Locations.AddAttribute(state.SyntaxOf(attribute), SpecLocations.Architecture, positional: "Units");
+        state.Locations.AddAttribute(state.SyntaxOf(attribute), SpecLocations.Architecture, positional: nameof(SharedBottomAttribute.Units));
         var reader = state.Reader(attribute);
         var one = ImmutableArray.Create(1);
         var architecture = kind == ArchitectureKind.SharedBottom
             ? new ArchitectureSpec(kind, reader.ConstructorInts(neutral: one).ToEquatableArray())
             : new ArchitectureSpec(kind, EquatableArray<int>.Empty,
-                Experts: reader.Int("Experts", 0, neutral: 1),
-                ExpertUnits: reader.Ints("ExpertUnits", neutral: one).ToEquatableArray(),
-                GateUnits: reader.Ints("GateUnits", neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
-                SharedGate: reader.Bool("SharedGate"),
-                Levels: reader.Int("Levels", 1, neutral: 1),
-                SharedExperts: reader.Int("SharedExperts", 0, neutral: 1),
-                TaskExperts: reader.Int("TaskExperts", 0, neutral: 1));
+                Experts: reader.Int(nameof(MixtureOfExpertsAttribute.Experts), Defaults.MixtureOfExperts.Experts, neutral: 1),
+                ExpertUnits: reader.Ints(nameof(MixtureOfExpertsAttribute.ExpertUnits), neutral: one).ToEquatableArray(),
+                GateUnits: reader.Ints(nameof(MixtureOfExpertsAttribute.GateUnits), neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
+                SharedGate: reader.Bool(nameof(MixtureOfExpertsAttribute.SharedGate)),
+                Levels: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.Levels), Defaults.ProgressiveLayeredExtraction.Levels, neutral: 1),
+                SharedExperts: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.SharedExperts), Defaults.ProgressiveLayeredExtraction.SharedExperts, neutral: 1),
+                TaskExperts: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.TaskExperts), Defaults.ProgressiveLayeredExtraction.TaskExperts, neutral: 1));
         state.Read(reader);
         return architecture;
     }
@@ -146,11 +145,12 @@ internal static class Parser
             return RegularizationSpec.Default;
         state.Locations.AddAttribute(state.SyntaxOf(attribute), SpecLocations.Regularization);
         var reader = state.Reader(attribute);
+        var defaults = RegularizationSpec.Default;
         var regularization = new RegularizationSpec(
-            reader.Double("EmbeddingL2", 0, neutral: 0),
-            reader.Double("DenseL2", 0, neutral: 0),
-            reader.Double("Dropout", 0, neutral: 0),
-            ReadActivation(attribute, reader, state));
+            reader.Double(nameof(RegularizationAttribute.EmbeddingL2), defaults.EmbeddingL2, neutral: defaults.EmbeddingL2),
+            reader.Double(nameof(RegularizationAttribute.DenseL2), defaults.DenseL2, neutral: defaults.DenseL2),
+            reader.Double(nameof(RegularizationAttribute.Dropout), defaults.Dropout, neutral: defaults.Dropout),
+            ReadEnum<Activation>(attribute, reader, nameof(RegularizationAttribute.Activation), SpecLocations.Regularization, state.Model, state) ?? defaults.Activation);
         state.Read(reader);
         return regularization;
     }
@@ -160,47 +160,46 @@ internal static class Parser
         var attribute = state.Type.GetAttributes().FirstOrDefault(a => NameOf(a) == KnownAttributes.LossWeighting);
         if (attribute is null)
             return LossWeightingSpec.Default;
-        state.Locations.AddAttribute(state.SyntaxOf(attribute), SpecLocations.LossWeighting, positional: "Strategy");
+        const string strategyName = nameof(LossWeightingAttribute.Strategy);
+        state.Locations.AddAttribute(state.SyntaxOf(attribute), SpecLocations.LossWeighting, positional: strategyName);
         var reader = state.Reader(attribute);
-        var argument = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0] : default;
-        var strategy = argument.Value is int value
-            && (argument.Type as INamedTypeSymbol)?.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value)) is { } field
-            ? field.Name
+        var strategy = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int value
+            ? Defined<LossWeightingStrategy>(value, attribute, strategyName, state.Model,
+                state.Locations.Get(SpecKey.Element(SpecLocations.LossWeighting, strategyName, 0), SpecKey.Attribute(SpecLocations.LossWeighting)), state)
             : null;
-        if (strategy is null && argument.Value is int undefined)
-            state.Report(DiagnosticDescriptors.InvalidLossWeighting, state.Locations.Get(SpecLocations.Element(SpecLocations.LossWeighting, "Strategy", 0),
-                SpecLocations.Argument(SpecLocations.LossWeighting, SpecLocations.Attribute)), "Strategy", state.Model, undefined, "a defined LossWeightingStrategy");
-        var spec = new LossWeightingSpec(strategy ?? LossWeightingSpec.Default.Strategy,
-            reader.Double("Alpha", LossWeightingSpec.Default.Alpha, neutral: LossWeightingSpec.Default.Alpha),
-            reader.Double("Temperature", LossWeightingSpec.Default.Temperature, neutral: LossWeightingSpec.Default.Temperature));
+        var defaults = LossWeightingSpec.Default;
+        var spec = new LossWeightingSpec(strategy ?? defaults.Strategy,
+            reader.Double(nameof(LossWeightingAttribute.Alpha), defaults.Alpha, neutral: defaults.Alpha),
+            reader.Double(nameof(LossWeightingAttribute.Temperature), defaults.Temperature, neutral: defaults.Temperature));
         state.Read(reader);
         return spec;
     }
 
-    /// <summary>The name of the <c>Activation</c> member; a value outside the enum (a cast) is reported here, where its members are known.</summary>
-    private static string ReadActivation(AttributeData attribute, AttributeReader reader, ParseState state)
+    private enum RoleKind
     {
-        if (reader.Enum("Activation") is not { } value)
-            return RegularizationSpec.Default.Activation;
-        var names = (attribute.AttributeClass?.GetMembers("Activation").OfType<IPropertySymbol>().FirstOrDefault()?.Type as INamedTypeSymbol)?
-            .GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).ToList() ?? [];
-        if (names.FirstOrDefault(f => Equals(f.ConstantValue, value)) is { } field)
-            return field.Name;
-        state.Report(DiagnosticDescriptors.InvalidRate,
-            state.Locations.Get(SpecLocations.Argument(SpecLocations.Regularization, "Activation")),
-            "Activation", state.Model, value, "one of " + string.Join(", ", names.Select(f => f.Name)));
-        return RegularizationSpec.Default.Activation;
+        Categorical,
+        Numeric,
+        BinaryTask,
+        RegressionTask,
+        SampleWeight,
     }
 
-    private sealed record Role(string Name, string[] Types);
+    /// <summary>A member's role: its attribute (named as the user writes it) and the member types it takes.</summary>
+    private sealed record Role(RoleKind Kind, MemberType[] Types)
+    {
+        public string Name => Kind.ToString();
+    }
+
+    private static readonly MemberType Int = new(ElementType.Int), Long = new(ElementType.Long), String = new(ElementType.String),
+        Float = new(ElementType.Float), Double = new(ElementType.Double);
 
     private static readonly Dictionary<string, Role> Roles = new()
     {
-        [KnownAttributes.Categorical] = new("Categorical", ["int", "long", "string", "int[]", "long[]", "string[]"]),
-        [KnownAttributes.Numeric] = new("Numeric", ["float", "double", "float[]", "double[]"]),
-        [KnownAttributes.BinaryTask] = new("BinaryTask", ["bool", "int", "float", "double"]),
-        [KnownAttributes.RegressionTask] = new("RegressionTask", ["float", "double"]),
-        [KnownAttributes.SampleWeight] = new("SampleWeight", ["float", "double", "int"]),
+        [KnownAttributes.Categorical] = new(RoleKind.Categorical, [Int, Long, String, new(ElementType.Int, true), new(ElementType.Long, true), new(ElementType.String, true)]),
+        [KnownAttributes.Numeric] = new(RoleKind.Numeric, [Float, Double, new(ElementType.Float, true), new(ElementType.Double, true)]),
+        [KnownAttributes.BinaryTask] = new(RoleKind.BinaryTask, [new(ElementType.Bool), Int, Float, Double]),
+        [KnownAttributes.RegressionTask] = new(RoleKind.RegressionTask, [Float, Double]),
+        [KnownAttributes.SampleWeight] = new(RoleKind.SampleWeight, [Float, Double, Int]),
     };
 
     private static void ReadMember(ISymbol member, Members members, ParseState state)
@@ -213,74 +212,83 @@ internal static class Parser
         var attribute = roles[0];
         var role = Roles[NameOf(attribute)];
         var name = member.Name;
-        members.DeclaresFeature |= role.Name is "Categorical" or "Numeric";
-        members.DeclaresTask |= role.Name is "BinaryTask" or "RegressionTask";
+        members.DeclaresFeature |= role.Kind is RoleKind.Categorical or RoleKind.Numeric;
+        members.DeclaresTask |= role.Kind is RoleKind.BinaryTask or RoleKind.RegressionTask;
         if (!members.Names.Add(name))
         {
             // A second member of one name is the compiler's CS0102: read the first only.
             state.HasCompilerErrors = true;
             return;
         }
-        state.Locations.Add(SpecLocations.Member(name), member.Locations.FirstOrDefault());
+        state.Locations.Add(SpecKey.Member(name), member.Locations.FirstOrDefault());
         var declaration = member.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(state.CancellationToken);
-        state.Locations.Add(SpecLocations.TypeOf(name), DeclaredType(declaration)?.GetLocation());
+        state.Locations.Add(SpecKey.TypeOf(name), DeclaredType(declaration)?.GetLocation());
         state.Locations.AddAttribute(state.SyntaxOf(attribute), name);
         foreach (var extra in roles.Skip(1))
             state.Report(DiagnosticDescriptors.SeveralRoles, state.LocationOf(extra), state.Model, name, role.Name, Roles[NameOf(extra)].Name);
 
         if (NotInstance(member) is { } problem)
         {
-            state.Report(DiagnosticDescriptors.NotInstanceMember, state.Locations.Get(name), state.Model, name, problem);
+            state.Report(DiagnosticDescriptors.NotInstanceMember, state.Locations.Get(SpecKey.Member(name)), state.Model, name, problem);
             return;
         }
         var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
-        string keyword;
+        MemberType keyword;
         if (memberType.TypeKind == TypeKind.Error || (declaration is VariableDeclaratorSyntax ? declaration.Parent! : declaration)?.ContainsDiagnostics == true)
         {
-            // The compiler reports the unknown type or the syntax error; keep the member so no "no feature" follows.
+            // The compiler reports the unknown type or the syntax error; keep the member, with a type no rule
+            // objects to, so no "no feature" follows (and no code: the spec is not used).
             state.HasCompilerErrors = true;
-            keyword = memberType.ToDisplayString();
+            keyword = role.Types[0];
         }
-        else if (Keyword(memberType) is { } k && role.Types.Contains(k))
+        else if (MemberType.Of(memberType) is { } k && role.Types.Contains(k))
             keyword = k;
         else
         {
-            state.Report(DiagnosticDescriptors.UnsupportedType, state.Locations.Get(SpecLocations.TypeOf(name), name),
+            state.Report(DiagnosticDescriptors.UnsupportedType, state.Locations.Get(SpecKey.TypeOf(name), SpecKey.Member(name)),
                 role.Name, state.Model, name, Alternatives(role.Types), memberType.ToDisplayString());
             return;
         }
 
         var reader = state.Reader(attribute);
-        switch (role.Name)
+        switch (role.Kind)
         {
-            case "Categorical":
+            case RoleKind.Categorical:
+                var categorical = Defaults.Categorical;
                 members.Features.Add(new FeatureSpec(name, FeatureKind.Categorical, keyword,
-                    reader.Int("Vocabulary", 0, neutral: 1), reader.Int("Dim", 0, neutral: 1))
+                    reader.Int(nameof(CategoricalAttribute.Vocabulary), categorical.Vocabulary, neutral: 1),
+                    reader.Int(nameof(CategoricalAttribute.Dim), categorical.Dim, neutral: 1))
                 {
-                    Group = reader.String("Group", neutral: "")!,
-                    OutOfVocabulary = EnumName(attribute, reader, "OutOfVocabulary", name, state) ?? "Error",
-                    MaxLength = reader.Int("MaxLength", 0, neutral: 1),
-                    Pooling = EnumName(attribute, reader, "Pooling", name, state) ?? "Mean",
-                    Truncation = EnumName(attribute, reader, "Truncation", name, state) ?? "Error",
+                    Group = reader.String(nameof(CategoricalAttribute.Group), neutral: "")!,
+                    OutOfVocabulary = ReadEnum<OutOfVocabulary>(attribute, reader, nameof(CategoricalAttribute.OutOfVocabulary), name, $"{state.Model}.{name}", state) ?? categorical.OutOfVocabulary,
+                    MaxLength = reader.Int(nameof(CategoricalAttribute.MaxLength), categorical.MaxLength, neutral: 1),
+                    Pooling = ReadEnum<Pooling>(attribute, reader, nameof(CategoricalAttribute.Pooling), name, $"{state.Model}.{name}", state) ?? categorical.Pooling,
+                    Truncation = ReadEnum<SequenceTruncation>(attribute, reader, nameof(CategoricalAttribute.Truncation), name, $"{state.Model}.{name}", state) ?? categorical.Truncation,
                 });
                 break;
-            case "Numeric":
-                members.Features.Add(new FeatureSpec(name, FeatureKind.Numeric, keyword, 0, 0, reader.Int("Size", 0, neutral: 0))
+            case RoleKind.Numeric:
+                members.Features.Add(new FeatureSpec(name, FeatureKind.Numeric, keyword, 0, 0,
+                    reader.Int(nameof(NumericAttribute.Size), Defaults.Numeric.Size, neutral: 0))
                 {
-                    Transform = Flags(attribute, reader, "Transform", name, state),
+                    Transform = ReadEnum<NumericTransform>(attribute, reader, nameof(NumericAttribute.Transform), name, $"{state.Model}.{name}", state) ?? Defaults.Numeric.Transform,
                 });
                 break;
-            case "SampleWeight":
+            case RoleKind.SampleWeight:
                 // An unreadable For names no task we could check; the compiler's error stands alone.
-                if (reader.String("For", neutral: null) is { } task)
-                    members.SampleWeights.Add(new SampleWeightSpec(name, keyword, task, reader.Bool("PositivesOnly")));
+                if (reader.String(nameof(SampleWeightAttribute.For), neutral: null) is { } task)
+                    members.SampleWeights.Add(new SampleWeightSpec(name, keyword, task, reader.Bool(nameof(SampleWeightAttribute.PositivesOnly))));
+                break;
+            case RoleKind.BinaryTask:
+                members.Tasks.Add(new TaskSpec(name, TaskKind.Binary, keyword,
+                    reader.Ints(nameof(BinaryTaskAttribute.Tower), neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
+                    reader.Double(nameof(BinaryTaskAttribute.LossWeight), Defaults.BinaryTask.LossWeight, neutral: Defaults.BinaryTask.LossWeight),
+                    reader.String(nameof(BinaryTaskAttribute.Given), neutral: "")!));
                 break;
             default:
-                var binary = role.Name == "BinaryTask";
-                members.Tasks.Add(new TaskSpec(name, binary ? TaskKind.Binary : TaskKind.Regression, keyword,
-                    reader.Ints("Tower", neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
-                    reader.Double("LossWeight", 1.0, neutral: 1.0),
-                    binary ? reader.String("Given", neutral: "")! : ""));
+                members.Tasks.Add(new TaskSpec(name, TaskKind.Regression, keyword,
+                    reader.Ints(nameof(RegressionTaskAttribute.Tower), neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
+                    reader.Double(nameof(RegressionTaskAttribute.LossWeight), Defaults.RegressionTask.LossWeight, neutral: Defaults.RegressionTask.LossWeight),
+                    ""));
                 break;
         }
         state.Read(reader);
@@ -317,7 +325,7 @@ internal static class Parser
         var attribute = member.GetAttributes().FirstOrDefault(a => NameOf(a) == KnownAttributes.Column);
         if (attribute is null)
             return name;
-        state.Locations.Add(SpecLocations.Argument(name, "Column"), state.LocationOf(attribute));
+        state.Locations.Add(SpecKey.Column(name), state.LocationOf(attribute));
         if (state.HasErrors(state.SyntaxOf(attribute)) || attribute.ConstructorArguments.Length != 1)
         {
             state.HasCompilerErrors = true;
@@ -341,38 +349,28 @@ internal static class Parser
         && !type.GetMembers().Any(m => m is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true }
             && !members.Columns.Any(c => c.Member == m.Name));
 
-    /// <summary>The name of an enum argument's member, or null when it is absent; a value outside the enum (a cast) is reported.</summary>
-    private static string? EnumName(AttributeData attribute, AttributeReader reader, string argument, string owner, ParseState state)
-    {
-        if (reader.Enum(argument) is not { } value)
-            return null;
-        var fields = EnumFields(attribute, argument);
-        if (fields.FirstOrDefault(f => Equals(f.ConstantValue, value)) is { } field)
-            return field.Name;
-        state.Report(DiagnosticDescriptors.UndefinedEnumValue, state.Locations.Get(SpecLocations.Argument(owner, argument)),
-            argument, attribute.AttributeClass?.Name.Replace("Attribute", "") ?? "", $"{state.Model}.{owner}", value,
-            "one of " + string.Join(", ", fields.Select(f => f.Name)));
-        return null;
-    }
+    /// <summary>
+    /// An enum argument, or null when it is absent or unreadable. A value outside the enum (a cast) is
+    /// reported; of a <c>[Flags]</c> enum, the bits outside it are reported and dropped.
+    /// </summary>
+    private static TEnum? ReadEnum<TEnum>(AttributeData attribute, AttributeReader reader, string argument, string owner, string ownerName, ParseState state)
+        where TEnum : struct, System.Enum =>
+        reader.Enum(argument) is { } value
+            ? Defined<TEnum>(value, attribute, argument, ownerName, state.Locations.Get(SpecKey.Argument(owner, argument)), state)
+            : null;
 
-    /// <summary>A <c>[Flags]</c> enum argument as an integer; bits outside the enum are reported and dropped.</summary>
-    private static int Flags(AttributeData attribute, AttributeReader reader, string argument, string owner, ParseState state)
+    /// <summary>The one check (MDSL028) of every enum argument against the runtime's own enum, which the generator compiles.</summary>
+    private static TEnum? Defined<TEnum>(int value, AttributeData attribute, string argument, string ownerName, Location location, ParseState state)
+        where TEnum : struct, System.Enum
     {
-        if (reader.Enum(argument) is not { } value)
-            return 0;
-        var fields = EnumFields(attribute, argument);
-        var defined = fields.Aggregate(0, (all, f) => all | (int)f.ConstantValue!);
-        if ((value & ~defined) == 0)
-            return value;
-        state.Report(DiagnosticDescriptors.UndefinedEnumValue, state.Locations.Get(SpecLocations.Argument(owner, argument)),
-            argument, attribute.AttributeClass?.Name.Replace("Attribute", "") ?? "", $"{state.Model}.{owner}", value,
-            "a combination of " + string.Join(", ", fields.Select(f => f.Name)));
-        return value & defined;
+        var flags = typeof(TEnum).IsDefined(typeof(System.FlagsAttribute), inherit: false);
+        var defined = System.Enum.GetValues(typeof(TEnum)).Cast<int>().Aggregate(0, (all, v) => all | v);
+        if (flags ? (value & ~defined) == 0 : System.Enum.IsDefined(typeof(TEnum), value))
+            return (TEnum)(object)value;
+        state.Report(DiagnosticDescriptors.UndefinedEnumValue, location, argument, RoleName(attribute), ownerName, value,
+            (flags ? "a combination of " : "one of ") + string.Join(", ", System.Enum.GetNames(typeof(TEnum))));
+        return flags ? (TEnum)(object)(value & defined) : null;
     }
-
-    private static List<IFieldSymbol> EnumFields(AttributeData attribute, string argument) =>
-        (attribute.AttributeClass?.GetMembers(argument).OfType<IPropertySymbol>().FirstOrDefault()?.Type as INamedTypeSymbol)?
-            .GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue && f.ConstantValue is int).ToList() ?? [];
 
     /// <summary>Why a member cannot carry a value per sample, or null.</summary>
     private static string? NotInstance(ISymbol member) => member switch
@@ -393,21 +391,10 @@ internal static class Parser
         _ => null,
     };
 
-    private static string? Keyword(ITypeSymbol type) => type is IArrayTypeSymbol { Rank: 1 } array
-        ? Keyword(array.ElementType) is { } element and not "bool" ? element + "[]" : null
-        : type.SpecialType switch
-    {
-        SpecialType.System_String => "string",
-        SpecialType.System_Boolean => "bool",
-        SpecialType.System_Int32 => "int",
-        SpecialType.System_Int64 => "long",
-        SpecialType.System_Single => "float",
-        SpecialType.System_Double => "double",
-        _ => null,
-    };
-
-    private static string Alternatives(string[] types) =>
-        types.Length == 1 ? types[0] : string.Join(", ", types.Take(types.Length - 1)) + " or " + types[types.Length - 1];
+    private static string Alternatives(MemberType[] types) =>
+        types.Length == 1 ? types[0].Keyword : string.Join(", ", types.Take(types.Length - 1)) + " or " + types[types.Length - 1];
 
     private static string NameOf(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() ?? "";
+
+    private static string RoleName(AttributeData attribute) => KnownAttributes.ShortName(attribute.AttributeClass?.Name ?? "");
 }

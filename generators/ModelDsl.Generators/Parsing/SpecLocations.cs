@@ -14,7 +14,7 @@ namespace ModelDsl.Generators.Parsing;
 /// </summary>
 internal sealed class SpecLocations
 {
-    private readonly Dictionary<string, Location> _locations = new();
+    private readonly Dictionary<SpecKey, Location> _locations = new();
 
     public SpecLocations(Location model) => Model = model;
 
@@ -38,7 +38,7 @@ internal sealed class SpecLocations
         _ => null,
     };
 
-    public void Add(string key, Location? location)
+    public void Add(SpecKey key, Location? location)
     {
         if (location is not null)
             _locations[key] = location;
@@ -52,12 +52,12 @@ internal sealed class SpecLocations
     {
         if (attribute is null)
             return;
-        Add(Argument(owner, Attribute), attribute.GetLocation());
+        Add(SpecKey.Attribute(owner), attribute.GetLocation());
         var arguments = attribute.ArgumentList?.Arguments ?? default;
         foreach (var argument in arguments.Where(a => a.NameEquals is not null))
         {
             var name = argument.NameEquals!.Name.Identifier.ValueText;
-            Add(Argument(owner, name), argument.GetLocation());
+            Add(SpecKey.Argument(owner, name), argument.GetLocation());
             AddElements(owner, name, ElementsOf(argument.Expression));
         }
 
@@ -66,17 +66,17 @@ internal sealed class SpecLocations
         var values = arguments.Where(a => a.NameEquals is null).ToList();
         if (values.Count == 0)
             return;
-        Add(Argument(owner, positional), Location.Create(attribute.SyntaxTree, TextSpan.FromBounds(values[0].SpanStart, values[values.Count - 1].Span.End)));
+        Add(SpecKey.Argument(owner, positional), Location.Create(attribute.SyntaxTree, TextSpan.FromBounds(values[0].SpanStart, values[values.Count - 1].Span.End)));
         // A params array is written either element by element or as one array.
         AddElements(owner, positional, values.Count == 1 && ElementsOf(values[0].Expression) is { } array
             ? array
             : values.Select(v => v.Expression).ToList());
     }
 
-    public bool Has(string key) => _locations.ContainsKey(key);
+    public bool Has(SpecKey key) => _locations.ContainsKey(key);
 
     /// <summary>The most precise known location among <paramref name="keys"/>, else the class name.</summary>
-    public Location Get(params string[] keys)
+    public Location Get(params SpecKey[] keys)
     {
         foreach (var key in keys)
             if (_locations.TryGetValue(key, out var location))
@@ -84,29 +84,26 @@ internal sealed class SpecLocations
         return Model;
     }
 
-    /// <summary>A member's name.</summary>
-    public static string Member(string member) => member;
-
-    /// <summary>A member's declared type.</summary>
-    public static string TypeOf(string member) => $"{member}:@type";
-
-    public static string Argument(string owner, string argument) => $"{owner}:{argument}";
-
-    public static string Element(string owner, string argument, int index) => $"{owner}:{argument}:{index}";
-
-    /// <summary>Argument name of a whole attribute.</summary>
-    public const string Attribute = "@attribute";
-
+    /// <summary>Owner of the architecture attribute's arguments (an owner is a member name, or one of these).</summary>
     public const string Architecture = "@architecture";
+
+    /// <summary>The attribute of a class-level owner, as the user writes it.</summary>
+    public static string AttributeName(string owner) => owner switch
+    {
+        Regularization => KnownAttributes.ShortName(nameof(RegularizationAttribute)),
+        LossWeighting => KnownAttributes.ShortName(nameof(LossWeightingAttribute)),
+        _ => owner,
+    };
 
     public const string Regularization = "@regularization";
 
     public const string LossWeighting = "@lossweighting";
 
+
     private void AddElements(string owner, string argument, IReadOnlyList<ExpressionSyntax>? elements)
     {
         for (var i = 0; i < (elements?.Count ?? 0); i++)
-            Add(Element(owner, argument, i), elements![i].GetLocation());
+            Add(SpecKey.Element(owner, argument, i), elements![i].GetLocation());
     }
 
     private static IReadOnlyList<ExpressionSyntax>? ElementsOf(ExpressionSyntax expression) => expression switch

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using ModelDsl.Generators.Diagnostics;
@@ -19,16 +18,13 @@ internal static class GivenRules
             return Diagnostic.Create(DiagnosticDescriptors.UnknownGiven, location, spec.ClassName, task.Name, task.Given, Valid(spec, task));
         if (given.Kind != TaskKind.Binary)
             return Diagnostic.Create(DiagnosticDescriptors.GivenNotBinary, location, spec.ClassName, task.Name, task.Given, Valid(spec, task));
-        var chain = new List<string> { task.Name };
-        for (var current = given; current is not null; current = spec.GivenOf(current))
-        {
-            chain.Add(current.Name);
-            if (current.Name == task.Name)
-                return Diagnostic.Create(DiagnosticDescriptors.GivenCycle, location, spec.ClassName, task.Name, string.Join(" → ", chain));
-            if (chain.Count > spec.Tasks.Count)
-                break; // a cycle that does not pass through this task: reported on its own members
-        }
-        return null;
+        // The runtime's walk: it ends at a task without Given, or at the first task seen twice. Only a
+        // chain back to this task is its cycle; another one is reported on its own members.
+        var start = spec.IndexOf(task.Name);
+        var chain = GivenChain.Of(start, t => spec.IndexOf(spec.Tasks[t].Given)).ToList();
+        return chain.Count > 1 && chain[chain.Count - 1] == start
+            ? Diagnostic.Create(DiagnosticDescriptors.GivenCycle, location, spec.ClassName, task.Name, string.Join(" → ", chain.Select(t => spec.Tasks[t].Name)))
+            : null;
     }
 
     private static string Valid(ModelSpec spec, TaskSpec task)

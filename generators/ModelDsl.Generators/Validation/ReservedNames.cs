@@ -5,7 +5,8 @@ using Microsoft.CodeAnalysis;
 using ModelDsl.Generators.Diagnostics;
 using ModelDsl.Generators.Model;
 using ModelDsl.Generators.Parsing;
-using OutputKind = ModelDsl.Generators.Model.OutputKind;
+using ModelDsl.Onnx;
+using OutputKind = ModelDsl.OutputKind;
 
 namespace ModelDsl.Generators.Validation;
 
@@ -44,10 +45,14 @@ internal static class ReservedNames
         ["numeric"] = "the parameter 'numeric' of 'Features.Encode'",
     };
 
-    /// <summary>Names of the exported graph's inputs; an output (a task) may not take them.</summary>
-    private static readonly string[] OnnxInputs = ["categorical", "numeric"];
+    /// <summary>Names of the exported graph's inputs (the runtime's, which the generator compiles); an output (a task) may not take them.</summary>
+    private static readonly string[] OnnxInputs = [OnnxMetadata.CategoricalInput, OnnxMetadata.NumericInput];
 
     public static bool IsGeneratedInModel(string name) => InModel.ContainsKey(name);
+
+    /// <summary>The names <see cref="IsGeneratedInModel"/> takes, as a message lists them: <c>Features, …, ReadSample or DataColumns</c>.</summary>
+    public static string GeneratedInModel { get; } =
+        string.Join(", ", InModel.Keys.Take(InModel.Count - 1)) + " or " + InModel.Keys.Last();
 
     /// <summary>Members of the model class, declared or inherited, that a generated member collides with or hides.</summary>
     public static IEnumerable<Diagnostic> CheckMembers(INamedTypeSymbol type, Compilation compilation, SpecLocations at, CancellationToken ct)
@@ -80,7 +85,7 @@ internal static class ReservedNames
                 : RecordMembers.Contains(feature.Name) ? $"the record member 'Features.{feature.Name}'"
                 : null;
             if (what is not null)
-                yield return Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(feature.Name), model, feature.Name, what, model);
+                yield return Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(SpecKey.Member(feature.Name)), model, feature.Name, what, model);
         }
 
         var outputs = new Dictionary<string, OutputSpec>();
@@ -101,7 +106,7 @@ internal static class ReservedNames
         }
 
         Diagnostic Collision(string task, string what) =>
-            Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(task), model, task, what, model);
+            Diagnostic.Create(DiagnosticDescriptors.ReservedName, at.Get(SpecKey.Member(task)), model, task, what, model);
     }
 
     private static bool Collides(ISymbol member) =>

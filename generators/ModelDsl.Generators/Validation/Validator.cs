@@ -17,9 +17,24 @@ internal static class Validator
 {
     private const string Positive = "a positive integer";
 
-    private static readonly string[] SequenceArguments = ["MaxLength", "Pooling", "Truncation"];
+    private const string Categorical = nameof(Categorical);
+    private const string Numeric = nameof(Numeric);
+    private const string BinaryTask = nameof(BinaryTask);
+    private const string RegressionTask = nameof(RegressionTask);
 
-    public static IEnumerable<Diagnostic> Validate(ModelSpec spec, DeclaredParts declared, SpecLocations at)
+    private static readonly string[] SequenceArguments = [nameof(CategoricalAttribute.MaxLength), nameof(CategoricalAttribute.Pooling), nameof(CategoricalAttribute.Truncation)];
+
+    /// <summary>The parser's and the rules' diagnostics, and the spec when none is an error and the compiler rejects nothing.</summary>
+    public static ParseResult Validate(ParsedModel? parsed)
+    {
+        if (parsed is null)
+            return ParseResult.None;
+        var diagnostics = parsed.Diagnostics.Concat(Rules(parsed.Spec, parsed.Declared, parsed.Locations)).ToEquatableArray();
+        var valid = !parsed.HasCompilerErrors && !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+        return new ParseResult(valid ? parsed.Spec : null, diagnostics);
+    }
+
+    private static IEnumerable<Diagnostic> Rules(ModelSpec spec, DeclaredParts declared, SpecLocations at)
     {
         var model = spec.ClassName;
         if (!declared.Architecture)
@@ -46,16 +61,16 @@ internal static class Validator
         const string owner = SpecLocations.Architecture;
         var name = architecture.AttributeName;
         if (architecture.Kind == ArchitectureKind.SharedBottom)
-            return Widths(architecture.Units, owner, "Units", name, model, at, "[SharedBottom(128, 64)]");
+            return Widths(architecture.Units, owner, nameof(SharedBottomAttribute.Units), name, model, at, "[SharedBottom(128, 64)]");
 
         (string Argument, int Value)[] counts = architecture.Kind == ArchitectureKind.MixtureOfExperts
-            ? [("Experts", architecture.Experts)]
-            : [("Levels", architecture.Levels), ("SharedExperts", architecture.SharedExperts), ("TaskExperts", architecture.TaskExperts)];
+            ? [(nameof(MixtureOfExpertsAttribute.Experts), architecture.Experts)]
+            : [(nameof(ProgressiveLayeredExtractionAttribute.Levels), architecture.Levels), (nameof(ProgressiveLayeredExtractionAttribute.SharedExperts), architecture.SharedExperts), (nameof(ProgressiveLayeredExtractionAttribute.TaskExperts), architecture.TaskExperts)];
         return counts
             .Where(c => c.Value <= 0)
             .Select(c => NotPositive(at, owner, c.Argument, c.Value, name, model, Positive))
-            .Concat(Widths(architecture.ExpertUnits, owner, "ExpertUnits", name, model, at, "ExpertUnits = new[] { 64 }"))
-            .Concat(Elements(architecture.GateUnits, owner, "GateUnits", name, model, at));
+            .Concat(Widths(architecture.ExpertUnits, owner, nameof(MixtureOfExpertsAttribute.ExpertUnits), name, model, at, "ExpertUnits = new[] { 64 }"))
+            .Concat(Elements(architecture.GateUnits, owner, nameof(MixtureOfExpertsAttribute.GateUnits), name, model, at));
     }
 
     private static IEnumerable<Diagnostic> Features(ModelSpec spec, SpecLocations at)
@@ -64,18 +79,18 @@ internal static class Validator
         {
             var owner = $"{spec.ClassName}.{feature.Name}";
             if (feature.Vocabulary <= 0)
-                yield return NotPositive(at, feature.Name, "Vocabulary", feature.Vocabulary, "Categorical", owner, "a positive integer, the number of distinct ids");
+                yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.Vocabulary), feature.Vocabulary, Categorical, owner, "a positive integer, the number of distinct ids");
             if (feature.Dim <= 0)
-                yield return NotPositive(at, feature.Name, "Dim", feature.Dim, "Categorical", owner, "a positive integer, the embedding width");
+                yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.Dim), feature.Dim, Categorical, owner, "a positive integer, the embedding width");
         }
         foreach (var diagnostic in Sequences(spec, at).Concat(Groups(spec, at)))
             yield return diagnostic;
         foreach (var feature in spec.Features.Where(f => f.Kind == FeatureKind.Numeric))
         {
             if (feature.IsVector && feature.Size <= 0)
-                yield return NotPositive(at, feature.Name, "Size", feature.Size, "Numeric", $"{spec.ClassName}.{feature.Name}", "a positive integer, the number of values of every sample");
+                yield return NotPositive(at, feature.Name, nameof(NumericAttribute.Size), feature.Size, Numeric, $"{spec.ClassName}.{feature.Name}", "a positive integer, the number of values of every sample");
             else if (!feature.IsVector && feature.Size != 0)
-                yield return Diagnostic.Create(DiagnosticDescriptors.SizeOnScalar, ArgumentOf(at, feature.Name, "Size"), spec.ClassName, feature.Name, feature.Type);
+                yield return Diagnostic.Create(DiagnosticDescriptors.SizeOnScalar, ArgumentOf(at, feature.Name, nameof(NumericAttribute.Size)), spec.ClassName, feature.Name, feature.Type);
         }
     }
 
@@ -84,12 +99,12 @@ internal static class Validator
         foreach (var feature in spec.Features.Where(f => f.Kind == FeatureKind.Categorical))
         {
             if (feature.IsSequence && feature.MaxLength <= 0)
-                yield return NotPositive(at, feature.Name, "MaxLength", feature.MaxLength, "Categorical", $"{spec.ClassName}.{feature.Name}", "a positive integer, the most values a sample's sequence holds");
+                yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.MaxLength), feature.MaxLength, Categorical, $"{spec.ClassName}.{feature.Name}", "a positive integer, the most values a sample's sequence holds");
             if (!feature.IsSequence)
-                foreach (var argument in SequenceArguments.Where(a => at.Has(SpecLocations.Argument(feature.Name, a))))
+                foreach (var argument in SequenceArguments.Where(a => at.Has(SpecKey.Argument(feature.Name, a))))
                     yield return Diagnostic.Create(DiagnosticDescriptors.SequenceArgumentOnScalar, ArgumentOf(at, feature.Name, argument), spec.ClassName, feature.Name, argument, feature.Type);
-            if (feature.IsHashed && at.Has(SpecLocations.Argument(feature.Name, "OutOfVocabulary")))
-                yield return Diagnostic.Create(DiagnosticDescriptors.OutOfVocabularyOnString, ArgumentOf(at, feature.Name, "OutOfVocabulary"), spec.ClassName, feature.Name, feature.Type);
+            if (feature.IsHashed && at.Has(SpecKey.Argument(feature.Name, nameof(CategoricalAttribute.OutOfVocabulary))))
+                yield return Diagnostic.Create(DiagnosticDescriptors.OutOfVocabularyOnString, ArgumentOf(at, feature.Name, nameof(CategoricalAttribute.OutOfVocabulary)), spec.ClassName, feature.Name, feature.Type);
         }
     }
 
@@ -106,20 +121,23 @@ internal static class Validator
             }
             var difference = new (string Argument, object Mine, object Theirs)[]
             {
-                ("Vocabulary", feature.Vocabulary, leader.Vocabulary),
-                ("Dim", feature.Dim, leader.Dim),
-                ("OutOfVocabulary", feature.IsHashed ? "Hash" : feature.OutOfVocabulary, leader.IsHashed ? "Hash" : leader.OutOfVocabulary),
+                (nameof(CategoricalAttribute.Vocabulary), feature.Vocabulary, leader.Vocabulary),
+                (nameof(CategoricalAttribute.Dim), feature.Dim, leader.Dim),
+                (nameof(CategoricalAttribute.OutOfVocabulary), IdPolicy(feature), IdPolicy(leader)),
             }.FirstOrDefault(d => !Equals(d.Mine, d.Theirs));
             if (difference.Argument is not null)
-                yield return Diagnostic.Create(DiagnosticDescriptors.GroupMismatch, ArgumentOf(at, feature.Name, "Group"),
+                yield return Diagnostic.Create(DiagnosticDescriptors.GroupMismatch, ArgumentOf(at, feature.Name, nameof(CategoricalAttribute.Group)),
                     spec.ClassName, feature.Name, feature.Group, difference.Argument, difference.Mine, leader.Name, difference.Theirs);
         }
     }
 
+    /// <summary>How a feature maps ids to rows: strings are always hashed.</summary>
+    private static OutOfVocabulary IdPolicy(FeatureSpec feature) => feature.IsHashed ? OutOfVocabulary.Hash : feature.OutOfVocabulary;
+
     private static IEnumerable<Diagnostic> Columns(ModelSpec spec, SpecLocations at)
     {
-        bool Renamed(string member) => at.Has(SpecLocations.Argument(member, "Column"));
-        Location ColumnOf(string member) => at.Get(SpecLocations.Argument(member, "Column"), member);
+        bool Renamed(string member) => at.Has(SpecKey.Column(member));
+        Location ColumnOf(string member) => at.Get(SpecKey.Column(member), SpecKey.Member(member));
         var owners = new Dictionary<string, string>();
         foreach (var column in spec.DataColumns)
         {
@@ -142,13 +160,13 @@ internal static class Validator
     {
         foreach (var task in spec.Tasks)
         {
-            var attribute = task.Kind == TaskKind.Binary ? "BinaryTask" : "RegressionTask";
-            foreach (var diagnostic in Elements(task.Tower, task.Name, "Tower", attribute, $"{spec.ClassName}.{task.Name}", at))
+            var attribute = task.Kind == TaskKind.Binary ? BinaryTask : RegressionTask;
+            foreach (var diagnostic in Elements(task.Tower, task.Name, nameof(BinaryTaskAttribute.Tower), attribute, $"{spec.ClassName}.{task.Name}", at))
                 yield return diagnostic;
             if (!(task.LossWeight >= 0 && task.LossWeight <= double.MaxValue))
-                yield return Diagnostic.Create(DiagnosticDescriptors.NegativeLossWeight, ArgumentOf(at, task.Name, "LossWeight"),
+                yield return Diagnostic.Create(DiagnosticDescriptors.NegativeLossWeight, ArgumentOf(at, task.Name, nameof(BinaryTaskAttribute.LossWeight)),
                     spec.ClassName, task.Name, Format(task.LossWeight));
-            if (task.Given.Length > 0 && GivenRules.Check(spec, task, ArgumentOf(at, task.Name, "Given")) is { } given)
+            if (task.Given.Length > 0 && GivenRules.Check(spec, task, ArgumentOf(at, task.Name, nameof(BinaryTaskAttribute.Given))) is { } given)
                 yield return given;
         }
     }
@@ -159,7 +177,7 @@ internal static class Validator
         var weighted = new Dictionary<string, string>();
         foreach (var weight in spec.SampleWeights)
         {
-            var location = ArgumentOf(at, weight.Name, "For");
+            var location = ArgumentOf(at, weight.Name, nameof(SampleWeightAttribute.For));
             var task = spec.Tasks.FirstOrDefault(t => t.Name == weight.For);
             if (task is null)
                 yield return Diagnostic.Create(DiagnosticDescriptors.UnknownWeightedTask, location, model, weight.Name, weight.For.Length == 0 ? "not set" : $"'{weight.For}'",
@@ -170,7 +188,7 @@ internal static class Validator
             {
                 weighted[task.Name] = weight.Name;
                 if (weight.PositivesOnly && task.Kind != TaskKind.Binary)
-                    yield return Diagnostic.Create(DiagnosticDescriptors.PositivesOnlyNotBinary, ArgumentOf(at, weight.Name, "PositivesOnly"), model, weight.Name, task.Name);
+                    yield return Diagnostic.Create(DiagnosticDescriptors.PositivesOnlyNotBinary, ArgumentOf(at, weight.Name, nameof(SampleWeightAttribute.PositivesOnly)), model, weight.Name, task.Name);
             }
         }
     }
@@ -179,26 +197,25 @@ internal static class Validator
     {
         // Written so that NaN fails every range; infinities are no valid C# literal for the generated code.
         if (!(regularization.Dropout >= 0 && regularization.Dropout < 1))
-            yield return InvalidRate(at, "Dropout", model, regularization.Dropout, "at least 0 and less than 1");
+            yield return OutOfRange(at, SpecLocations.Regularization, nameof(RegularizationAttribute.Dropout), model, regularization.Dropout, "at least 0 and less than 1");
         if (!(regularization.EmbeddingL2 >= 0 && regularization.EmbeddingL2 <= double.MaxValue))
-            yield return InvalidRate(at, "EmbeddingL2", model, regularization.EmbeddingL2, "a finite number, zero or positive");
+            yield return OutOfRange(at, SpecLocations.Regularization, nameof(RegularizationAttribute.EmbeddingL2), model, regularization.EmbeddingL2, "a finite number, zero or positive");
         if (!(regularization.DenseL2 >= 0 && regularization.DenseL2 <= double.MaxValue))
-            yield return InvalidRate(at, "DenseL2", model, regularization.DenseL2, "a finite number, zero or positive");
+            yield return OutOfRange(at, SpecLocations.Regularization, nameof(RegularizationAttribute.DenseL2), model, regularization.DenseL2, "a finite number, zero or positive");
     }
 
     private static IEnumerable<Diagnostic> LossWeighting(LossWeightingSpec weighting, string model, SpecLocations at)
     {
-        foreach (var (argument, value) in new[] { ("Alpha", weighting.Alpha), ("Temperature", weighting.Temperature) })
+        foreach (var (argument, value) in new[] { (nameof(LossWeightingAttribute.Alpha), weighting.Alpha), (nameof(LossWeightingAttribute.Temperature), weighting.Temperature) })
             if (!(value > 0 && value <= double.MaxValue))
-                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidLossWeighting, ArgumentOf(at, SpecLocations.LossWeighting, argument),
-                    argument, model, Format(value), "a finite number greater than 0");
+                yield return OutOfRange(at, SpecLocations.LossWeighting, argument, model, value, "a finite number greater than 0");
     }
 
     /// <summary>A list of layer widths that needs at least one element.</summary>
     private static IEnumerable<Diagnostic> Widths(EquatableArray<int> widths, string owner, string argument, string attribute, string model, SpecLocations at, string example) =>
         widths.Count == 0
             ? [Diagnostic.Create(DiagnosticDescriptors.NotPositive, ArgumentOf(at, owner, argument),
-                argument, attribute, model, at.Has(SpecLocations.Argument(owner, argument)) ? "empty" : "not set", $"at least one layer width, e.g. {example}")]
+                argument, attribute, model, at.Has(SpecKey.Argument(owner, argument)) ? "empty" : "not set", $"at least one layer width, e.g. {example}")]
             : Elements(widths, owner, argument, attribute, model, at);
 
     private static IEnumerable<Diagnostic> Elements(EquatableArray<int> widths, string owner, string argument, string attribute, string ownerName, SpecLocations at)
@@ -206,20 +223,21 @@ internal static class Validator
         for (var i = 0; i < widths.Count; i++)
             if (widths[i] <= 0)
                 yield return Diagnostic.Create(DiagnosticDescriptors.NotPositive,
-                    at.Get(SpecLocations.Element(owner, argument, i), SpecLocations.Argument(owner, argument), SpecLocations.Argument(owner, SpecLocations.Attribute)),
+                    at.Get(SpecKey.Element(owner, argument, i), SpecKey.Argument(owner, argument), SpecKey.Attribute(owner)),
                     $"{argument}[{i}]", attribute, ownerName, widths[i], Positive);
     }
 
     private static Diagnostic NotPositive(SpecLocations at, string owner, string argument, int value, string attribute, string ownerName, string valid) =>
         Diagnostic.Create(DiagnosticDescriptors.NotPositive, ArgumentOf(at, owner, argument),
-            argument, attribute, ownerName, at.Has(SpecLocations.Argument(owner, argument)) ? value.ToString(CultureInfo.InvariantCulture) : "not set", valid);
+            argument, attribute, ownerName, at.Has(SpecKey.Argument(owner, argument)) ? value.ToString(CultureInfo.InvariantCulture) : "not set", valid);
 
-    private static Diagnostic InvalidRate(SpecLocations at, string argument, string model, double value, string valid) =>
-        Diagnostic.Create(DiagnosticDescriptors.InvalidRate, ArgumentOf(at, SpecLocations.Regularization, argument), argument, model, Format(value), valid);
+    /// <summary>MDSL011 on a class-level attribute's argument (<see cref="SpecLocations.Regularization"/> or <see cref="SpecLocations.LossWeighting"/>).</summary>
+    private static Diagnostic OutOfRange(SpecLocations at, string owner, string argument, string model, double value, string valid) =>
+        Diagnostic.Create(DiagnosticDescriptors.ValueOutOfRange, ArgumentOf(at, owner, argument), argument, SpecLocations.AttributeName(owner), model, Format(value), valid);
 
     /// <summary>The argument, else its attribute (the argument was left out), else the member.</summary>
     private static Location ArgumentOf(SpecLocations at, string owner, string argument) =>
-        at.Get(SpecLocations.Argument(owner, argument), SpecLocations.Argument(owner, SpecLocations.Attribute), owner);
+        at.Get(SpecKey.Argument(owner, argument), SpecKey.Attribute(owner), SpecKey.Member(owner));
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,10 @@
 namespace ModelDsl;
 
 /// <summary>Activation of hidden layers.</summary>
-public enum Activation
+#if !MODELDSL_GENERATOR
+public
+#endif
+enum Activation
 {
     /// <summary>max(0, x).</summary>
     Relu,

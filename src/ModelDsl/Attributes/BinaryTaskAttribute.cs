@@ -7,7 +7,7 @@ namespace ModelDsl;
 /// that is 0 or 1; the prediction is a probability. Trained with binary cross-entropy.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-public sealed class BinaryTaskAttribute : Attribute
+sealed partial class BinaryTaskAttribute : Attribute
 {
     /// <summary>Units of the task's tower layers; empty (the default) puts the output layer directly on the shared representation.</summary>
     public int[] Tower { get; set; } = [];

@@ -10,7 +10,7 @@ namespace ModelDsl;
 /// Features of one <see cref="Dim"/> share one concatenated table, gathered with one lookup.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-public sealed class CategoricalAttribute : Attribute
+sealed partial class CategoricalAttribute : Attribute
 {
     /// <summary>Number of distinct ids; valid ids are <c>0 … Vocabulary − 1</c> (the hash range of strings).</summary>
     public int Vocabulary { get; set; }
@@ -39,7 +39,10 @@ public sealed class CategoricalAttribute : Attribute
 }
 
 /// <summary>What an integer id outside its feature's vocabulary becomes.</summary>
-public enum OutOfVocabulary
+#if !MODELDSL_GENERATOR
+public
+#endif
+enum OutOfVocabulary
 {
     /// <summary>It is bad data: encoding fails with a <see cref="ModelDataException"/> naming the member, the value and the row.</summary>
     Error,
@@ -52,7 +55,10 @@ public enum OutOfVocabulary
 }
 
 /// <summary>How a sequence feature's embeddings are pooled; empty sequences pool to zeros.</summary>
-public enum Pooling
+#if !MODELDSL_GENERATOR
+public
+#endif
+enum Pooling
 {
     /// <summary>Mean of the embeddings of its values.</summary>
     Mean,
@@ -65,7 +71,10 @@ public enum Pooling
 }
 
 /// <summary>What a sequence longer than its <c>MaxLength</c> does.</summary>
-public enum SequenceTruncation
+#if !MODELDSL_GENERATOR
+public
+#endif
+enum SequenceTruncation
 {
     /// <summary>It is bad data: encoding fails with a <see cref="ModelDataException"/> naming the member and the length.</summary>
     Error,

@@ -8,7 +8,7 @@ namespace ModelDsl;
 /// </summary>
 /// <param name="name">The column name, matched exactly.</param>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-public sealed class ColumnAttribute(string name) : Attribute
+sealed partial class ColumnAttribute(string name) : Attribute
 {
     /// <summary>The column name.</summary>
     public string Name { get; } = name;

@@ -7,7 +7,7 @@ namespace ModelDsl;
 /// one run. Without this attribute each task's loss is multiplied by its static <c>LossWeight</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class LossWeightingAttribute : Attribute
+sealed partial class LossWeightingAttribute : Attribute
 {
     /// <summary>Chooses the strategy.</summary>
     public LossWeightingAttribute(LossWeightingStrategy strategy) => Strategy = strategy;
@@ -15,15 +15,24 @@ public sealed class LossWeightingAttribute : Attribute
     /// <summary>The strategy.</summary>
     public LossWeightingStrategy Strategy { get; }
 
-    /// <summary>GradNorm's asymmetry α (the paper uses 0.12–1.5). Default 1.5.</summary>
-    public double Alpha { get; set; } = 1.5;
+    /// <summary>The default of <see cref="Alpha"/>.</summary>
+    public const double DefaultAlpha = 1.5;
 
-    /// <summary>Dynamic Weight Average's temperature T. Default 2.</summary>
-    public double Temperature { get; set; } = 2;
+    /// <summary>The default of <see cref="Temperature"/>.</summary>
+    public const double DefaultTemperature = 2;
+
+    /// <summary>GradNorm's asymmetry α (the paper uses 0.12–1.5). Default <see cref="DefaultAlpha"/>.</summary>
+    public double Alpha { get; set; } = DefaultAlpha;
+
+    /// <summary>Dynamic Weight Average's temperature T. Default <see cref="DefaultTemperature"/>.</summary>
+    public double Temperature { get; set; } = DefaultTemperature;
 }
 
 /// <summary>Loss weighting strategies.</summary>
-public enum LossWeightingStrategy
+#if !MODELDSL_GENERATOR
+public
+#endif
+enum LossWeightingStrategy
 {
     /// <summary>Σ wₖ·Lₖ with each task's static <c>LossWeight</c>.</summary>
     Static,

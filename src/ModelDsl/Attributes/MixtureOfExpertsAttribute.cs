@@ -8,7 +8,7 @@ namespace ModelDsl;
 /// one gate per task (the default) this is MMoE; with <see cref="SharedGate"/> all tasks share one gate (OMoE).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class MixtureOfExpertsAttribute : Attribute
+sealed partial class MixtureOfExpertsAttribute : Attribute
 {
     /// <summary>Number of experts.</summary>
     public int Experts { get; set; }

@@ -8,6 +8,6 @@ namespace ModelDsl;
 /// feature, task and architecture attributes on the class and its members.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class MultiTaskModelAttribute : Attribute
+sealed partial class MultiTaskModelAttribute : Attribute
 {
 }

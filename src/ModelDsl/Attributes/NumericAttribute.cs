@@ -7,7 +7,7 @@ namespace ModelDsl;
 /// or a <c>float[]</c> or <c>double[]</c> member of <see cref="Size"/> values fed as that many columns.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-public sealed class NumericAttribute : Attribute
+sealed partial class NumericAttribute : Attribute
 {
     /// <summary>Number of values of an array member (every sample must have exactly this many); leave unset for a scalar member.</summary>
     public int Size { get; set; }
@@ -18,7 +18,10 @@ public sealed class NumericAttribute : Attribute
 
 /// <summary>Transforms of a numeric feature, applied in the network (and its ONNX graph) in declaration order.</summary>
 [Flags]
-public enum NumericTransform
+#if !MODELDSL_GENERATOR
+public
+#endif
+enum NumericTransform
 {
     /// <summary>The value as it is.</summary>
     None = 0,

@@ -9,7 +9,7 @@ namespace ModelDsl;
 /// experts into the next level's shared input (not on the last level). One level is CGC.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class ProgressiveLayeredExtractionAttribute : Attribute
+sealed partial class ProgressiveLayeredExtractionAttribute : Attribute
 {
     /// <summary>Number of extraction levels. Default 1 (CGC).</summary>
     public int Levels { get; set; } = 1;

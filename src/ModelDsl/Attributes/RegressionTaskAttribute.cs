@@ -7,7 +7,7 @@ namespace ModelDsl;
 /// trained with mean squared error.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-public sealed class RegressionTaskAttribute : Attribute
+sealed partial class RegressionTaskAttribute : Attribute
 {
     /// <summary>Units of the task's tower layers; empty (the default) puts the output layer directly on the shared representation.</summary>
     public int[] Tower { get; set; } = [];

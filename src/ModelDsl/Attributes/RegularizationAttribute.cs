@@ -4,7 +4,7 @@ namespace ModelDsl;
 
 /// <summary>Regularization and the hidden-layer activation of the whole model.</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class RegularizationAttribute : Attribute
+sealed partial class RegularizationAttribute : Attribute
 {
     /// <summary>L2 penalty on every embedding table, added to the loss as <c>λ·Σw²</c>. Default 0.</summary>
     public double EmbeddingL2 { get; set; }

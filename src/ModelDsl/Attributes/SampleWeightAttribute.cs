@@ -9,7 +9,7 @@ namespace ModelDsl;
 /// watch time; the prediction exposes them as <c>{Task}Odds</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
-public sealed class SampleWeightAttribute : Attribute
+sealed partial class SampleWeightAttribute : Attribute
 {
     /// <summary>Name of the weighted task, e.g. <c>nameof(Click)</c>.</summary>
     public string For { get; set; } = "";

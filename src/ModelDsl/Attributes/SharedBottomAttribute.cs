@@ -7,7 +7,7 @@ namespace ModelDsl;
 /// features, then one tower per task.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class SharedBottomAttribute : Attribute
+sealed partial class SharedBottomAttribute : Attribute
 {
     /// <summary>Creates the architecture with the given shared layer widths, input side first.</summary>
     /// <param name="units">Units of each shared layer, e.g. <c>[SharedBottom(256, 128)]</c>.</param>

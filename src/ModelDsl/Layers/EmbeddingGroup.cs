@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Linq;
 using ModelDsl.Onnx;
 using TorchSharp.Modules;
@@ -14,6 +15,7 @@ namespace ModelDsl.Layers;
 /// masked out of the pooled vector, and an empty sequence pools to zeros.
 /// Input: the model's int64 categorical columns [batch, columns]; output [batch, slots·dim].
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
 public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
 {
     private readonly Embedding table;
@@ -227,4 +229,5 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
 /// <param name="Segment">The table segment it looks up.</param>
 /// <param name="Length">Columns it takes: 1 for an id, MaxLength for a sequence.</param>
 /// <param name="Pooling">How a sequence pools its embeddings; null for a single id.</param>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
 public readonly record struct EmbeddingSlot(int Segment, int Length = 1, Pooling? Pooling = null);

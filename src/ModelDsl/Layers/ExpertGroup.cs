@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Linq;
 using ModelDsl.Onnx;
 using TorchSharp.Modules;
@@ -10,9 +11,11 @@ namespace ModelDsl.Layers;
 /// <summary>
 /// Several experts of the same shape evaluated together: the first layer of all experts is one matmul
 /// into [batch, experts·units]; later layers are one batched matmul over per-expert weights
-/// [experts, in, out]. Input [batch, in]; output [batch, experts, units].
+/// [experts, in, out]. Input [batch, in]; output [batch, experts, units], as an <see cref="ExpertOutput"/>
+/// that a <see cref="GateGroup"/> mixes (its <see cref="ExpertOutput.Activated"/> is the plain output).
 /// </summary>
-public sealed class ExpertGroup : nn.Module<Tensor, Tensor>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
+public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
 {
     private readonly Linear first;
     private readonly ParameterList weights;
@@ -57,14 +60,11 @@ public sealed class ExpertGroup : nn.Module<Tensor, Tensor>
     /// <summary>The last layer's weight (of all experts).</summary>
     public Tensor LastWeight => weights.Count > 0 ? weights[^1] : first.weight!;
 
-    /// <inheritdoc/>
-    public override Tensor forward(Tensor input) => Evaluate(input).Activated();
-
     /// <summary>
     /// The experts' outputs for their gates' mix: with ReLU, no dropout and more than one layer, the last layer is
     /// left before its bias and activation for the mix to apply (see <see cref="ExpertOutput"/>).
     /// </summary>
-    public ExpertOutput Evaluate(Tensor input)
+    public override ExpertOutput forward(Tensor input)
     {
         var x = Activate(first.forward(input)).reshape(-1, Experts, _units[0]);
         if (weights.Count == 0)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Linq;
 using static TorchSharp.torch;
 
@@ -11,6 +12,7 @@ namespace ModelDsl.Layers;
 /// as the batched matmul leaves it, with the bias [experts, units]; the mix then applies both in its own pass
 /// (<see cref="Kernels.ExpertMix"/>) instead of three passes and a transpose.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
 public readonly struct ExpertOutput
 {
     /// <summary>Activated experts, [batch, experts, units].</summary>

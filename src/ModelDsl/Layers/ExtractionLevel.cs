@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Linq;
 using ModelDsl.Onnx;
 using TorchSharp.Modules;
@@ -13,7 +14,8 @@ namespace ModelDsl.Layers;
 /// all experts that feeds the next level's shared path. All gates of the level are one <see cref="GateGroup"/>
 /// over the level's experts stacked as [task 0's, …, shared].
 /// </summary>
-public sealed class ExtractionLevel : nn.Module
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
+public sealed class ExtractionLevel : nn.Module<IReadOnlyList<Tensor>, Tensor, (Tensor[] Tasks, Tensor? Shared)>
 {
     private readonly ModuleList<ExpertGroup> taskExperts;
     private readonly ExpertGroup sharedExperts;
@@ -57,16 +59,16 @@ public sealed class ExtractionLevel : nn.Module
     public int OutputWidth { get; }
 
     /// <summary>Runs the level: one input per task and the shared input give one output per task and the next shared input (null on the last level).</summary>
-    public (Tensor[] Tasks, Tensor? Shared) Forward(IReadOnlyList<Tensor> tasks, Tensor shared)
+    public override (Tensor[] Tasks, Tensor? Shared) forward(IReadOnlyList<Tensor> tasks, Tensor shared)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        var experts = ExpertOutput.Concat([.. tasks.Select((input, t) => taskExperts[t].Evaluate(input)), sharedExperts.Evaluate(shared)]);
-        var mixed = gates.Mix(_first ? shared : cat(GateInputs(tasks, shared).ToArray(), 1), experts);
+        var experts = ExpertOutput.Concat([.. tasks.Select((input, t) => taskExperts[t].forward(input)), sharedExperts.forward(shared)]);
+        var mixed = gates.forward(_first ? shared : cat(GateInputs(tasks, shared).ToArray(), 1), experts);
         return (Enumerable.Range(0, tasks.Count).Select(t => mixed.select(1, t)).ToArray(), _last ? null : mixed.select(1, tasks.Count));
     }
 
     /// <summary>
-    /// Adds the level to an ONNX graph; mirrors <see cref="Forward"/>, except that the tasks' outputs come
+    /// Adds the level to an ONNX graph; mirrors <see cref="forward"/>, except that the tasks' outputs come
     /// stacked: entry t of axis 1 is task t's (after them, on a level with a shared gate, the next shared input,
     /// which <c>Shared</c> also returns).
     /// </summary>
@@ -76,7 +78,7 @@ public sealed class ExtractionLevel : nn.Module
         ArgumentNullException.ThrowIfNull(tasks);
         var name = GetName();
         var experts = g.Concat([.. tasks.Select((input, t) => taskExperts[t].Export(g, input, $"{name}.task{t}")), sharedExperts.Export(g, shared, $"{name}.shared")], axis: 1);
-        var mixed = gates.ExportMix(g, _first ? shared : g.Concat(GateInputs(tasks, shared).ToArray(), axis: 1), experts, $"{name}.gates");
+        var mixed = gates.Export(g, _first ? shared : g.Concat(GateInputs(tasks, shared).ToArray(), axis: 1), experts, $"{name}.gates");
         return (mixed, _last ? null : g.Select(mixed, tasks.Count));
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Linq;
 using ModelDsl.Kernels;
 using ModelDsl.Onnx;
@@ -14,7 +15,8 @@ namespace ModelDsl.Layers;
 /// per gate and one mix of the level's experts for every gate at once.
 /// Gate g scores the experts listed in its member list; the others get weight 0.
 /// </summary>
-public sealed class GateGroup : nn.Module
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
+public sealed class GateGroup : nn.Module<Tensor, ExpertOutput, Tensor>
 {
     private readonly ModuleList<Linear> layers;
     // Per layer, the name of a buffer with ones on each gate's diagonal block, or null where every gate
@@ -144,7 +146,7 @@ public sealed class GateGroup : nn.Module
     /// (<see cref="ExpertMix"/>); elsewhere a broadcast product and sum rather than a batched matmul, whose
     /// backward over [batch] tiny matrices costs more than the experts' whole forward pass.
     /// </remarks>
-    public Tensor Mix(Tensor input, ExpertOutput experts)
+    public override Tensor forward(Tensor input, ExpertOutput experts)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (experts.Values is null || experts.Values.dim() != 3 || experts.Batch != input.shape[0] || experts.Experts != Experts)
@@ -158,8 +160,8 @@ public sealed class GateGroup : nn.Module
     /// <summary>The mix as LibTorch operations: [batch, gates, experts, 1] × [batch, 1, experts, units], summed over experts.</summary>
     internal static Tensor BroadcastMix(Tensor weights, Tensor experts) => (weights.unsqueeze(3) * experts.unsqueeze(1)).sum(2);
 
-    /// <summary>Adds <see cref="Mix"/> to an ONNX graph and returns its [batch, gates, units] output value.</summary>
-    public string ExportMix(OnnxGraphBuilder g, string input, string experts, string? path = null)
+    /// <summary>Adds <see cref="forward"/> to an ONNX graph and returns its [batch, gates, units] output value.</summary>
+    public string Export(OnnxGraphBuilder g, string input, string experts, string? path = null)
     {
         ArgumentNullException.ThrowIfNull(g);
         var name = path ?? GetName();

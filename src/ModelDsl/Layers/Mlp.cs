@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Linq;
 using ModelDsl.Onnx;
 using TorchSharp.Modules;
@@ -11,6 +12,7 @@ namespace ModelDsl.Layers;
 /// Fully connected layers, each followed by the activation and (in training) dropout: the shared
 /// bottom and the hidden part of every tower.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<Linear> layers;

@@ -77,7 +77,7 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
         var numeric = Schema.NumericCount > 0
             ? g.Input(OnnxMetadata.NumericInput, TensorProto.Types.DataType.Float, Schema.NumericCount)
             : null;
-        BuildOnnx(g, categorical, numeric);
+        TaskOutputs.Export(g, Schema, BuildOnnx(g, categorical, numeric));
         return g.Build(OnnxMetadata.For(Schema));
     }
 
@@ -88,9 +88,13 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
         AtomicFile.Write(path, model.WriteTo);
     }
 
-    /// <summary>Adds this network's nodes to the graph and declares the outputs of <see cref="ModelSchema.Outputs"/>.</summary>
+    /// <summary>
+    /// Adds this network's nodes to the graph, up to what <c>forward</c> returns: the logits (binary tasks)
+    /// and values (regression tasks), [batch, tasks]. The served outputs after them are <see cref="TaskOutputs.Export"/>'s.
+    /// </summary>
     /// <param name="g">The graph.</param>
     /// <param name="categorical">The categorical input, or null when the spec has no categorical feature.</param>
     /// <param name="numeric">The numeric input, or null when the spec has no numeric feature.</param>
-    protected abstract void BuildOnnx(OnnxGraphBuilder g, string? categorical, string? numeric);
+    /// <returns>The name of the [batch, tasks] value.</returns>
+    protected abstract string BuildOnnx(OnnxGraphBuilder g, string? categorical, string? numeric);
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Linq;
 using ModelDsl.Onnx;
 using static TorchSharp.torch;
@@ -12,6 +13,7 @@ namespace ModelDsl.Layers;
 /// Standardize columns. The statistics are buffers, saved with the weights; <see cref="Fit"/> sets them
 /// once from the training data.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
 public sealed class NumericTransforms : nn.Module<Tensor, Tensor>
 {
     private readonly Tensor log1p;

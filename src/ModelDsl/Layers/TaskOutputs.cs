@@ -1,12 +1,16 @@
 using System;
+using System.Linq;
+using ModelDsl.Onnx;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Layers;
 
 /// <summary>
-/// From the network's per-task columns to what is served and trained on: probabilities, ESMM joints
-/// along <c>Given</c> chains (p(a ∧ b) = p(a) · p(b | a)), conditionals and odds. One place, used by
-/// <see cref="MultiTaskNetwork.Predict"/>, the trainer's loss and its metrics.
+/// From the network's per-task columns (logits of binary tasks, values of regression tasks) to what is
+/// served and trained on: probabilities, ESMM joints along <c>Given</c> chains (p(a ∧ b) = p(a) · p(b | a)),
+/// conditionals and odds. What each <see cref="OutputKind"/> means is written once, in <see cref="Outputs"/>,
+/// and run on TorchSharp tensors (<see cref="Served"/>: <see cref="MultiTaskNetwork.Predict"/>) and on ONNX
+/// nodes (<see cref="Export"/>: <see cref="MultiTaskNetwork.ToOnnx"/>), so the two cannot drift apart.
 /// </summary>
 public static class TaskOutputs
 {
@@ -15,22 +19,21 @@ public static class TaskOutputs
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(logits);
-        var probabilities = logits.sigmoid();
-        var joint = Joint(schema, t => probabilities.select(1, t), (a, b) => a * b);
-        var columns = new Tensor[schema.Outputs.Count];
-        for (var o = 0; o < columns.Length; o++)
-        {
-            var output = schema.Outputs[o];
-            columns[o] = output.Kind switch
-            {
-                OutputKind.Probability => joint[output.Task]!,
-                OutputKind.Value => logits.select(1, output.Task),
-                OutputKind.Conditional => probabilities.select(1, output.Task),
-                OutputKind.Odds => logits.select(1, output.Task).exp(),
-                _ => throw new InvalidOperationException($"Unknown output kind {output.Kind}."),
-            };
-        }
-        return stack(columns, 1);
+        return stack(Outputs(schema, logits, x => x.sigmoid(), (x, t) => x.select(1, t), (a, b) => a * b, x => x.exp()), 1);
+    }
+
+    /// <summary>
+    /// Adds the served outputs to an ONNX graph, after the network's <paramref name="logits"/> [batch, tasks]:
+    /// one named float [batch] output per <see cref="ModelSchema.Outputs"/> entry, in that order.
+    /// </summary>
+    public static void Export(OnnxGraphBuilder g, ModelSchema schema, string logits)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(logits);
+        var values = Outputs(schema, logits, g.Sigmoid, g.Select, g.Mul, g.Exp);
+        for (var o = 0; o < values.Length; o++)
+            g.Output(schema.Outputs[o].Name, values[o]);
     }
 
     /// <summary>
@@ -42,11 +45,25 @@ public static class TaskOutputs
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(own);
         ArgumentNullException.ThrowIfNull(combine);
-        var joint = new T?[schema.Tasks.Count];
-        T Of(int t) => joint[t] ??= schema.Tasks[t].Given < 0 ? own(t) : combine(Of(schema.Tasks[t].Given), own(t));
-        for (var t = 0; t < joint.Length; t++)
-            if (schema.Tasks[t].Kind == TaskKind.Binary)
-                Of(t);
-        return joint;
+        var binary = Enumerable.Range(0, schema.Tasks.Count).Where(t => schema.Tasks[t].Kind == TaskKind.Binary);
+        return GivenChain.Joint(schema.Tasks.Count, binary, t => schema.Tasks[t].Given, own, combine);
+    }
+
+    /// <summary>The outputs in schema order, over any backend's values: one sigmoid over all columns, selected per task as needed.</summary>
+    private static T[] Outputs<T>(ModelSchema schema, T logits, Func<T, T> sigmoid, Func<T, int, T> select, Func<T, T, T> multiply, Func<T, T> exp)
+        where T : class
+    {
+        T? probabilities = null;
+        var probability = new T?[schema.Tasks.Count];
+        T Probability(int t) => probability[t] ??= select(probabilities ??= sigmoid(logits), t);
+        var joint = Joint(schema, Probability, multiply);
+        return schema.Outputs.Select(output => output.Kind switch
+        {
+            OutputKind.Probability => joint[output.Task]!,
+            OutputKind.Value => select(logits, output.Task),
+            OutputKind.Conditional => Probability(output.Task),
+            OutputKind.Odds => exp(select(logits, output.Task)),
+            _ => throw new InvalidOperationException($"Unknown output kind {output.Kind}."),
+        }).ToArray();
     }
 }

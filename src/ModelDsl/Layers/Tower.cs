@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Linq;
 using ModelDsl.Onnx;
 using TorchSharp.Modules;
@@ -8,6 +9,7 @@ using static TorchSharp.torch;
 namespace ModelDsl.Layers;
 
 /// <summary>A task's tower: hidden layers, then one output unit giving the task's logit or value, [batch, 1].</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
 public sealed class Tower : nn.Module<Tensor, Tensor>
 {
     private readonly Mlp hidden;

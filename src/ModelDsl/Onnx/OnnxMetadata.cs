@@ -1,13 +1,19 @@
+#if !MODELDSL_GENERATOR
 using System.Collections.Generic;
 using System.Linq;
+#endif
 
 namespace ModelDsl.Onnx;
 
 /// <summary>
 /// The metadata every exported model carries (ONNX <c>metadata_props</c>), readable by any ONNX
-/// Runtime host: which spec it belongs to and how to feed it.
+/// Runtime host: which spec it belongs to and how to feed it. The generator compiles the names too
+/// (no task may be named like an input).
 /// </summary>
-public static class OnnxMetadata
+#if !MODELDSL_GENERATOR
+public
+#endif
+static class OnnxMetadata
 {
     /// <summary>Full name of the model class.</summary>
     public const string Model = "modeldsl.model";
@@ -36,6 +42,7 @@ public static class OnnxMetadata
     /// <summary>Name of the float [batch, columns] input of numeric features.</summary>
     public const string NumericInput = "numeric";
 
+#if !MODELDSL_GENERATOR
     /// <summary>The metadata of a schema.</summary>
     public static IEnumerable<KeyValuePair<string, string>> For(ModelSchema schema)
     {
@@ -49,4 +56,5 @@ public static class OnnxMetadata
         yield return new(Tasks, string.Join(",", schema.Tasks.Select(t => $"{t.Name}:{t.Kind.ToString().ToLowerInvariant()}")));
         yield return new(Outputs, string.Join(",", schema.Outputs.Select(o => $"{o.Name}:{o.Kind.ToString().ToLowerInvariant()}")));
     }
+#endif
 }

@@ -36,16 +36,6 @@ public sealed record ModelSchema(
         typeof(ModelSchema).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 }
 
-/// <summary>Kinds of features.</summary>
-public enum FeatureKind
-{
-    /// <summary>An integer id (or a hashed string, or a sequence of either) looked up in an embedding table.</summary>
-    Categorical,
-
-    /// <summary>A float fed to the network as it is.</summary>
-    Numeric,
-}
-
 /// <summary>One feature of a model.</summary>
 /// <param name="Name">Member name.</param>
 /// <param name="Kind">Feature kind.</param>
@@ -55,16 +45,6 @@ public enum FeatureKind
 /// <param name="Size">Columns the feature takes: 1, the length of a numeric array, or a sequence's MaxLength.</param>
 public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0, int Size = 1);
 
-/// <summary>Kinds of tasks.</summary>
-public enum TaskKind
-{
-    /// <summary>Binary classification: sigmoid output, binary cross-entropy.</summary>
-    Binary,
-
-    /// <summary>Regression: linear output, mean squared error.</summary>
-    Regression,
-}
-
 /// <summary>One task of a model.</summary>
 /// <param name="Name">Member name of the label; also the name of its main ONNX output.</param>
 /// <param name="Kind">Task kind.</param>
@@ -72,35 +52,6 @@ public enum TaskKind
 /// <param name="Given">Index of the binary task this one is conditioned on (ESMM), or −1.</param>
 /// <param name="Weighting">How the task's <see cref="SampleWeightAttribute"/>, if any, applies.</param>
 public sealed record TaskInfo(string Name, TaskKind Kind, double LossWeight, int Given = -1, SampleWeighting Weighting = SampleWeighting.None);
-
-/// <summary>How a task's loss is weighted per sample.</summary>
-public enum SampleWeighting
-{
-    /// <summary>Every sample weighs 1.</summary>
-    None,
-
-    /// <summary>Every sample weighs its weight member's value.</summary>
-    All,
-
-    /// <summary>Positives weigh the weight member's value, negatives 1 (YouTube's weighted logistic regression).</summary>
-    PositivesOnly,
-}
-
-/// <summary>What an output holds.</summary>
-public enum OutputKind
-{
-    /// <summary>σ(logit) of a binary task; for a <c>Given</c> task the joint probability along its chain.</summary>
-    Probability,
-
-    /// <summary>The value of a regression task.</summary>
-    Value,
-
-    /// <summary>σ(logit) of a <c>Given</c> task: the probability conditional on its given task.</summary>
-    Conditional,
-
-    /// <summary>e^logit of a binary task weighted on positives: YouTube's expected-watch-time estimate.</summary>
-    Odds,
-}
 
 /// <summary>One served output: a member of <c>Prediction</c> and a named ONNX output of shape [batch].</summary>
 /// <param name="Name">Member and ONNX output name.</param>

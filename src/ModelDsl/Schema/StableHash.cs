@@ -1,5 +1,7 @@
 using System;
+#if !MODELDSL_GENERATOR
 using System.Buffers;
+#endif
 using System.Text;
 
 namespace ModelDsl;
@@ -9,9 +11,12 @@ namespace ModelDsl;
 /// embedding rows: 64-bit FNV-1a over the UTF-8 bytes of a string, or over the 8 little-endian bytes
 /// of an id, reduced modulo the vocabulary. Unlike <see cref="string.GetHashCode()"/> it is the same in
 /// every process, platform and .NET version, so a model trained today serves the same rows tomorrow,
-/// and any other host can reproduce it.
+/// and any other host can reproduce it. The generator compiles this file too, for the spec fingerprint.
 /// </summary>
-public static class StableHash
+#if !MODELDSL_GENERATOR
+public
+#endif
+static class StableHash
 {
     private const ulong Basis = 14695981039346656037UL;
     private const ulong Prime = 1099511628211UL;
@@ -19,6 +24,10 @@ public static class StableHash
     /// <summary>FNV-1a 64 of the UTF-8 bytes of <paramref name="value"/>.</summary>
     public static ulong Of(string value)
     {
+#if MODELDSL_GENERATOR
+        // The generator hashes one fingerprint text per build: no spans on netstandard2.0.
+        return Of(Encoding.UTF8.GetBytes(value));
+#else
         ArgumentNullException.ThrowIfNull(value);
         var length = Encoding.UTF8.GetMaxByteCount(value.Length);
         byte[]? rented = null;
@@ -32,6 +41,7 @@ public static class StableHash
             if (rented is not null)
                 ArrayPool<byte>.Shared.Return(rented);
         }
+#endif
     }
 
     /// <summary>FNV-1a 64 of the 8 little-endian bytes of <paramref name="id"/>.</summary>
@@ -50,7 +60,11 @@ public static class StableHash
     /// <summary>The row in <c>[0, vocabulary)</c> of an id.</summary>
     public static long Index(long id, int vocabulary) => (long)(Of(id) % (ulong)vocabulary);
 
+#if MODELDSL_GENERATOR
+    private static ulong Of(byte[] bytes)
+#else
     private static ulong Of(ReadOnlySpan<byte> bytes)
+#endif
     {
         var hash = Basis;
         foreach (var b in bytes)

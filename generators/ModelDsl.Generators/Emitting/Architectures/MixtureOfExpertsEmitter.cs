@@ -28,7 +28,7 @@ internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
 
     public IReadOnlyList<string> Forward(SourceWriter w, ModelSpec spec)
     {
-        w.Line("var mixed = gates.Mix(input, experts.Evaluate(input));");
+        w.Line("var mixed = gates.forward(input, experts.forward(input));");
         var gates = Gates(spec);
         for (var g = 0; g < gates.Count; g++)
             w.Line($"var {gates[g]} = mixed.select(1, {g});");
@@ -37,7 +37,7 @@ internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
 
     public (string Value, bool Stacked) Export(SourceWriter w, ModelSpec spec)
     {
-        w.Line("var mixed = gates.ExportMix(g, input, experts.Export(g, input));");
+        w.Line("var mixed = gates.Export(g, input, experts.Export(g, input));");
         if (!spec.Architecture.SharedGate)
             return ("mixed", true);   // gate t's mix is task t's input
         w.Line("var mixed_shared = g.Select(mixed, 0);");

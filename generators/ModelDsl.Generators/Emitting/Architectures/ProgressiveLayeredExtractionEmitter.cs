@@ -35,7 +35,7 @@ internal sealed class ProgressiveLayeredExtractionEmitter : IArchitectureEmitter
         var last = spec.Architecture.Levels - 1;
         for (var level = 0; level <= last; level++)
         {
-            w.Line($"var (tasks{level}, {(level == last ? "_" : $"shared{level}")}) = level_{level}.Forward({tasks}, {shared});");
+            w.Line($"var (tasks{level}, {(level == last ? "_" : $"shared{level}")}) = level_{level}.forward({tasks}, {shared});");
             (tasks, shared) = ($"tasks{level}", $"shared{level}!");
         }
         return spec.Tasks.Select((_, t) => $"tasks{last}[{t}]").ToList();
