@@ -128,6 +128,27 @@ internal static class DiagnosticDescriptors
         "Model needs C# 10 or later",
         "Model class '{0}' is generated as C# 10 (file-scoped namespaces, record structs), but the project compiles C# {1}; set <LangVersion>10</LangVersion> or later in the project file");
 
+    public static readonly DiagnosticDescriptor LargeModel = new(DiagnosticIds.LargeModel,
+        "Model is large",
+        "Model class '{0}' has {1} parameters ({2} of float32 weights), more than ModelDslSummaryThresholdParameters = {3}; its documentation summarizes the cost per component",
+        Category, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpBase + DiagnosticIds.LargeModel.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor EmbeddingTableTooLarge = Warning(DiagnosticIds.EmbeddingTableTooLarge,
+        "Embedding table over 2 GiB",
+        "The embedding table of width {1} of '{0}' ({2}) has {3} rows, {4} of float32 weights; a tensor over 2 GiB can be neither saved and loaded (TorchSharp reads and writes its bytes as one .NET span) nor exported (an ONNX initializer is one protobuf byte string); lower Vocabulary or Dim, or give features another Dim");
+
+    public static readonly DiagnosticDescriptor OverMemoryBudget = Warning(DiagnosticIds.OverMemoryBudget,
+        "Model does not fit the memory budget",
+        "Model class '{0}' needs {1} for its float32 weights and Adam's two moments, more than ModelDslMemoryBudgetGiB = {2} GiB; shrink the largest components (see the class's summary) or raise the budget");
+
+    public static readonly DiagnosticDescriptor InvalidBuildProperty = Warning(DiagnosticIds.InvalidBuildProperty,
+        "Invalid ModelDsl build property",
+        "The MSBuild property {0} is '{1}'; it must be {2}, so the default {3} applies");
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -36,4 +36,8 @@ internal static class DiagnosticIds
     public const string UndefinedEnumValue = "MDSL028";
     public const string InheritedMember = "MDSL029";
     public const string LanguageVersionTooLow = "MDSL030";
+    public const string LargeModel = "MDSL031";
+    public const string EmbeddingTableTooLarge = "MDSL032";
+    public const string OverMemoryBudget = "MDSL033";
+    public const string InvalidBuildProperty = "MDSL034";
 }
