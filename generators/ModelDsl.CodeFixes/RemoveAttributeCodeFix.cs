@@ -1,10 +1,9 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 using ModelDsl.Generators.Diagnostics;
 
 namespace ModelDsl.CodeFixes;
@@ -14,25 +13,21 @@ namespace ModelDsl.CodeFixes;
 /// role on a member) and MDSL019 (a second sample weight for a task).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveAttributeCodeFix)), Shared]
-public sealed class RemoveAttributeCodeFix : CodeFixProvider
+public sealed class RemoveAttributeCodeFix : SyntaxCodeFix<AttributeSyntax>
 {
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.SeveralArchitectures, DiagnosticIds.SeveralRoles, DiagnosticIds.TaskWeightedTwice);
 
     /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    protected override AttributeSyntax? Find(SyntaxNode root, TextSpan span) =>
+        root.FindNode(span).FirstAncestorOrSelf<AttributeSyntax>() is { Parent: AttributeListSyntax } attribute ? attribute : null;
 
     /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span).FirstAncestorOrSelf<AttributeSyntax>() is not { Parent: AttributeListSyntax } attribute)
-            return;
-        context.RegisterCodeFix(
-            CodeAction.Create($"Remove [{attribute.Name}]",
-                _ => Task.FromResult(context.Document.WithSyntaxRoot(SyntaxEdits.RemoveAttribute(root, attribute))),
-                // One key per id: fix-all removes every extra architecture, or every extra role, not both at once.
-                equivalenceKey: nameof(RemoveAttributeCodeFix) + context.Diagnostics[0].Id),
-            context.Diagnostics);
-    }
+    protected override string Title(AttributeSyntax node) => $"Remove [{node.Name}]";
+
+    /// <inheritdoc/>
+    protected override SyntaxNode Edit(SyntaxNode root, AttributeSyntax node) => SyntaxEdits.RemoveAttribute(root, node);
+
+    /// <summary>One key per id: fix-all removes every extra architecture, or every extra role, not both at once.</summary>
+    protected override string EquivalenceKey(CodeFixContext context) => nameof(RemoveAttributeCodeFix) + context.Diagnostics[0].Id;
 }

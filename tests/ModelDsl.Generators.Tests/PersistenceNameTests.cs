@@ -21,25 +21,20 @@ namespace ModelDsl.Generators.Tests;
 [UseApprovalSubdirectory("Snapshots")]
 public class PersistenceNameTests
 {
-    [Fact]
-    public void SharedBottomModel() => Verify(ReferenceModels.SharedBottom);
+    [Theory]
+    [InlineData(nameof(ReferenceModels.SharedBottom))]
+    [InlineData(nameof(ReferenceModels.Mmoe))]
+    [InlineData(nameof(ReferenceModels.Ple))]
+    [InlineData(nameof(ReferenceModels.Funnel))]
+    [InlineData(nameof(ReferenceModels.Features))]
+    [InlineData(nameof(ReferenceModels.Keywords))]
+    public void NamesStayAsApproved(string model)
+    {
+        using (ApprovalResults.ForScenario(model))
+            Approvals.Verify(Names((string)typeof(ReferenceModels).GetField(model)!.GetValue(null)!));
+    }
 
-    [Fact]
-    public void MmoeModel() => Verify(ReferenceModels.Mmoe);
-
-    [Fact]
-    public void PleModel() => Verify(ReferenceModels.Ple);
-
-    [Fact]
-    public void FunnelModel() => Verify(ReferenceModels.Funnel);
-
-    [Fact]
-    public void FeedModel() => Verify(ReferenceModels.Features);
-
-    [Fact]
-    public void KeywordModel() => Verify(ReferenceModels.Keywords);
-
-    private static void Verify(string model)
+    private static string Names(string model)
     {
         using var batch = SpecBatch.Compile([model]);
         using var network = (MultiTaskNetwork)Activator.CreateInstance(batch.Models[0]!.GetNestedType("Network")!)!;
@@ -53,6 +48,6 @@ public class PersistenceNameTests
         text.Append("onnx outputs\n");
         foreach (var output in graph.Output)
             text.Append("  ").Append(output.Name).Append('\n');
-        Approvals.Verify(text.ToString());
+        return text.ToString();
     }
 }

@@ -20,24 +20,27 @@ internal static class DataEmitter
         w.Line(SourceWriter.GeneratedCode);
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> DataColumns {{ get; }} = new[] {{ {string.Join(", ", spec.DataColumns.Select(c => SourceWriter.Literal(c.Column)))} }};");
         w.Line();
-        w.Line("/// <summary>Streams samples from a CSV file with a header row; each enumeration reads the file again, so it can feed every epoch.</summary>");
-        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
-        w.Line(SourceWriter.GeneratedCode);
-        w.Line($"public static {samples} ReadCsv(string path, global::ModelDsl.Data.CsvOptions? options = null) =>");
-        w.Line("    global::ModelDsl.Data.DataFile.ReadCsv(path, DataColumns, ReadSample, options);");
-        w.Line();
-        w.Line("/// <summary>Streams samples from a Parquet file, one row group at a time; each enumeration reads the file again.</summary>");
-        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
-        w.Line(SourceWriter.GeneratedCode);
-        w.Line($"public static {samples} ReadParquet(string path) =>");
-        w.Line("    global::ModelDsl.Data.DataFile.ReadParquet(path, DataColumns, ReadSample);");
-        w.Line();
+        Reader(w, samples, "ReadCsv", "Streams samples from a CSV file with a header row; each enumeration reads the file again, so it can feed every epoch.",
+            "string path, global::ModelDsl.Data.CsvOptions? options = null", "path, DataColumns, ReadSample, options");
+        Reader(w, samples, "ReadParquet", "Streams samples from a Parquet file, one row group at a time; each enumeration reads the file again.",
+            "string path", "path, DataColumns, ReadSample");
         w.Line(SourceWriter.GeneratedCode);
         w.Open($"private static {model} ReadSample({Row} row) => new()");
         for (var i = 0; i < spec.DataColumns.Count; i++)
             w.Line($"{SourceWriter.Identifier(spec.DataColumns[i].Member)} = {Read(spec, spec.DataColumns[i], i)},");
         w.Close(";");
     });
+
+    /// <summary>A public reader: <c>DataFile.{name}</c> bound to this model's columns and <c>ReadSample</c>.</summary>
+    private static void Reader(SourceWriter w, string samples, string name, string summary, string parameters, string arguments)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A column is missing or a value is bad; the message names file, row and column.</exception>");
+        w.Line(SourceWriter.GeneratedCode);
+        w.Line($"public static {samples} {name}({parameters}) =>");
+        w.Line($"    global::ModelDsl.Data.DataFile.{name}({arguments});");
+        w.Line();
+    }
 
     private static string Read(ModelSpec spec, DataColumnSpec column, int index)
     {
