@@ -1,13 +1,15 @@
 using System.Collections.Generic;
 using System.Linq;
+using ModelDsl.Generators.Emitting;
 
 namespace ModelDsl.Generators.Model;
 
 /// <summary>
 /// What a spec's network costs, derived from its <see cref="ModelLayout"/> and architecture as the runtime's
-/// layers allocate them: parameters and state_dict buffers per component, multiply-accumulates (MACs) per
-/// sample, and float32 memory. The one home of this arithmetic: the generated summary and the size
-/// diagnostics both read it, and tests hold it equal to the TorchSharp network's own parameter count.
+/// layers allocate them: parameters and state_dict buffers per component (named by the network's fields, as
+/// <c>NetworkEmitter</c> and the architecture emitters write them), multiply-accumulates (MACs) per sample,
+/// and float32 memory. The one home of this arithmetic: the generated summary and the size diagnostics both
+/// read it, and tests hold it equal to the TorchSharp network's own parameter count.
 /// </summary>
 /// <remarks>
 /// MACs count the matrix products as computed: a dense layer's in·out (biases, activations, softmax,
@@ -28,30 +30,32 @@ internal sealed class ModelSummary
     public ModelSummary(ModelSpec spec, ModelLayout layout)
     {
         var parts = new List<SummaryPart>();
+        var tables = new List<EmbeddingTable>();
         foreach (var group in layout.Groups)
         {
             var rows = ModelLayout.Segments(group).Sum(f => (long)f.Rows);
             var columns = group.Sum(f => f.Width);
             var table = new EmbeddingTable(group[0].Dim, rows, group.Select(f => f.Name).ToList());
-            Tables.Add(table);
+            tables.Add(table);
             Lookups += columns;
             // The offsets buffer holds one int64 per input column of the group.
             parts.Add(new SummaryPart(ModelLayout.GroupField(group), $"embeddings, dim {table.Dim}: {string.Join(", ", table.Features)} ({rows:N0} rows; {columns} id column(s), one lookup each)",
                 table.Parameters, Buffers: columns, Macs: 0, InputMacs: 0));
         }
-        if (layout.Numeric.Any(f => f.Transform != NumericTransform.None))
+        if (NetworkEmitter.HasTransforms(layout))
             // log1p flags, mean and scale per column, and the row count the statistics were taken from.
-            parts.Add(new SummaryPart("numeric_transforms", "numeric transforms (statistics as buffers)", 0, Buffers: 3L * layout.NumericWidth + 1, 0, 0));
+            parts.Add(new SummaryPart(NetworkEmitter.TransformsField, "numeric transforms (statistics as buffers)", 0, Buffers: 3L * layout.NumericWidth + 1, 0, 0));
         parts.AddRange(Architecture(spec, layout));
         var towerInput = TowerInputWidth(spec);
         foreach (var task in spec.Tasks)
         {
             var tower = Dense(towerInput, task.Tower, reads: false);
             var last = task.Tower.Count == 0 ? towerInput : task.Tower[task.Tower.Count - 1];
-            parts.Add(new SummaryPart($"tower_{task.Name}", $"tower {task.Name}{Units(task.Tower)} → 1",
+            parts.Add(new SummaryPart(NetworkEmitter.TowerField(task), $"tower {task.Name}{Units(task.Tower)} → 1",
                 tower.Parameters + last + 1, 0, tower.Macs + last, 0));
         }
         Parts = parts;
+        Tables = tables;
         HasEmbeddings = layout.Groups.Count > 0;
         Inputs = OnnxInputs(layout);
     }
@@ -60,7 +64,7 @@ internal sealed class ModelSummary
     public IReadOnlyList<SummaryPart> Parts { get; }
 
     /// <summary>One table per embedding width.</summary>
-    public List<EmbeddingTable> Tables { get; } = [];
+    public IReadOnlyList<EmbeddingTable> Tables { get; }
 
     /// <summary>The ONNX inputs: name, element type, columns (shape [batch, columns]).</summary>
     public IReadOnlyList<(string Name, string Type, int Columns)> Inputs { get; }
