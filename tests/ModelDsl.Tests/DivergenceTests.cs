@@ -17,9 +17,9 @@ public class DivergenceTests
     [InlineData(LossWeightingStrategy.GradNorm)]
     public void AnInfiniteLossStopsTheRun(LossWeightingStrategy strategy)
     {
-        using var trainer = new NumericLabelModel.Trainer(new TrainingOptions { Epochs = 2, BatchSize = 2 });
+        using var trainer = new NumericLabelModel.Trainer(new TrainingOptions { Epochs = 2, BatchSize = 2, LossWeighting = new LossWeightingSettings(strategy) });
         NumericLabelModel[] samples = [new() { ItemId = 1, Revenue = 1 }, new() { ItemId = 2, Revenue = 2 }, new() { ItemId = 3, Revenue = 1e30 }];
-        var error = Assert.Throws<NotFiniteNumberException>(() => trainer.Fit(samples, lossWeighting: new LossWeightingSettings(strategy)));
+        var error = Assert.Throws<NotFiniteNumberException>(() => trainer.Fit(samples));
         Assert.Matches(@"^Training diverged at epoch 1, step [12]: the loss of task 'Revenue' is Infinity\. ", error.Message);
     }
 }

@@ -61,10 +61,10 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
-    public void FitOverridesTheWeightingOfTheOptions()
+    public void OptionsOverrideTheWeightingOfTheModel()
     {
-        using var trainer = new ClickWatchModel.Trainer(Options with { Epochs = 3, LossWeighting = new LossWeightingSettings(LossWeightingStrategy.Uncertainty) });
-        var report = trainer.Fit(Train, Validation, lossWeighting: new LossWeightingSettings(LossWeightingStrategy.DynamicWeightAverage));
+        using var trainer = new UncertaintyWeightedModel.Trainer(Options with { Epochs = 3, LossWeighting = new LossWeightingSettings(LossWeightingStrategy.DynamicWeightAverage) });
+        var report = trainer.Fit(Train.Select(UncertaintyWeightedModel.From), Validation.Select(UncertaintyWeightedModel.From));
         Assert.Equal([1.0, 1.0], report.Epochs[0].TaskWeights);   // DWA's first epochs, not uncertainty's cₖ·e^(−sₖ)
         Assert.NotEqual([1.0, 1.0], report.Final.TaskWeights);
     }

@@ -79,11 +79,7 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
             : new ExpertOutput(Activate(last + biases[^1].unsqueeze(1)).transpose(0, 1));
     }
 
-    private Tensor Activate(Tensor x)
-    {
-        x = Activations.Apply(x, _activation);
-        return _dropout > 0 ? nn.functional.dropout(x, _dropout, training) : x;
-    }
+    private Tensor Activate(Tensor x) => SeededDropout.Apply(Activations.Apply(x, _activation), _dropout, training);
 
     /// <summary>Adds the experts to an ONNX graph and returns the [batch, experts, units] output value.</summary>
     public string Export(OnnxGraphBuilder g, string input, string? path = null)

@@ -130,9 +130,7 @@ public sealed class GateGroup : nn.Module<Tensor, ExpertOutput, Tensor>
             x = _masks[i] is { } mask ? nn.functional.linear(x, layer.weight! * get_buffer(mask)!, layer.bias) : layer.forward(x);
             if (i < layers.Count - 1)
             {
-                x = Activations.Apply(x, _activation);
-                if (_dropout > 0)
-                    x = nn.functional.dropout(x, _dropout, training);
+                x = SeededDropout.Apply(Activations.Apply(x, _activation), _dropout, training);
             }
         }
         if (scoreIndex is not null)

@@ -54,9 +54,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         var x = input;
         foreach (var layer in layers)
         {
-            x = Activations.Apply(layer.forward(x), _activation);
-            if (_dropout > 0)
-                x = nn.functional.dropout(x, _dropout, training);
+            x = SeededDropout.Apply(Activations.Apply(layer.forward(x), _activation), _dropout, training);
         }
         return x;
     }

@@ -1,6 +1,8 @@
 using System;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
+using ModelDsl.Layers;
 using ModelDsl.Metrics;
 
 namespace ModelDsl.Training;
@@ -45,6 +47,24 @@ public sealed record EarlyStopping(string Task, Metric Metric = Metric.Auc, int 
 
     internal bool Improves(double value, double best) =>
         Metric == Metric.Auc ? value > best + MinDelta : value < best - MinDelta;
+
+    /// <summary>Whether <see cref="Patience"/> epochs have passed without improvement.</summary>
+    internal bool Stopped(TrainingState state) => state.EpochsSinceBest >= Patience;
+
+    /// <summary>Keeps the best epoch's value and a copy of its weights.</summary>
+    internal void Track(TrainingState state, EpochReport report, MultiTaskNetwork network)
+    {
+        var value = Read(network.Schema, report);
+        if (state.BestValue is { } best && !Improves(value, best))
+        {
+            state.EpochsSinceBest++;
+            return;
+        }
+        (state.BestValue, state.BestEpoch, state.EpochsSinceBest) = (value, report.Epoch, 0);
+        using var snapshot = new MemoryStream();
+        network.save(snapshot);
+        state.BestWeights = snapshot.ToArray();
+    }
 }
 
 /// <summary>Validation metrics early stopping can watch.</summary>

@@ -41,10 +41,15 @@ public sealed record TrainingOptions
     /// <summary>Epochs between checkpoints. Default 1.</summary>
     public int CheckpointEvery { get; init; } = 1;
 
-    /// <summary>Seed of weight initialization, shuffling and dropout. Default 42.</summary>
+    /// <summary>Seed of weight initialization, shuffling and dropout (drawn from the trainer's own generator). Default 42.</summary>
     public int Seed { get; init; } = 42;
 
-    /// <summary>Intra-op threads of TorchSharp; null keeps its default.</summary>
+    /// <summary>
+    /// LibTorch's intra-op threads during <c>Fit</c> and <c>Evaluate</c>, on the calling thread (its previous count is
+    /// restored after). Null (the default): the count the application gave LibTorch (<c>torch.set_num_threads</c>,
+    /// <c>OMP_NUM_THREADS</c>), else one thread per 16 M multiply-adds of a step's dense layers, at least 1 and at most
+    /// <see cref="Environment.ProcessorCount"/> (which counts a container's CPU quota): small models train on one thread.
+    /// </summary>
     public int? Threads { get; init; }
 
     /// <summary>TorchSharp device, e.g. <c>cpu</c> or <c>cuda:0</c>. Default <c>cpu</c>.</summary>

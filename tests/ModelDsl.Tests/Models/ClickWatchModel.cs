@@ -19,6 +19,27 @@ public partial class ClickWatchModel
     [RegressionTask(Tower = new[] { 8 })] public float WatchMinutes { get; init; }
 }
 
+/// <summary><see cref="ClickWatchModel"/>'s spec with uncertainty weighting declared, for the check that <c>TrainingOptions.LossWeighting</c> overrides it.</summary>
+[MultiTaskModel]
+[SharedBottom(32, 16)]
+[Regularization(Dropout = 0.05, EmbeddingL2 = 1e-6)]
+[LossWeighting(LossWeightingStrategy.Uncertainty)]
+public partial class UncertaintyWeightedModel
+{
+    [Categorical(Vocabulary = 200, Dim = 8)] public long UserId { get; init; }
+    [Categorical(Vocabulary = 100, Dim = 8)] public int ItemId { get; init; }
+    [Categorical(Vocabulary = 7, Dim = 2)] public int DayOfWeek { get; init; }
+    [Numeric] public float Price { get; init; }
+
+    [BinaryTask(Tower = new[] { 8 })] public bool Click { get; init; }
+    [RegressionTask(Tower = new[] { 8 })] public float WatchMinutes { get; init; }
+
+    public static UncertaintyWeightedModel From(ClickWatchModel s) => new()
+    {
+        UserId = s.UserId, ItemId = s.ItemId, DayOfWeek = s.DayOfWeek, Price = s.Price, Click = s.Click, WatchMinutes = s.WatchMinutes,
+    };
+}
+
 /// <summary>Another spec, for the checks that a predictor refuses a file that is not its own.</summary>
 [MultiTaskModel]
 [SharedBottom(8)]
