@@ -76,6 +76,23 @@ public sealed partial class ModelSummaryTests
         Assert.Contains("<c>PurchaseGivenCart</c>: Probability of Purchase given Cart.", text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// What the IDE shows on hover is the class's documentation comment: the user's summary and the generated
+    /// remarks, merged across the partial declarations, with no documentation warning (well-formed XML).
+    /// </summary>
+    [Fact]
+    public void SummaryMergesIntoTheClassDocumentation()
+    {
+        var options = GeneratorHarness.ParseOptions.WithDocumentationMode(Microsoft.CodeAnalysis.DocumentationMode.Diagnose);
+        var source = Mmoe("[Categorical(Vocabulary = 10, Dim = 2)] public long A { get; init; }")
+            .Replace("[MultiTaskModel]", "/// <summary>Mine.</summary>\n[MultiTaskModel]", StringComparison.Ordinal);
+        var (_, output) = GeneratorHarness.Run(GeneratorHarness.Compilation([("Model0.cs", source)], options), options);
+        var xml = output.GetTypeByMetadataName("Small.M")!.GetDocumentationCommentXml();
+        Assert.Contains("<summary>Mine.</summary>", xml, StringComparison.Ordinal);
+        Assert.Contains("<item><description>Total: 181 parameters and 1 buffer values</description></item>", xml, StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Location.SourceTree?.FilePath.EndsWith(".Summary.g.cs", StringComparison.Ordinal) == true));
+    }
+
     private static string Mmoe(string feature) => $$"""
         using ModelDsl;
 
