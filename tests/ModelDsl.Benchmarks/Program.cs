@@ -2,10 +2,12 @@
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- [matmul] [train] [profile] [score] [batch] [generator] [--rounds R] [--samples N] [--threads T]
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- stream [--rows N] [--file PATH]   (issue 5: a multi-million-row CSV)
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- pytorch [--threads T] [--python PATH]   (issue 19: against plain PyTorch)
-// With no section, all but stream and pytorch run. Competing variants are interleaved round by round in one process, so noise
+//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- bigtable export|save|load|serve --dir D   (issue 20: a 2.56 GB table)
+// With no section, all but stream, pytorch and bigtable run. Competing variants are interleaved round by round in one process, so noise
 // from a shared machine hits both sides alike.
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using ModelDsl.Benchmarks;
 
@@ -31,6 +33,11 @@ if (sections.SequenceEqual(["stream"]))
     var file = Array.IndexOf(args, "--file") is var f and >= 0 && f + 1 < args.Length ? args[f + 1] : null;
     StreamBench.Run(Option("--rows", 5_000_000), file);
     return 0;
+}
+if (sections.FirstOrDefault() == "bigtable")
+{
+    var dir = Array.IndexOf(args, "--dir") is var d and >= 0 && d + 1 < args.Length ? args[d + 1] : Path.Combine(Path.GetTempPath(), "modeldsl-bigtable");
+    return BigTableBench.Run(sections.ElementAtOrDefault(1) ?? "", dir);
 }
 foreach (var unknown in sections.Except(all))
 {

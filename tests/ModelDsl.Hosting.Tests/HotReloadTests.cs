@@ -44,7 +44,7 @@ public sealed class HotReloadTests(ModelFiles files) : IClassFixture<ModelFiles>
             if (swap == Swaps / 2)
             {
                 var serving = pool.Current.FileSha256;
-                foreach (var (bad, reason) in new[] { (files.Damaged, "not a valid ONNX model"), (files.Foreign, "ForeignRanker") })
+                foreach (var (bad, reason) in new[] { (files.Damaged, "metadata entry: it is damaged"), (files.Foreign, "ForeignRanker") })
                 {
                     ModelFiles.Replace(path, bad);
                     await Until(() => pool.LastReloadError?.Message.Contains(reason, StringComparison.Ordinal) == true);

@@ -90,6 +90,8 @@ public sealed partial class PackageTests(PackedModelDsl packed, ITestOutputHelpe
             "build/ModelDsl.targets", "build/WeakenElfVersionNeed.cs",
             "buildTransitive/ModelDsl.targets", "buildTransitive/WeakenElfVersionNeed.cs",
             "README.md",
+            // The Python runtime of distributed training, as TrainingBundle.Write also copies it from the assembly.
+            "python/modeldsl/__init__.py", "python/modeldsl/spec.py", "python/modeldsl/layers.py", "python/modeldsl/network.py", "python/modeldsl/weights.py",
         ];
         Assert.All(expected, file => Assert.Contains(file, files));
         // The generator targets the compiler, not the application: never a lib.

@@ -146,6 +146,94 @@ public sealed class FailedLoadTests : IDisposable
         Assert.Equal($"The weights file '{path}' has format 1; this ModelDsl reads format 2 only.", error.Message);
     }
 
+    [Fact]
+    public void PathsThatAreNotRegularFilesAreNamed()
+    {
+        using var trainer = new NumericLabelModel.Trainer(Options);
+        var before = Weights(trainer.Network);
+        var fifo = FileKinds.Fifo(_folder);
+        var loop = FileKinds.LinkLoop(_folder);
+        (string Path, string Message)[] cases =
+        [
+            (_folder, $"The weights file '{_folder}' is a directory."),
+            ("/dev/zero", "The weights file '/dev/zero' is empty or not a regular file (a device, FIFO or socket)."),
+            (fifo, $"The weights file '{fifo}' is empty or not a regular file (a device, FIFO or socket)."),
+            (loop, $"The weights file '{loop}' is a symbolic link that cannot be followed: "),
+            (Path.Combine(_folder, "absent.bin"), $"The weights file '{Path.Combine(_folder, "absent.bin")}' does not exist."),
+        ];
+        foreach (var (path, message) in cases)
+        {
+            var error = Assert.Throws<ModelFileException>(() => FileKinds.WithinAMinute(fifo, () => trainer.Load(path)));
+            Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+            var resume = Assert.Throws<ModelFileException>(() => FileKinds.WithinAMinute(fifo, () => trainer.Fit(Samples, resumeFrom: path)));
+            Assert.StartsWith(message.Replace("weights file", "training checkpoint", StringComparison.Ordinal), resume.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(before, Weights(trainer.Network));
+    }
+
+    /// <summary>A length field of 2³¹−1 in a checkpoint whose checksum was recomputed threw a raw OutOfMemoryException.</summary>
+    [Fact]
+    public void ALengthFieldBeyondTheFileIsNamed()
+    {
+        var path = Path.Combine(_folder, "run.ckpt");
+        using (var source = new NumericLabelModel.Trainer(Options with { CheckpointPath = path }))
+            source.Fit(Samples);
+        var bytes = File.ReadAllBytes(path);
+        long at;
+        using (var reader = new BinaryReader(new MemoryStream(bytes)))
+        {
+            // The header, then the fingerprint, strategy, epochs, best value, best epoch and epochs since: next is the best weights' length.
+            reader.ReadString();
+            reader.ReadInt32();
+            reader.ReadString();
+            reader.ReadInt32();
+            reader.ReadString();
+            reader.ReadDouble();
+            reader.ReadInt64();
+            at = reader.BaseStream.Position;
+        }
+        BitConverter.TryWriteBytes(bytes.AsSpan((int)at), int.MaxValue);
+        var content = bytes[..^SHA256.HashSizeInBytes];
+        File.WriteAllBytes(path, [.. content, .. SHA256.HashData(content)]);
+        using var trainer = new NumericLabelModel.Trainer(Options with { Seed = 2 });
+
+        var error = Assert.Throws<ModelFileException>(() => trainer.Fit(Samples, resumeFrom: path));
+        Assert.Equal($"The training checkpoint '{path}' is truncated or damaged: a length field says 2,147,483,647 bytes at offset {at + 4:N0}, "
+            + $"but {content.Length - at - 4:N0} remain before the checksum.", error.Message);
+    }
+
+    /// <summary>
+    /// A file whose checksum holds but whose last tensor has another shape: TorchSharp would have written every tensor
+    /// before it; the layout is checked against the network first, so none is, and the message names the tensor.
+    /// </summary>
+    [Fact]
+    public void AWeightsFileWhoseLastTensorDoesNotFitChangesNoWeight()
+    {
+        var path = Path.Combine(_folder, "misfit.bin");
+        using var source = new NumericLabelModel.Trainer(Options);
+        source.Fit(Samples);
+        var entries = source.Network.state_dict().ToArray();
+        var (last, lastTensor) = entries[^1];
+        new ModelDsl.IO.ChecksummedFile("MODELDSL-WEIGHTS", 2, "weights file").Write(path, writer =>
+        {
+            writer.Write(NumericLabelModel.Schema.Fingerprint);
+            writer.Write((byte)entries.Length);   // LEB128 of a count under 128
+            foreach (var (name, tensor) in entries)
+            {
+                writer.Write(name);
+                using var saved = name == last ? TorchSharp.torch.zeros(3, dtype: tensor.dtype) : tensor.detach();
+                TorchSharp.TensorExtensionMethods.Save(saved, writer);
+            }
+        });
+        using var trainer = new NumericLabelModel.Trainer(Options with { Seed = 2 });
+        var before = Weights(trainer.Network);
+
+        var error = Assert.Throws<ModelFileException>(() => trainer.Load(path));
+        Assert.Equal($"The weights file '{path}' is truncated or damaged: its tensor '{last}' is {lastTensor.dtype} [3], but ModelDsl.Tests.Models.NumericLabelModel's is {lastTensor.dtype} [{lastTensor.shape[0]}].",
+            error.Message);
+        Assert.Equal(before, Weights(trainer.Network));
+    }
+
     /// <summary>Keeps the first <paramref name="kept"/> of the file; resealed, the checksum of what is kept replaces it.</summary>
     private static void Cut(string path, double kept, bool resealed)
     {

@@ -23,7 +23,13 @@ internal static class Parity
 
     public static void Check(MultiTaskNetwork network, string onnxPath, int rows = 300, int seed = 5)
     {
-        var schema = network.Schema;
+        var (categorical, numeric) = RandomInputs(network.Schema, rows, seed);
+        Check(network, onnxPath, categorical, numeric, rows);
+    }
+
+    /// <summary>Random encoded inputs of <paramref name="rows"/> rows, row-major, as <see cref="Check(MultiTaskNetwork, string, int, int)"/> draws them.</summary>
+    public static (long[] Categorical, float[] Numeric) RandomInputs(ModelSchema schema, int rows, int seed)
+    {
         var random = new Random(seed);
         var categorical = new long[rows * schema.CategoricalCount];
         var features = schema.Features.Where(f => f.Kind == FeatureKind.Categorical).ToArray();
@@ -36,7 +42,7 @@ internal static class Parity
                     categorical[r * schema.CategoricalCount + f.Column + i] = i < length ? random.Next(f.Vocabulary) : FeatureValues.Padding;
             }
         var numeric = Enumerable.Range(0, rows * schema.NumericCount).Select(_ => (float)(random.NextDouble() * 3.9 - 0.9)).ToArray();
-        Check(network, onnxPath, categorical, numeric, rows);
+        return (categorical, numeric);
     }
 
     /// <summary>Compares on given encoded inputs, row-major.</summary>

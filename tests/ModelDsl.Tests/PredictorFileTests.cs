@@ -25,7 +25,7 @@ public sealed class PredictorFileTests : IDisposable
     public void DirectoryIsNotAModelFile()
     {
         var error = Assert.Throws<ModelFileException>(() => new ClickWatchModel.Predictor(_folder));
-        Assert.Equal($"'{_folder}' is a directory, not an ONNX model file.", error.Message);
+        Assert.Equal($"The ONNX model file '{_folder}' is a directory.", error.Message);
     }
 
     [Fact]
@@ -34,8 +34,95 @@ public sealed class PredictorFileTests : IDisposable
         var path = Path.Combine(_folder, "corrupt.onnx");
         File.WriteAllBytes(path, [0x08, 0x07, 0xFF, 0x13, 0x37, 0x00, 0x42]);
         var error = Assert.Throws<ModelFileException>(() => new ClickWatchModel.Predictor(path));
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("not a valid ONNX model", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"The ONNX model file '{path}' does not end with its 'modeldsl.sha256' metadata entry", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>/dev/zero was read for 4.2 GB, then threw OutOfMemoryException.</summary>
+    [Fact]
+    public void ADeviceIsNotAModelFile()
+    {
+        var error = Assert.Throws<ModelFileException>(() => new ClickWatchModel.Predictor("/dev/zero"));
+        Assert.Equal("The ONNX model file '/dev/zero' is empty or not a regular file (a device, FIFO or socket).", error.Message);
+    }
+
+    /// <summary>A FIFO used to hang the constructor forever, waiting for a writer.</summary>
+    [Fact]
+    public void AFifoIsRefusedWithoutWaitingForAWriter()
+    {
+        var fifo = FileKinds.Fifo(_folder);
+        var error = Assert.Throws<ModelFileException>(() => FileKinds.WithinAMinute(fifo, () => new ClickWatchModel.Predictor(fifo).Dispose()));
+        Assert.Equal($"The ONNX model file '{fifo}' is empty or not a regular file (a device, FIFO or socket).", error.Message);
+    }
+
+    /// <summary>A loop of symbolic links threw a raw IOException.</summary>
+    [Fact]
+    public void ASymbolicLinkLoopIsNamed()
+    {
+        var loop = FileKinds.LinkLoop(_folder);
+        var error = Assert.Throws<ModelFileException>(() => new ClickWatchModel.Predictor(loop));
+        Assert.StartsWith($"The ONNX model file '{loop}' is a symbolic link that cannot be followed: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADanglingSymbolicLinkNamesItsTarget()
+    {
+        var link = Path.Combine(_folder, "link.onnx");
+        File.CreateSymbolicLink(link, Path.Combine(_folder, "gone.onnx"));
+        var error = Assert.Throws<ModelFileException>(() => new ClickWatchModel.Predictor(link));
+        Assert.Equal($"The ONNX model file '{link}' is a symbolic link to '{Path.Combine(_folder, "gone.onnx")}', which does not exist.", error.Message);
+    }
+
+    /// <summary>
+    /// An output of shape [1] passes a one-candidate run; every batch then threw a raw OnnxRuntimeException. Declared
+    /// so, the open check reads it; declared [batch] but computed [1], the run of two candidates at open finds it.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AGraphThatBreaksBatchedCallsIsRefusedWhenOpened(bool declared)
+    {
+        var (path, output) = FirstRowsOnly(rows: 1, declared);
+        var error = Assert.Throws<ModelFileException>(() => new OtherModel.Predictor(path));
+        Assert.StartsWith(declared
+            ? $"ONNX model '{path}' declares output '{output}' as Float [1], not Float [batch]: one value per candidate."
+            : $"ONNX model '{path}' does not run: ", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A graph that fails only at batch sizes the open check does not try is named when a call fails, not a raw OnnxRuntimeException.</summary>
+    [Fact]
+    public void AGraphThatFailsAtALargerBatchIsNamedWhenItFails()
+    {
+        var (path, _) = FirstRowsOnly(rows: 2, declared: false);
+        using var predictor = new OtherModel.Predictor(path);
+        var error = Assert.Throws<ModelFileException>(() => predictor.Predict([new(1), new(2), new(3)], new OtherModel.Prediction[3]));
+        Assert.StartsWith($"ONNX model '{path}' failed to score 3 candidates: ", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>OtherModel's graph with its output cut to the first <paramref name="rows"/> rows, declared [rows] or left [batch]; the digest recomputed.</summary>
+    private (string Path, string Output) FirstRowsOnly(int rows, bool declared)
+    {
+        var path = Path.Combine(_folder, "first-rows.onnx");
+        using (var trainer = new OtherModel.Trainer())
+            trainer.ExportOnnx(path);
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        var output = model.Graph.Output.Single();
+        var identity = model.Graph.Node.Single(n => n.Output.Single() == output.Name);
+        var first = new global::Onnx.NodeProto { OpType = "Slice", Name = "first_rows", Input = { identity.Input[0], "zero_1d", "rows_1d" }, Output = { "first" } };
+        model.Graph.Initializer.Add(Int64("zero_1d", 0));
+        model.Graph.Initializer.Add(Int64("rows_1d", rows));
+        model.Graph.Node.Insert(model.Graph.Node.IndexOf(identity), first);
+        identity.Input[0] = "first";
+        if (declared)
+            output.Type.TensorType.Shape.Dim[0] = new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = rows };
+        ModelIntegrityTests.Reseal(path, model);
+        return (path, output.Name);
+    }
+
+    private static global::Onnx.TensorProto Int64(string name, long value)
+    {
+        var tensor = new global::Onnx.TensorProto { Name = name, DataType = (int)global::Onnx.TensorProto.Types.DataType.Int64, Dims = { 1 } };
+        tensor.Int64Data.Add(value);
+        return tensor;
     }
 
     [Fact]
@@ -65,7 +152,7 @@ public sealed class PredictorFileTests : IDisposable
         offsets.RawData = Google.Protobuf.ByteString.Empty;
         offsets.Int64Data.Clear();
         offsets.Int64Data.Add(1_000_000);   // every id looks up a row past the table's end: only a run finds out
-        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        ModelIntegrityTests.Reseal(path, model);
 
         var error = Assert.Throws<ModelFileException>(() => new OtherModel.Predictor(path));
         Assert.Contains(path, error.Message, StringComparison.Ordinal);

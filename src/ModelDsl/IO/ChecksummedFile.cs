@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
@@ -33,12 +34,10 @@ internal sealed record ChecksummedFile(string Magic, int Version, string Noun)
         });
 
     /// <summary>Checks the file, then reads its content through <paramref name="readContent"/>, which must read all of it.</summary>
-    /// <exception cref="ModelFileException">The file is missing, of another kind or format, or damaged; or reading its content failed or did not end at the checksum.</exception>
+    /// <exception cref="ModelFileException">The file is missing, not a regular file, of another kind or format, or damaged; or reading its content failed or did not end at the checksum.</exception>
     public T Read<T>(string path, Func<BinaryReader, T> readContent)
     {
-        if (!File.Exists(path))
-            throw new ModelFileException($"The {Noun} '{path}' does not exist.");
-        using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        using var reader = new BinaryReader(Open(path), Encoding.UTF8);
         CheckHeader(reader, path);
         var contentStart = reader.BaseStream.Position;
         if (!ChecksumMatches(reader.BaseStream))
@@ -48,17 +47,53 @@ internal sealed record ChecksummedFile(string Magic, int Version, string Noun)
         try
         {
             content = readContent(reader);
+            RequireEnd(reader);
         }
         catch (Exception e) when (e is not (ModelFileException or OutOfMemoryException))
         {
             // The checksum held, so the content is as written, but not as this reader expects (another optimizer, say).
             throw new ModelFileException(Damaged(path, e.Message), e);
         }
-        // TorchSharp reads a tensor's bytes with BinaryReader.ReadBytes, which returns what there is at the end of a
-        // stream: a short tensor would otherwise load without an error, part of it taken from the checksum.
-        if (reader.BaseStream.Position != reader.BaseStream.Length - ChecksumSize)
-            throw new ModelFileException(Damaged(path, "reading its content did not end where its checksum begins."));
         return content;
+    }
+
+    /// <summary>
+    /// Checks that the content was read to its end: TorchSharp reads a short tensor without complaint at the end of a
+    /// stream, so a content reader that stopped early or read into the checksum would otherwise go unnoticed.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The reader is not where the checksum begins.</exception>
+    public static void RequireEnd(BinaryReader reader)
+    {
+        if (ContentLeft(reader) != 0)
+            throw new InvalidDataException("reading its content did not end where its checksum begins.");
+    }
+
+    /// <summary>Bytes of content between the reader's position and the checksum.</summary>
+    public static long ContentLeft(BinaryReader reader) => reader.BaseStream.Length - ChecksumSize - reader.BaseStream.Position;
+
+    /// <summary>
+    /// Reads <paramref name="length"/> bytes that a length field in the content announced, after checking they are
+    /// there: a checkpoint whose field claims 2³¹−1 bytes (its checksum recomputed) would otherwise allocate them first.
+    /// </summary>
+    public static byte[] ReadBlock(BinaryReader reader, int length)
+    {
+        var left = ContentLeft(reader);
+        if (length < 0 || length > left)
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"a length field says {length:N0} bytes at offset {reader.BaseStream.Position:N0}, but {left:N0} remain before the checksum."));
+        return reader.ReadBytes(length);
+    }
+
+    private FileStream Open(string path)
+    {
+        try
+        {
+            return ModelFile.OpenRead(path, Noun);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ModelFileException(e.Message, e);
+        }
     }
 
     private void CheckHeader(BinaryReader reader, string path)

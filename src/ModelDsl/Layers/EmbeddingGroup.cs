@@ -65,6 +65,7 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
         }
         _offsets = columns.ToArray();
         _hasSequences = _slots.Any(s => s.Pooling is not null);
+        Segments = segments.ToArray();
         // Row-sparse gradients: a step touches only the rows its batch looks up (see Optimizers).
         table = nn.Embedding(segmentOffsets[^1] + segments[^1], dim, sparse: true);
         // Small uniform init, as Keras does for embeddings: N(0, 1) rows swamp the dense inputs.
@@ -79,6 +80,15 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
 
     /// <summary>Width of the output: slots · dim.</summary>
     public int OutputWidth => _slots.Length * Dim;
+
+    /// <summary>The group's first column in the categorical input.</summary>
+    internal int FirstColumn => _firstColumn;
+
+    /// <summary>Rows of each segment of the table.</summary>
+    internal IReadOnlyList<int> Segments { get; }
+
+    /// <summary>The features in column order.</summary>
+    internal IReadOnlyList<EmbeddingSlot> Slots => _slots;
 
     /// <summary>The table's weight: every segment's rows, in segment order.</summary>
     public Tensor Weight => table.weight!;

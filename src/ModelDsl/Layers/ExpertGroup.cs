@@ -51,6 +51,9 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
         RegisterComponents();
     }
 
+    /// <summary>Units of each expert's layers.</summary>
+    internal IReadOnlyList<int> Units => _units;
+
     /// <summary>Number of experts.</summary>
     public int Experts { get; }
 

@@ -58,6 +58,15 @@ public sealed class ExtractionLevel : nn.Module<IReadOnlyList<Tensor>, Tensor, (
     /// <summary>Width of every output.</summary>
     public int OutputWidth { get; }
 
+    /// <summary>Each task's experts, in task order.</summary>
+    internal IList<ExpertGroup> TaskExperts => taskExperts;
+
+    /// <summary>The shared experts.</summary>
+    internal ExpertGroup SharedExperts => sharedExperts;
+
+    /// <summary>The gates: one per task, and below the last level a shared one.</summary>
+    internal GateGroup Gates => gates;
+
     /// <summary>Runs the level: one input per task and the shared input give one output per task and the next shared input (null on the last level).</summary>
     public override (Tensor[] Tasks, Tensor? Shared) forward(IReadOnlyList<Tensor> tasks, Tensor shared)
     {

@@ -116,6 +116,9 @@ public sealed class GateGroup : nn.Module<Tensor, ExpertOutput, Tensor>
     /// <summary>Number of experts the gates choose among.</summary>
     public int Experts { get; }
 
+    /// <summary>Units of each gate's hidden layers (each layer holds all gates' units side by side).</summary>
+    internal IEnumerable<int> HiddenUnits => layers.Take(layers.Count - 1).Select(l => (int)l.weight!.shape[0] / Gates);
+
     /// <summary>The gates' expert weights, [batch, gates, experts], each gate's row summing to 1.</summary>
     /// <param name="input">[batch, inputWidth], or the gates' inputs side by side when they read separate inputs.</param>
     public Tensor Weights(Tensor input) => nn.functional.softmax(Scores(input), -1);

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ModelDsl.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,10 +15,6 @@ internal static class LinearExport
         return g.Node("Gemm", [input, weight, bias], attributes: OnnxGraphBuilder.Attribute("transB", 1L));
     }
 
-    /// <summary>Copies a parameter into a float initializer of the same shape.</summary>
-    public static string Weight(OnnxGraphBuilder g, string name, Tensor parameter)
-    {
-        using var values = parameter.detach().cpu().contiguous();
-        return g.Weight(name, MemoryMarshal.Cast<byte, float>(values.bytes), values.shape);
-    }
+    /// <summary>A parameter as a float initializer of the same shape.</summary>
+    public static string Weight(OnnxGraphBuilder g, string name, Tensor parameter) => g.Weight(name, parameter);
 }

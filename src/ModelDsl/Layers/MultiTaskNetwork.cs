@@ -1,8 +1,5 @@
 using System;
-using System.IO;
 using System.Linq;
-using Google.Protobuf;
-using ModelDsl.IO;
 using ModelDsl.Onnx;
 using Onnx;
 using TorchSharp.Modules;
@@ -67,10 +64,24 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
         return penalty;
     }
 
-    /// <summary>The ONNX model of this network: inputs, one named output per task, and the spec's metadata.</summary>
-    public ModelProto ToOnnx()
+    /// <summary>
+    /// The ONNX model of this network: inputs, one named output per task, and the spec's metadata; every weight inline and
+    /// no integrity digest, which <see cref="ExportOnnx(string)"/> adds and the generated <c>Predictor</c> requires.
+    /// </summary>
+    public ModelProto ToOnnx() => ToOnnx(new OnnxGraphBuilder());
+
+    /// <summary>Writes the ONNX model to a file atomically, weights of 1 GiB or more in an external data file beside it.</summary>
+    public void ExportOnnx(string path) => ExportOnnx(path, OnnxModelFile.ExternalDataThreshold);
+
+    /// <summary>Writes the ONNX model, weights of at least <paramref name="externalDataThreshold"/> bytes in an external data file.</summary>
+    internal void ExportOnnx(string path, long externalDataThreshold)
     {
-        var g = new OnnxGraphBuilder();
+        var g = new OnnxGraphBuilder(externalDataThreshold);
+        OnnxModelFile.Write(path, ToOnnx(g), g.External);
+    }
+
+    private ModelProto ToOnnx(OnnxGraphBuilder g)
+    {
         var categorical = Schema.CategoricalCount > 0
             ? g.Input(OnnxMetadata.CategoricalInput, TensorProto.Types.DataType.Int64, Schema.CategoricalCount)
             : null;
@@ -79,13 +90,6 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
             : null;
         TaskOutputs.Export(g, Schema, BuildOnnx(g, categorical, numeric));
         return g.Build(OnnxMetadata.For(Schema));
-    }
-
-    /// <summary>Writes <see cref="ToOnnx"/> to a file atomically.</summary>
-    public void ExportOnnx(string path)
-    {
-        var model = ToOnnx();
-        AtomicFile.Write(path, model.WriteTo);
     }
 
     /// <summary>

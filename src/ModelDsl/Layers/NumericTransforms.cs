@@ -40,6 +40,12 @@ public sealed class NumericTransforms : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Per column, whether it takes log(1 + x).</summary>
+    internal IReadOnlyList<bool> Log1pColumns => _log1p;
+
+    /// <summary>Per column, whether it is standardized.</summary>
+    internal IReadOnlyList<bool> StandardizeColumns => _standardize;
+
     /// <summary>Whether some column is standardized and its statistics were not yet taken from training data.</summary>
     public bool NeedsStatistics => _standardize.Any(s => s) && rows.item<double>() == 0;
 

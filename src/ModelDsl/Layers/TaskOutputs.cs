@@ -10,7 +10,7 @@ namespace ModelDsl.Layers;
 /// served and trained on: probabilities, ESMM joints along <c>Given</c> chains (p(a ∧ b) = p(a) · p(b | a)),
 /// conditionals and odds. What each <see cref="OutputKind"/> means is written once, in <see cref="Outputs"/>,
 /// and run on TorchSharp tensors (<see cref="Served"/>: <see cref="MultiTaskNetwork.Predict"/>) and on ONNX
-/// nodes (<see cref="Export"/>: <see cref="MultiTaskNetwork.ToOnnx"/>), so the two cannot drift apart.
+/// nodes (<see cref="Export"/>: <see cref="MultiTaskNetwork.ToOnnx()"/>), so the two cannot drift apart.
 /// </summary>
 public static class TaskOutputs
 {

@@ -23,6 +23,9 @@ public sealed class Tower : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The hidden layers.</summary>
+    internal Mlp Hidden => hidden;
+
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => output.forward(hidden.forward(input));
 

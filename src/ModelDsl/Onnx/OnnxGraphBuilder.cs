@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Onnx;
 
@@ -25,7 +26,25 @@ public sealed class OnnxGraphBuilder
 
     private readonly GraphProto _graph = new() { Name = "modeldsl" };
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly List<ExternalTensor> _external = [];
+    private readonly long _externalDataThreshold;
+    private readonly long _inlineLimit;
+    private long _inlineBytes;
     private int _nodeCount;
+
+    /// <summary>Creates a builder that holds every weight inline.</summary>
+    public OnnxGraphBuilder() : this(long.MaxValue, long.MaxValue) { }
+
+    /// <summary>
+    /// Creates a builder that leaves for an external data file each weight of at least <paramref name="externalDataThreshold"/>
+    /// bytes, and each that would take the weights held inline past <paramref name="inlineLimit"/> bytes: several tables
+    /// under the threshold must not add up past protobuf's 2 GB either.
+    /// </summary>
+    internal OnnxGraphBuilder(long externalDataThreshold, long inlineLimit = 3L << 29) =>
+        (_externalDataThreshold, _inlineLimit) = (externalDataThreshold, inlineLimit);
+
+    /// <summary>The weights left for the external data file, in graph order.</summary>
+    internal IReadOnlyList<ExternalTensor> External => _external;
 
     /// <summary>Declares a graph input of shape [batch, columns].</summary>
     public string Input(string name, TensorProto.Types.DataType type, int columns)
@@ -45,6 +64,35 @@ public sealed class OnnxGraphBuilder
     /// <summary>Adds a float weight tensor.</summary>
     public string Weight(string name, ReadOnlySpan<float> values, params long[] dims) =>
         Initializer(name, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values), dims);
+
+    /// <summary>
+    /// Adds a float weight tensor of a TorchSharp tensor's shape and values: copied inline, or, from the external
+    /// data threshold on, kept as a view of the tensor's memory until the file is written.
+    /// </summary>
+    public string Weight(string name, Tensor values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.dtype != ScalarType.Float32)
+            throw new ArgumentException($"ONNX weight '{name}' must be float32, not {values.dtype}.", nameof(values));
+        var data = values.detach().cpu().contiguous();
+        var bytes = data.NumberOfElements * data.ElementSize;
+        if (bytes < _externalDataThreshold && _inlineBytes + bytes <= _inlineLimit)
+        {
+            _inlineBytes += bytes;
+            using (data)
+            {
+                if (bytes > Array.MaxLength)
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                        $"ONNX weight '{name}' is {bytes:N0} bytes, over protobuf's 2 GB limit for a model held in memory; ExportOnnx writes it to an external data file."));
+                return Initializer(name, TensorProto.Types.DataType.Float, data.bytes, data.shape);
+            }
+        }
+        var tensor = new TensorProto { Name = Claim(name), DataType = (int)TensorProto.Types.DataType.Float, DataLocation = TensorProto.Types.DataLocation.External };
+        tensor.Dims.AddRange(data.shape);
+        _graph.Initializer.Add(tensor);
+        _external.Add(new ExternalTensor(tensor, data));
+        return name;
+    }
 
     /// <summary>Adds an int64 constant tensor.</summary>
     public string Constant(string name, ReadOnlySpan<long> values, params long[] dims) =>

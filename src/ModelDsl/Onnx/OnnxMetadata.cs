@@ -1,6 +1,9 @@
 #if !MODELDSL_GENERATOR
+using System;
 using System.Collections.Generic;
 using System.Linq;
+using Google.Protobuf;
+using Onnx;
 #endif
 
 namespace ModelDsl.Onnx;
@@ -36,6 +39,18 @@ static class OnnxMetadata
     /// <summary>Outputs: <c>name:kind</c>, comma separated, in output order.</summary>
     public const string Outputs = "modeldsl.outputs";
 
+    /// <summary>
+    /// The integrity digest: the file's last metadata entry, the SHA-256 of every byte before it (see
+    /// docs/architecture.md). A predictor opens only a file whose digest matches.
+    /// </summary>
+    public const string Digest = "modeldsl.sha256";
+
+    /// <summary>
+    /// Where initializers too large to hold inline live: <c>file:length:sha256</c>, the external data file beside
+    /// the model, its length in bytes and its SHA-256. Absent when every initializer is inline.
+    /// </summary>
+    public const string ExternalData = "modeldsl.external_data";
+
     /// <summary>Name of the int64 [batch, columns] input of categorical ids.</summary>
     public const string CategoricalInput = "categorical";
 
@@ -46,7 +61,7 @@ static class OnnxMetadata
     /// <summary>The metadata of a schema.</summary>
     public static IEnumerable<KeyValuePair<string, string>> For(ModelSchema schema)
     {
-        System.ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(schema);
         yield return new(Model, schema.Name);
         yield return new(Fingerprint, schema.Fingerprint);
         yield return new(Version, ModelSchema.LibraryVersion);
@@ -55,6 +70,26 @@ static class OnnxMetadata
         yield return new(Numeric, string.Join(",", schema.Features.Where(f => f.Kind == FeatureKind.Numeric).Select(f => f.Size == 1 ? f.Name : $"{f.Name}[{f.Size}]")));
         yield return new(Tasks, string.Join(",", schema.Tasks.Select(t => $"{t.Name}:{t.Kind.ToString().ToLowerInvariant()}")));
         yield return new(Outputs, string.Join(",", schema.Outputs.Select(o => $"{o.Name}:{o.Kind.ToString().ToLowerInvariant()}")));
+    }
+
+    /// <summary>A serialized model's metadata, read from its top-level fields without parsing the graph.</summary>
+    internal static Dictionary<string, string> Read(byte[] model)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var input = new CodedInputStream(model);
+        var entryTag = WireFormat.MakeTag(ModelProto.MetadataPropsFieldNumber, WireFormat.WireType.LengthDelimited);
+        for (uint tag; (tag = input.ReadTag()) != 0;)
+        {
+            if (tag != entryTag)
+            {
+                input.SkipLastField();
+                continue;
+            }
+            var entry = new StringStringEntryProto();
+            input.ReadMessage(entry);
+            metadata[entry.Key] = entry.Value;
+        }
+        return metadata;
     }
 #endif
 }

@@ -1,33 +1,30 @@
 using System;
-using System.IO;
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.ML.OnnxRuntime;
 using ModelDsl.Onnx;
 
 namespace ModelDsl.Serving;
 
-/// <summary>Opens an exported model file and checks it was exported from the expected spec.</summary>
+/// <summary>Opens an exported model file after checking its integrity, and that it was exported from the expected spec.</summary>
 internal static class ModelSession
 {
     public static InferenceSession Open(string path, ModelSchema schema, SessionOptions? options)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (Directory.Exists(path))
-            throw new ModelFileException($"'{path}' is a directory, not an ONNX model file.");
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"ONNX model file '{path}' does not exist.", path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFileException($"ONNX model file '{path}' cannot be read: {e.Message}", e);
-        }
+        var (bytes, metadata, hasExternalData) = OnnxModelFile.Read(path);
+        CheckFingerprint(path, metadata, schema);
         InferenceSession session;
         try
         {
-            session = options is null ? new InferenceSession(bytes) : new InferenceSession(bytes, options);
+            // External data is found relative to the model's path; a model held in memory has none to find.
+            session = (hasExternalData, options) switch
+            {
+                (true, null) => new InferenceSession(path),
+                (true, _) => new InferenceSession(path, options),
+                (false, null) => new InferenceSession(bytes),
+                (false, _) => new InferenceSession(bytes, options),
+            };
         }
         catch (OnnxRuntimeException e)
         {
@@ -35,7 +32,7 @@ internal static class ModelSession
         }
         try
         {
-            Check(path, session, schema);
+            CheckOutputs(path, session, schema);
             return session;
         }
         catch
@@ -45,9 +42,8 @@ internal static class ModelSession
         }
     }
 
-    private static void Check(string path, InferenceSession session, ModelSchema schema)
+    private static void CheckFingerprint(string path, Dictionary<string, string> metadata, ModelSchema schema)
     {
-        var metadata = session.ModelMetadata.CustomMetadataMap;
         if (!metadata.TryGetValue(OnnxMetadata.Fingerprint, out var fingerprint))
             throw new ModelFileException(
                 $"ONNX model '{path}' has no '{OnnxMetadata.Fingerprint}' metadata: it was not exported by ModelDsl, so {schema.Name} cannot serve it.");
@@ -56,6 +52,20 @@ internal static class ModelSession
             var model = metadata.TryGetValue(OnnxMetadata.Model, out var name) ? name : "an unknown model";
             throw new ModelFileException(
                 $"ONNX model '{path}' was exported from {model} (fingerprint {fingerprint}), but this predictor serves {schema.Name} (fingerprint {schema.Fingerprint}): features, tasks or architecture differ. Export the model again from this spec.");
+        }
+    }
+
+    /// <summary>Every output the predictor binds must be a float vector of one value per candidate, [batch].</summary>
+    private static void CheckOutputs(string path, InferenceSession session, ModelSchema schema)
+    {
+        foreach (var output in schema.Outputs)
+        {
+            if (!session.OutputMetadata.TryGetValue(output.Name, out var declared))
+                throw new ModelFileException($"ONNX model '{path}' has no output '{output.Name}'.");
+            if (declared.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float
+                || declared.Dimensions.Length != 1 || declared.Dimensions[0] != -1)
+                throw new ModelFileException(
+                    $"ONNX model '{path}' declares output '{output.Name}' as {declared.ElementDataType} [{string.Join(", ", declared.Dimensions.Select((d, i) => d == -1 ? declared.SymbolicDimensions[i] : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}], not Float [{OnnxGraphBuilder.BatchDim}]: one value per candidate.");
         }
     }
 }

@@ -21,12 +21,13 @@ internal static class Checkpoint
         });
 
     public static void Load(string path, MultiTaskNetwork network) =>
-        AllOrNothing.Load(network, () => Format.Read(path, reader =>
+        Format.Read(path, reader =>
         {
             var fingerprint = reader.ReadString();
             if (fingerprint != network.Schema.Fingerprint)
                 throw new ModelFileException(
                     $"The weights file '{path}' was saved from a model spec with fingerprint {fingerprint}, but {network.Schema.Name} has fingerprint {network.Schema.Fingerprint}: its features, tasks or architecture differ.");
-            return network.load(reader);
-        }));
+            AllOrNothing.Load(reader, network);
+            return network;
+        });
 }

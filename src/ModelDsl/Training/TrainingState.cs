@@ -48,7 +48,7 @@ internal sealed class TrainingState
     /// If it throws, the network is as it was; the optimizer and weighting are the run's new ones, which <c>Fit</c> then disposes.
     /// </summary>
     public static TrainingState Load(string path, MultiTaskNetwork network, OptimizerHelper optimizer, LossWeighting weighting, LossWeightingStrategy strategy) =>
-        AllOrNothing.Load(network, () => Format.Read(path, reader =>
+        Format.Read(path, reader =>
         {
             var fingerprint = reader.ReadString();
             if (fingerprint != network.Schema.Fingerprint)
@@ -63,10 +63,13 @@ internal sealed class TrainingState
             state.BestEpoch = reader.ReadInt32();
             state.EpochsSinceBest = reader.ReadInt32();
             var length = reader.ReadInt32();
-            state.BestWeights = length < 0 ? null : reader.ReadBytes(length);
-            network.load(reader);
-            optimizer.load_state_dict(reader);
-            weighting.Load(reader);
+            state.BestWeights = length == -1 ? null : ChecksummedFile.ReadBlock(reader, length);
+            // The optimizer's and weighting's state follow the network's, and are read before it (AllOrNothing).
+            AllOrNothing.Load(reader, network, () =>
+            {
+                optimizer.load_state_dict(reader);
+                weighting.Load(reader);
+            });
             return state;
-        }));
+        });
 }

@@ -1,0 +1,161 @@
+"""The network of a spec: the PyTorch twin of a generated ``Network`` (a MultiTaskNetwork subclass)
+and of TaskOutputs.Served.
+
+``build_network(spec)`` builds it with the state-dict names and shapes the spec lists (which C# took from
+the TorchSharp network) and fails if they differ, so a drift between the two runtimes is an error here
+rather than a silent misload.
+"""
+
+import torch
+from torch import nn
+
+from .layers import EmbeddingGroup, ExpertGroup, ExtractionLevel, GateGroup, Mlp, NumericTransforms, Regularization, Tower
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64, "bool": torch.bool}
+
+
+class MultiTaskNetwork(nn.Module):
+    """``forward(categorical, numeric)`` returns [batch, tasks]: logits of binary tasks (conditional ones
+    for Given tasks) and values of regression tasks, as the generated TorchSharp ``forward`` does.
+
+    categorical: int64 [batch, spec.categorical_columns], sequences padded with −1.
+    numeric: float32 [batch, spec.numeric_columns], raw (the transforms are part of the network).
+    """
+
+    def __init__(self, spec, sparse_embeddings=True):
+        super().__init__()
+        self.spec = spec
+        regularization = Regularization(spec.regularization)
+        self.embedding_names = []
+        for group in spec.embeddings:
+            self.add_module(group["name"], EmbeddingGroup(group["first_column"], spec.categorical_columns, group["dim"],
+                                                          group["segments"], group["slots"], sparse_embeddings))
+            self.embedding_names.append(group["name"])
+        transforms = spec.numeric_transforms
+        self.transforms_name = transforms["name"] if transforms else None
+        if transforms:
+            self.add_module(transforms["name"], NumericTransforms(transforms["log1p"], transforms["standardize"]))
+        width = sum(getattr(self, n).output_width for n in self.embedding_names) + spec.numeric_columns
+
+        a = spec.architecture
+        self.kind = a["kind"]
+        if self.kind == "shared_bottom":
+            self.bottom = Mlp(width, a["units"], regularization)
+            tower_width = self.bottom.output_width
+        elif self.kind == "mixture_of_experts":
+            self.experts = ExpertGroup(width, a["experts"], a["expert_units"], regularization)
+            self.gates = GateGroup(width, [list(range(a["experts"]))] * a["gates"], a["experts"], a["gate_units"], False, regularization)
+            tower_width = self.experts.output_width
+        else:
+            self.levels = a["levels"]
+            for level in range(self.levels):
+                self.add_module(f"level_{level}", ExtractionLevel(
+                    width if level == 0 else a["expert_units"][-1], len(spec.tasks), a["shared_experts"], a["task_experts"],
+                    a["expert_units"], a["gate_units"], level == 0, level == self.levels - 1, regularization))
+            tower_width = a["expert_units"][-1]
+        self.tower_names = []
+        for task in spec.tasks:
+            self.add_module(task["tower"]["module"], Tower(tower_width, task["tower"]["units"], regularization))
+            self.tower_names.append(task["tower"]["module"])
+        _check_state(self, spec)
+
+    def forward(self, categorical, numeric):
+        parts = [getattr(self, n)(categorical) for n in self.embedding_names]
+        if self.spec.numeric_columns > 0:
+            parts.append(getattr(self, self.transforms_name)(numeric) if self.transforms_name else numeric)
+        x = parts[0] if len(parts) == 1 else torch.cat(parts, 1)
+        tasks = len(self.tower_names)
+        if self.kind == "shared_bottom":
+            inputs = [self.bottom(x)] * tasks
+        elif self.kind == "mixture_of_experts":
+            mixed = self.gates.mix(x, self.experts(x))
+            # One gate (OMoE) feeds every tower; otherwise gate t feeds task t.
+            inputs = [mixed[:, t if self.gates.gates > 1 else 0] for t in range(tasks)]
+        else:
+            inputs, shared = [x] * tasks, x
+            for level in range(self.levels):
+                inputs, shared = getattr(self, f"level_{level}")(inputs, shared)
+        return torch.cat([getattr(self, n)(i) for n, i in zip(self.tower_names, inputs)], 1)
+
+    def served(self, logits):
+        """Served outputs [batch, outputs] from forward's [batch, tasks], in spec.outputs order
+        (TaskOutputs.Served): probabilities (joint along Given chains), values, conditionals, odds."""
+        probabilities = logits.sigmoid()
+        tasks = self.spec.tasks
+        joint = {}
+
+        def of(t):
+            if t not in joint:
+                given = tasks[t]["given"]
+                joint[t] = probabilities[:, t] if given < 0 else of(given) * probabilities[:, t]
+            return joint[t]
+
+        columns = []
+        for output in self.spec.outputs:
+            t, kind = output["task"], output["kind"]
+            if kind == "probability":
+                columns.append(of(t))
+            elif kind == "value":
+                columns.append(logits[:, t])
+            elif kind == "conditional":
+                columns.append(probabilities[:, t])
+            else:
+                columns.append(logits[:, t].exp())
+        return torch.stack(columns, 1)
+
+    def predict(self, categorical, numeric):
+        """Served outputs in evaluation mode without gradients (MultiTaskNetwork.Predict)."""
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.no_grad():
+                return self.served(self.forward(categorical, numeric))
+        finally:
+            self.train(was_training)
+
+    @property
+    def shared_weight(self):
+        """The weight of the last layer all tasks share, where GradNorm measures gradient norms."""
+        if self.kind == "shared_bottom":
+            return self.bottom.layers[-1].weight
+        if self.kind == "mixture_of_experts":
+            return self.experts.last_weight
+        return getattr(self, f"level_{self.levels - 1}").sharedExperts.last_weight
+
+    def penalty(self, categorical):
+        """MultiTaskNetwork.Penalty: embedding L2 over the rows the batch looks up (once per lookup), dense
+        L2 over the weights of every Linear (not the per-expert weights of later expert layers), [1]."""
+        r = self.spec.regularization
+        penalty = torch.zeros(1, device=categorical.device)
+        if r["embedding_l2"] > 0:
+            for n in self.embedding_names:
+                penalty = penalty + r["embedding_l2"] * getattr(self, n).looked_up_squares(categorical)
+        if r["dense_l2"] > 0:
+            for module in self.modules():
+                if isinstance(module, nn.Linear):
+                    penalty = penalty + r["dense_l2"] * module.weight.square().sum()
+        return penalty
+
+
+def build_network(spec, sparse_embeddings=True):
+    """The network of ``spec`` (a ``Spec``), freshly initialized like C#'s (same distributions, not the
+    same numbers: load the bundle's weights for those). ``state_dict()`` and ``named_parameters()`` carry
+    TorchSharp's names. ``sparse_embeddings=False`` gives the tables dense gradients (e.g. for NCCL)."""
+    return MultiTaskNetwork(spec, sparse_embeddings)
+
+
+def _check_state(network, spec):
+    state = network.state_dict()
+    parameters = {n for n, _ in network.named_parameters()}
+    expected = {e["name"]: e for e in spec.state}
+    missing = [n for n in expected if n not in state]
+    extra = [n for n in state if n not in expected]
+    if missing or extra:
+        raise ValueError(f"The network built from '{spec.path}' does not match its spec: "
+                         f"missing {missing or 'nothing'}, unexpected {extra or 'nothing'}. "
+                         "Write the bundle with the ModelDsl that shipped this modeldsl package.")
+    for name, tensor in state.items():
+        e = expected[name]
+        if list(tensor.shape) != e["shape"] or tensor.dtype != _DTYPES[e["dtype"]] or (name in parameters) != e["parameter"]:
+            raise ValueError(f"The network built from '{spec.path}' does not match its spec at '{name}': "
+                             f"{list(tensor.shape)} {tensor.dtype} here, {e['shape']} {e['dtype']} in the spec.")

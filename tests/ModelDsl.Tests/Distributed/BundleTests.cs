@@ -1,0 +1,143 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using ModelDsl.Distributed;
+using ModelDsl.Tests.Models;
+using ModelDsl.Training;
+using Xunit;
+
+namespace ModelDsl.Tests.Distributed;
+
+/// <summary>The training bundle: its spec is read off the TorchSharp network, and python/modeldsl/spec.py refuses a bad one by field.</summary>
+public sealed class BundleTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modeldsl-bundle-").FullName;
+
+    [Fact]
+    public void SpecDescribesFeaturesTransformsAndEveryStateEntry()
+    {
+        using var network = new FeatureTypesModel.Network();
+        var spec = TrainingBundle.Describe(network);
+
+        Assert.Equal((BundleSpec.FormatName, BundleSpec.CurrentVersion, FeatureTypesModel.Schema.Fingerprint), (spec.Format, spec.Version, spec.Fingerprint));
+        Assert.Equal(network.state_dict().Select(e => (e.Key, e.Value.shape.ToList())), spec.State.Select(e => (e.Name, e.Shape.ToList())));
+        Assert.Equal(network.parameters().Count(), spec.State.Count(e => e.Parameter));
+        var slots = spec.Embeddings.SelectMany(g => g.Slots.Select(s => (Group: g.Name, s.Segment, s.Length, s.Pooling))).ToList();
+        Assert.Equal(7, slots.Count);
+        // ItemId and RecentItems share the "item" segment; six segments for seven features.
+        Assert.Equal(6, slots.Select(s => (s.Group, s.Segment)).Distinct().Count());
+        Assert.Equal([(3, Pooling.Max), (4, Pooling.Sum), (5, Pooling.Mean)],
+            slots.Where(s => s.Pooling is not null).Select(s => (s.Length, s.Pooling!.Value)).Order().ToArray());
+        Assert.Equal(FeatureTypesModel.Schema.CategoricalCount, slots.Sum(s => s.Length));
+        Assert.Equal([true, false, true, true], spec.NumericTransforms!.Log1p);
+        Assert.Equal([true, true, false, false], spec.NumericTransforms.Standardize);
+        Assert.Equal(BundleArchitectureKind.SharedBottom, spec.Architecture.Kind);
+        Assert.Equal([16], spec.Architecture.Units!);
+        Assert.Equal("tower_Click", Assert.Single(spec.Tasks).Tower.Module);
+    }
+
+    [Fact]
+    public void ArchitecturesAreReadOffTheirModules()
+    {
+        using var mmoe = new MmoeModel.Network();
+        using var omoe = new OmoeModel.Network();
+        using var ple = new GatedPleModel.Network();
+
+        var a = TrainingBundle.Describe(mmoe).Architecture;
+        Assert.Equal((BundleArchitectureKind.MixtureOfExperts, 4, 2), (a.Kind, a.Experts!.Value, a.Gates!.Value));
+        Assert.Equal([32, 16], a.ExpertUnits!);
+        Assert.Equal([8], a.GateUnits!);
+        Assert.Equal(1, TrainingBundle.Describe(omoe).Architecture.Gates);
+        var p = TrainingBundle.Describe(ple).Architecture;
+        Assert.Equal((BundleArchitectureKind.ProgressiveLayeredExtraction, 3, 1, 2), (p.Kind, p.Levels!.Value, p.SharedExperts!.Value, p.TaskExperts!.Value));
+        Assert.Equal([16], p.ExpertUnits!);
+        Assert.Equal([8, 4], p.GateUnits!);
+    }
+
+    [Fact]
+    public void RewriteLeavesOtherFilesAndCarriesTheOptionsAndExactlyThePackage()
+    {
+        using var network = new ClickWatchModel.Network();
+        var bundle = Path.Combine(_folder, "bundle");
+        Directory.CreateDirectory(bundle);
+        File.WriteAllText(Path.Combine(bundle, "shard-0.npy"), "data");
+        TrainingBundle.Write(bundle, network);
+        File.WriteAllText(Path.Combine(bundle, TrainingBundle.PackageFolder, "retired.py"), "");
+        TrainingBundle.Write(bundle, network, new TrainingOptions { Epochs = 7, Optimizer = OptimizerKind.Sgd, LossWeighting = new(LossWeightingStrategy.GradNorm, Alpha: 0.5) });
+
+        Assert.Equal("data", File.ReadAllText(Path.Combine(bundle, "shard-0.npy")));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle, TrainingBundle.SpecFile)))!;
+        Assert.Equal(7, (int)json["training"]!["epochs"]!);
+        Assert.Equal("sgd", (string)json["training"]!["optimizer"]!);
+        Assert.Equal("grad_norm", (string)json["loss_weighting"]!["strategy"]!);
+        Assert.Equal(0.5, (double)json["loss_weighting"]!["alpha"]!);
+        Assert.Equal("none", (string)json["tasks"]![0]!["sample_weighting"]!);
+        Assert.Equal(["kind", "units"], json["architecture"]!.AsObject().Select(p => p.Key));
+        var shipped = Directory.GetFiles(Path.Combine(RepositoryRoot(), "src", "ModelDsl", "python", "modeldsl"), "*.py").Select(Path.GetFileName).Order();
+        var package = Path.Combine(bundle, TrainingBundle.PackageFolder);
+        Assert.Equal(shipped, Directory.GetFiles(package).Select(Path.GetFileName).Order());
+        Assert.All(Directory.GetFiles(package), f => Assert.Equal(
+            File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "ModelDsl", "python", "modeldsl", Path.GetFileName(f))), File.ReadAllText(f)));
+        Assert.Empty(Directory.GetFiles(bundle, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void PythonRefusesASpecOfAnotherVersionOrWithABadFieldNamingIt()
+    {
+        using var network = new MmoeModel.Network();
+        var bundle = Path.Combine(_folder, "bundle");
+        TrainingBundle.Write(bundle, network);
+        var spec = File.ReadAllText(Path.Combine(bundle, TrainingBundle.SpecFile));
+        void Variant(string name, Action<JsonNode> change)
+        {
+            var json = JsonNode.Parse(spec)!;
+            change(json);
+            File.WriteAllText(Path.Combine(bundle, name), json.ToJsonString());
+        }
+        Variant("version.json", j => j["version"] = 2);
+        Variant("kind.json", j => j["tasks"]![0]!.AsObject().Remove("kind"));
+        Variant("units.json", j => j["architecture"]!["expert_units"] = "32");
+        Variant("given.json", j => j["tasks"]![0]!["given"] = 9);
+        Variant("format.json", j => j["format"] = "something-else");
+        File.WriteAllText(Path.Combine(bundle, "broken.json"), spec[..(spec.Length / 2)]);
+
+        var output = PythonRuntime.Run(bundle, """
+            from modeldsl import load_spec, SpecError
+            load_spec("spec.json")
+            for name in ["version", "kind", "units", "given", "format", "broken", "missing"]:
+                try:
+                    load_spec(name + ".json")
+                    print(name, "LOADED")
+                except SpecError as e:
+                    print(name, "->", e)
+            """);
+        Assert.DoesNotContain("LOADED", output, StringComparison.Ordinal);
+        Assert.Contains("version -> The training bundle spec 'version.json': field 'version' is 2; this modeldsl package reads version 1 only", output, StringComparison.Ordinal);
+        Assert.Contains("kind -> The training bundle spec 'kind.json': field 'tasks[0].kind' is missing.", output, StringComparison.Ordinal);
+        Assert.Contains("units -> The training bundle spec 'units.json': field 'architecture.expert_units' must be a list", output, StringComparison.Ordinal);
+        Assert.Contains("given -> The training bundle spec 'given.json': field 'tasks[0].given' must be -1 or the index of a binary task.", output, StringComparison.Ordinal);
+        Assert.Contains("format -> The training bundle spec 'format.json': field 'format' must be 'modeldsl-training-bundle'", output, StringComparison.Ordinal);
+        Assert.Contains("broken -> The training bundle spec 'broken.json' is not valid JSON", output, StringComparison.Ordinal);
+        Assert.Contains("missing -> The training bundle spec 'missing.json' cannot be read", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithoutPyTorchTheTestsFailSayingWhatToRun()
+    {
+        var problem = PythonRuntime.TorchProblem(Path.Combine(_folder, "no-such-python3"));
+        Assert.NotNull(problem);
+        Assert.Contains("Run the README's test command", PythonRuntime.MissingTorch("python3", problem), StringComparison.Ordinal);
+        Assert.Null(PythonRuntime.TorchProblem(PythonRuntime.Interpreter));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "ModelDsl.sln")))
+                return folder.FullName;
+        throw new InvalidOperationException($"No ModelDsl.sln above {AppContext.BaseDirectory}.");
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}

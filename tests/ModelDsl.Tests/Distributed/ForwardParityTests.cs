@@ -1,0 +1,42 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using ModelDsl.Layers;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Tests.Distributed;
+
+/// <summary>
+/// PyTorch's forward (python/modeldsl), on weights saved by C#, serves what TorchSharp serves within
+/// 1e-5 for every model of this test assembly: the reference models in Models/, the examples' specs
+/// and those of other tests (every architecture, feature type, pooling, transform and task kind).
+/// The random specs of the end-to-end generator are checked in ModelDsl.Generators.Tests.
+/// </summary>
+public sealed class ForwardParityTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modeldsl-parity-").FullName;
+
+    [Fact]
+    public void PyTorchServesWhatTorchSharpServesForEveryModelOfTheTests()
+    {
+        var models = typeof(ForwardParityTests).Assembly.GetTypes()
+            .Where(t => t.GetCustomAttribute<MultiTaskModelAttribute>() is not null)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .ToList();
+        Assert.True(models.Count >= 10, $"only {models.Count} models found");
+        manual_seed(11);
+        var networks = models.Select(t => (MultiTaskNetwork)Activator.CreateInstance(t.GetNestedType("Network")!)!).ToList();
+        try
+        {
+            PythonRuntime.CheckForward(networks, _folder);
+        }
+        finally
+        {
+            networks.ForEach(n => n.Dispose());
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
