@@ -38,25 +38,23 @@ public class SizeDiagnosticTests
     }
 
     [Fact]
-    public void Mdsl032TableOver2GiBOnTheLargestVocabularyOfTheTable()
+    public void Mdsl032TableOver2To31RowsOnTheLargestVocabularyOfTheTable()
     {
-        // Each table segment alone is under 2 GiB (200,000,000 · 2 · 4 bytes = 1.5 GiB); together, 350,000,000 rows are 2.6 GiB.
+        // Each feature alone is under 2^31 − 1 rows; sharing the table of width 1, they have 2,200,000,000.
         var d = Verify(Model("M",
-            "[Categorical(Vocabulary = 150_000_000, Dim = 2)] public long ItemId { get; init; }\n" +
-            "[Categorical({|MDSL032:Vocabulary = 200_000_000|}, Dim = 2)] public long UserId { get; init; }"),
-            new() { ["ModelDslSummaryThresholdParameters"] = "1000000000" });
-        Assert.StartsWith("The embedding table of width 2 of 'M' (ItemId, UserId) has 350,000,000 rows, 2.6 GiB of float32 weights;",
+            "[Categorical(Vocabulary = 200_000_000, Dim = 1)] public long ItemId { get; init; }\n" +
+            "[Categorical({|MDSL032:Vocabulary = 2_000_000_000|}, Dim = 1)] public long UserId { get; init; }"),
+            new() { ["ModelDslSummaryThresholdParameters"] = "10000000000" });
+        Assert.Equal("The embedding table of width 1 of 'M' (ItemId, UserId) has 2,200,000,000 rows (8.2 GiB of float32 weights), more than 2^31 - 1: " +
+            "its row ids do not fit an int32, as ONNX hosts that index in int32 (TensorRT) need; give some of these features another Dim, or lower their Vocabulary",
             d[0].GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(DiagnosticSeverity.Warning, d[0].Severity);
     }
 
     [Fact]
-    public void Mdsl032QuietJustUnder2GiB()
-    {
-        // 268,435,455 rows · 2 · 4 bytes = 2^31 − 8 bytes: one tensor still holds it.
-        Verify(Model("M", "[Categorical(Vocabulary = 268_435_455, Dim = 2)] public long UserId { get; init; }"),
-            new() { ["ModelDslSummaryThresholdParameters"] = "1000000000" });
-    }
+    public void Mdsl032QuietAt2To31MinusOneRows() =>
+        Verify(Model("M", "[Categorical(Vocabulary = int.MaxValue, Dim = 1)] public long UserId { get; init; }"),
+            new() { ["ModelDslSummaryThresholdParameters"] = "10000000000" });
 
     [Fact]
     public void Mdsl033OverTheMemoryBudgetOnClassName()

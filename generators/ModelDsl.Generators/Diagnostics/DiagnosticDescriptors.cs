@@ -134,8 +134,8 @@ internal static class DiagnosticDescriptors
         Category, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpBase + DiagnosticIds.LargeModel.ToLowerInvariant());
 
     public static readonly DiagnosticDescriptor EmbeddingTableTooLarge = Warning(DiagnosticIds.EmbeddingTableTooLarge,
-        "Embedding table over 2 GiB",
-        "The embedding table of width {1} of '{0}' ({2}) has {3} rows, {4} of float32 weights; a tensor over 2 GiB can be neither saved and loaded (TorchSharp reads and writes its bytes as one .NET span) nor exported (an ONNX initializer is one protobuf byte string); lower Vocabulary or Dim, or give features another Dim");
+        "Embedding table over 2^31 rows",
+        "The embedding table of width {1} of '{0}' ({2}) has {3} rows ({4} of float32 weights), more than 2^31 - 1: its row ids do not fit an int32, as ONNX hosts that index in int32 (TensorRT) need; give some of these features another Dim, or lower their Vocabulary");
 
     public static readonly DiagnosticDescriptor OverMemoryBudget = Warning(DiagnosticIds.OverMemoryBudget,
         "Model does not fit the memory budget",

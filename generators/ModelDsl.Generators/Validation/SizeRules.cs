@@ -10,13 +10,13 @@ namespace ModelDsl.Generators.Validation;
 
 /// <summary>
 /// Rules over a valid spec's <see cref="ModelSummary"/>: a large model (MDSL031, information), an embedding
-/// table over the 2 GiB one tensor can hold (MDSL032), weights and Adam's state over the memory budget (MDSL033).
+/// table over 2³¹ − 1 rows (MDSL032), weights and Adam's state over the memory budget (MDSL033).
 /// They run after validation, with the build's <see cref="SizeSettings"/>.
 /// </summary>
 internal static class SizeRules
 {
-    /// <summary>The most bytes one tensor can have: a .NET span's length (TorchSharp's save and load, the ONNX initializer).</summary>
-    public const long MaxTensorBytes = int.MaxValue;
+    /// <summary>The most rows of a table whose row ids fit an int32 (docs/diagnostics.md, MDSL032).</summary>
+    public const long MaxTableRows = int.MaxValue;
 
     private const double GiB = 1L << 30;
 
@@ -33,7 +33,7 @@ internal static class SizeRules
         if (summary.Parameters > settings.ThresholdParameters)
             yield return Diagnostic.Create(DiagnosticDescriptors.LargeModel, at.Model, spec.ClassName,
                 SummaryEmitter.Count(summary.Parameters), SummaryEmitter.Bytes(summary.WeightBytes), SummaryEmitter.Count(settings.ThresholdParameters));
-        foreach (var table in summary.Tables.Where(t => t.Bytes > MaxTensorBytes))
+        foreach (var table in summary.Tables.Where(t => t.Rows > MaxTableRows))
         {
             // On the feature of the table with the largest vocabulary, its likely cause.
             var largest = table.Features.Select(name => spec.Features.First(f => f.Name == name)).OrderByDescending(f => f.Vocabulary).First();
