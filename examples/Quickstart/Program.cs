@@ -1,4 +1,4 @@
-// Quick start: train a Shared-Bottom click + watch-time model on synthetic impressions (with a live
+// Quick start: describe the data, then train a Shared-Bottom click + watch-time model on synthetic impressions (with a live
 // progress bar, and training curves saved as PNG), export it to ONNX, serve it through the generated
 // Predictor and compare with the TorchSharp network.
 using System;
@@ -17,6 +17,8 @@ var validation = world.Impressions(20_000);
 Console.WriteLine($"{train.Count:N0} training and {validation.Count:N0} validation impressions, click rate {train.Average(s => s.Click ? 1.0 : 0):P1}");
 
 using var trainer = new VideoRanker.Trainer(new TrainingOptions { Epochs = 8, BatchSize = 512, LearningRate = 5e-3, Seed = 42 });
+// What the data hold (distinct ids, ids unseen in validation, label balance), with warnings, before training.
+Console.Write(trainer.DescribeData(train, validation));
 var report = TrainingConsole.Fit(progress => trainer.Fit(train, validation, progress));
 Console.WriteLine(report);
 foreach (var png in TrainingCurves.Save(report, VideoRanker.Schema, Path.Combine(AppContext.BaseDirectory, "curves")))

@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- stream [--rows N] [--file PATH]   (issue 5: a multi-million-row CSV)
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- pytorch [--threads T] [--python PATH]   (issue 19: against plain PyTorch)
 //   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- bigtable export|save|load|serve --dir D   (issue 20: a 2.56 GB table)
-// With no section, all but stream, pytorch and bigtable run. Competing variants are interleaved round by round in one process, so noise
+//   dotnet run -c Release --project tests/ModelDsl.Benchmarks -- distributed [--samples N] [--rounds R] [--python PATH]   (issue 20: one rank against two)
+// With no section, all but stream, pytorch, bigtable and distributed run. Competing variants are interleaved round by round in one process, so noise
 // from a shared machine hits both sides alike.
 using System;
 using System.Collections.Generic;
@@ -38,6 +39,11 @@ if (sections.FirstOrDefault() == "bigtable")
 {
     var dir = Array.IndexOf(args, "--dir") is var d and >= 0 && d + 1 < args.Length ? args[d + 1] : Path.Combine(Path.GetTempPath(), "modeldsl-bigtable");
     return BigTableBench.Run(sections.ElementAtOrDefault(1) ?? "", dir);
+}
+if (sections.SequenceEqual(["distributed"]))
+{
+    DistributedBench.Run(Option("--samples", 65_536), rounds, python);
+    return 0;
 }
 foreach (var unknown in sections.Except(all))
 {

@@ -74,7 +74,7 @@ internal static class PyTorchBaseline
                 }
             }
         }
-        double Rate(List<double> steps) => BatchSize / Stats.Median(steps);
+        static double Rate(List<double> steps) => BatchSize / Stats.Median(steps);
         var matmul = context.EnsureMatmul();
         Console.WriteLine($"Training, batch {BatchSize}, {context.Samples:N0} samples per epoch, {rounds} rounds of alternating epochs, median step (first {WarmSteps} of each epoch skipped):");
         Console.WriteLine($"  generated Trainer.Fit              {Rate(generated),8:N0} samples/s; useful {Rate(generated) * BenchMmoe.TrainFlops / 1e9 / matmul:P0} of LibTorch's matmul rate ({matmul:F1} GFLOP/s)");

@@ -84,7 +84,7 @@ public class DiagnosticTests
         var d = Verify(Model("""
             [Categorical(Vocabulary = 10, Dim = 4)] public {|MDSL008:float|} UserId { get; init; }
             [Categorical(Vocabulary = 10, Dim = 4)] public {|MDSL008:decimal|} Country;
-            [Numeric] public {|MDSL008:float?|} Price { get; init; }
+            [Numeric] public {|MDSL008:int?|} Price { get; init; }
             [Numeric] public {|MDSL008:long|} Age { get; init; }
             [Numeric] public float Valid { get; init; }
             [BinaryTask] public {|MDSL008:long|} Click { get; init; }
@@ -464,6 +464,44 @@ public class DiagnosticTests
             [BinaryTask] public bool Click { get; init; }
             """));
         Assert.Equal("[Column] of 'M.Z' is 'Y', already the column of 'Y'; each column feeds one member", d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Field indexes for files without a header: all or none, each once, and not with a name.</summary>
+    [Fact]
+    public void Mdsl027MisplacedIndexOnTheColumnAttribute()
+    {
+        var d = Verify(Model("""
+            [Numeric, Column(Index = 0)] public float Price { get; init; }
+            [Numeric, {|MDSL027:Column(Index = 0)|}] public float Age { get; init; }
+            [Numeric, {|MDSL027:Column("size", Index = 2)|}] public float Size { get; init; }
+            [Numeric, {|MDSL027:Column(Index = -3)|}] public float Rate { get; init; }
+            [BinaryTask, {|MDSL027:Column("clicked")|}] public bool Click { get; init; }
+            """));
+        var messages = d.OrderBy(x => x.Location.SourceSpan.Start).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal("[Column] of 'M.Age' is Index = 0, already the field of 'Price'; each field feeds one member", messages[0]);
+        Assert.Equal("[Column] of 'M.Size' is named 'size' and placed at Index = 2; a header names columns and a file without one places them: give the name or the index", messages[1]);
+        Assert.Equal("[Column] of 'M.Rate' is Index = -3; a field index is 0 or more", messages[2]);
+        Assert.Equal("[Column] of 'M.Click' is not placed, but 'Price' is at Index = 0; without a header, place every member with [Column(Index = n)] or none (declaration order)", messages[3]);
+    }
+
+    [Fact]
+    public void Mdsl031MissingPolicyAndTextLabelsOnTheArgument()
+    {
+        var d = Verify("#nullable enable\n" + Model("""
+            [Numeric({|MDSL031:Missing = 1|})] public float Price { get; init; }
+            [Numeric] public {|MDSL031:float?|} Age { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, {|MDSL031:Missing = MissingValue.Category|})] public long City { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, Missing = MissingValue.Category)] public {|MDSL031:string|} Country { get; init; } = "";
+            [BinaryTask({|MDSL031:Positive = "yes"|})] public bool Click { get; init; }
+            [BinaryTask(Positive = " yes", {|MDSL031:Negative = "yes "|})] public bool Like { get; init; }
+            """));
+        var messages = d.OrderBy(x => x.Location.SourceSpan.Start).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal("Missing of [Numeric] on 'M.Price' applies to float? and double? members, but 'Price' is 'float'; declare the member nullable, or remove Missing", messages[0]);
+        Assert.Equal("Missing of [Numeric] on 'M.Age' is not set; a 'float?' member needs the value a missing one stands for, as in [Numeric(Missing = 0)]", messages[1]);
+        Assert.Equal("Missing of [Categorical] on 'M.City' applies to string members, but 'City' is 'long'; remove Missing, or declare the member string", messages[2]);
+        Assert.Equal("Missing of [Categorical] on 'M.Country' is Category, but the member is declared 'string', which cannot hold a missing value (null); declare it 'string?'", messages[3]);
+        Assert.Equal("Positive of [BinaryTask] on 'M.Click' is set without Negative; a label written as text needs both its positive and its negative text, so that any other value fails", messages[4]);
+        Assert.Equal("Negative of [BinaryTask] on 'M.Like' is 'yes ', the same text as Positive (spaces around are ignored); give the negative label's text", messages[5]);
     }
 
     [Fact]

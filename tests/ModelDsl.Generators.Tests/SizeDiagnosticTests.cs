@@ -13,16 +13,16 @@ using Xunit;
 namespace ModelDsl.Generators.Tests;
 
 /// <summary>
-/// The model summary's size diagnostics (MDSL031–MDSL034), each on the span it must underline (<see cref="Markup"/>),
+/// The model summary's size diagnostics (MDSL032–MDSL035), each on the span it must underline (<see cref="Markup"/>),
 /// under the MSBuild properties a build passes (<c>build_property.*</c> global options). Nothing else may be reported.
 /// </summary>
 public class SizeDiagnosticTests
 {
     [Fact]
-    public void Mdsl031LargeModelOnClassNameAboveTheThreshold()
+    public void Mdsl032LargeModelOnClassNameAboveTheThreshold()
     {
         // 1,000,000 · 8 table parameters, 8·16 + 16 bottom, 16 + 1 tower: 8,000,161.
-        var d = Verify(Model("{|MDSL031:M|}", "[Categorical(Vocabulary = 1_000_000, Dim = 8)] public long UserId { get; init; }"),
+        var d = Verify(Model("{|MDSL032:M|}", "[Categorical(Vocabulary = 1_000_000, Dim = 8)] public long UserId { get; init; }"),
             new() { ["ModelDslSummaryThresholdParameters"] = "8000000" });
         Assert.Equal("Model class 'M' has 8,000,161 parameters (30.5 MiB of float32 weights), more than ModelDslSummaryThresholdParameters = 8,000,000; its documentation summarizes the cost per component",
             d[0].GetMessage(CultureInfo.InvariantCulture));
@@ -30,7 +30,7 @@ public class SizeDiagnosticTests
     }
 
     [Fact]
-    public void Mdsl031QuietAtTheThresholdAndByDefault()
+    public void Mdsl032QuietAtTheThresholdAndByDefault()
     {
         var model = Model("M", "[Categorical(Vocabulary = 1_000_000, Dim = 8)] public long UserId { get; init; }");
         Verify(model, new() { ["ModelDslSummaryThresholdParameters"] = "8000161" });
@@ -38,12 +38,12 @@ public class SizeDiagnosticTests
     }
 
     [Fact]
-    public void Mdsl032TableOver2To31RowsOnTheLargestVocabularyOfTheTable()
+    public void Mdsl033TableOver2To31RowsOnTheLargestVocabularyOfTheTable()
     {
         // Each feature alone is under 2^31 − 1 rows; sharing the table of width 1, they have 2,200,000,000.
         var d = Verify(Model("M",
             "[Categorical(Vocabulary = 200_000_000, Dim = 1)] public long ItemId { get; init; }\n" +
-            "[Categorical({|MDSL032:Vocabulary = 2_000_000_000|}, Dim = 1)] public long UserId { get; init; }"),
+            "[Categorical({|MDSL033:Vocabulary = 2_000_000_000|}, Dim = 1)] public long UserId { get; init; }"),
             new() { ["ModelDslSummaryThresholdParameters"] = "10000000000" });
         Assert.Equal("The embedding table of width 1 of 'M' (ItemId, UserId) has 2,200,000,000 rows (8.2 GiB of float32 weights), more than 2^31 - 1: " +
             "its row ids do not fit an int32, as ONNX hosts that index in int32 (TensorRT) need; give some of these features another Dim, or lower their Vocabulary",
@@ -52,15 +52,15 @@ public class SizeDiagnosticTests
     }
 
     [Fact]
-    public void Mdsl032QuietAt2To31MinusOneRows() =>
+    public void Mdsl033QuietAt2To31MinusOneRows() =>
         Verify(Model("M", "[Categorical(Vocabulary = int.MaxValue, Dim = 1)] public long UserId { get; init; }"),
             new() { ["ModelDslSummaryThresholdParameters"] = "10000000000" });
 
     [Fact]
-    public void Mdsl033OverTheMemoryBudgetOnClassName()
+    public void Mdsl034OverTheMemoryBudgetOnClassName()
     {
         // 8,000,161 parameters · 4 bytes · (1 + 2 moments) = 91.6 MiB, over 0.05 GiB = 51.2 MiB.
-        var d = Verify(Model("{|MDSL033:M|}", "[Categorical(Vocabulary = 1_000_000, Dim = 8)] public long UserId { get; init; }"),
+        var d = Verify(Model("{|MDSL034:M|}", "[Categorical(Vocabulary = 1_000_000, Dim = 8)] public long UserId { get; init; }"),
             new() { ["ModelDslMemoryBudgetGiB"] = "0.05" });
         Assert.Equal("Model class 'M' needs 91.6 MiB for its float32 weights and Adam's two moments, more than ModelDslMemoryBudgetGiB = 0.05 GiB; shrink the largest components (see the class's summary) or raise the budget",
             d[0].GetMessage(CultureInfo.InvariantCulture));
@@ -71,11 +71,11 @@ public class SizeDiagnosticTests
     [InlineData("ModelDslSummaryThresholdParameters", "lots", "a positive whole number of parameters, so the default 100000000 applies")]
     [InlineData("ModelDslSummaryThresholdParameters", "-5", "a positive whole number of parameters, so the default 100000000 applies")]
     [InlineData("ModelDslMemoryBudgetGiB", "0", "a positive number of GiB, so the default 64 applies")]
-    public void Mdsl034InvalidPropertyIsReportedAndTheDefaultApplies(string property, string value, string rest)
+    public void Mdsl035InvalidPropertyIsReportedAndTheDefaultApplies(string property, string value, string rest)
     {
         var (result, _) = Run(Model("M", "[Numeric] public float Price { get; init; }"), new() { [property] = value });
         var d = Assert.Single(result.Diagnostics);
-        Assert.Equal("MDSL034", d.Id);
+        Assert.Equal("MDSL035", d.Id);
         Assert.Equal(Location.None, d.Location);
         Assert.Equal($"The MSBuild property {property} is '{value}'; it must be {rest}", d.GetMessage(CultureInfo.InvariantCulture));
     }

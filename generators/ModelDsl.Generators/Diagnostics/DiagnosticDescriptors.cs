@@ -116,6 +116,10 @@ internal static class DiagnosticDescriptors
         "Invalid data column name",
         "[Column] of '{0}.{1}' is {2}; {3}");
 
+    public static readonly DiagnosticDescriptor InvalidDataArgument = Error(DiagnosticIds.InvalidDataArgument,
+        "Invalid missing-value or text-label argument",
+        "{0} of [{1}] on '{2}.{3}' {4}; {5}");
+
     public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(DiagnosticIds.UndefinedEnumValue,
         "Enum argument has an undefined value",
         "{0} of [{1}] on '{2}' is {3}; it must be {4}");

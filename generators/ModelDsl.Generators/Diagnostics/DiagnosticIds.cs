@@ -33,11 +33,12 @@ internal static class DiagnosticIds
     public const string GroupMismatch = "MDSL025";
     public const string OutOfVocabularyOnString = "MDSL026";
     public const string InvalidColumn = "MDSL027";
+    public const string InvalidDataArgument = "MDSL031";
     public const string UndefinedEnumValue = "MDSL028";
     public const string InheritedMember = "MDSL029";
     public const string LanguageVersionTooLow = "MDSL030";
-    public const string LargeModel = "MDSL031";
-    public const string EmbeddingTableTooLarge = "MDSL032";
-    public const string OverMemoryBudget = "MDSL033";
-    public const string InvalidBuildProperty = "MDSL034";
+    public const string LargeModel = "MDSL032";
+    public const string EmbeddingTableTooLarge = "MDSL033";
+    public const string OverMemoryBudget = "MDSL034";
+    public const string InvalidBuildProperty = "MDSL035";
 }

@@ -20,8 +20,11 @@ internal static class DataEmitter
         w.Line(SourceWriter.GeneratedCode);
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> DataColumns {{ get; }} = new[] {{ {string.Join(", ", spec.DataColumns.Select(c => SourceWriter.Literal(c.Column)))} }};");
         w.Line();
-        Reader(w, samples, "ReadCsv", "Streams samples from a CSV file with a header row; each enumeration reads the file again, so it can feed every epoch.",
-            "string path, global::ModelDsl.Data.CsvOptions? options = null", "path, DataColumns, ReadSample, options");
+        // Fields placed by [Column(Index = n)], for files without a header; otherwise declaration order.
+        var placed = spec.DataColumns.Count > 0 && spec.DataColumns.All(c => c.Index >= 0);
+        var fields = placed ? ", " + SourceWriter.IntArray(spec.DataColumns.Select(c => c.Index)) : "";
+        Reader(w, samples, "ReadCsv", "Streams samples from a CSV file (with a header row unless <c>options.HasHeader</c> is false); each enumeration reads the file again, so it can feed every epoch.",
+            "string path, global::ModelDsl.Data.CsvOptions? options = null", $"path, DataColumns, ReadSample, options{fields}");
         Reader(w, samples, "ReadParquet", "Streams samples from a Parquet file, one row group at a time; each enumeration reads the file again.",
             "string path", "path, DataColumns, ReadSample");
         w.Line(SourceWriter.GeneratedCode);
@@ -45,8 +48,15 @@ internal static class DataEmitter
     private static string Read(ModelSpec spec, DataColumnSpec column, int index)
     {
         // Binary labels of any type go through GetBoolean, which reports a value other than 0 or 1 with its row.
-        if (spec.Tasks.Any(t => t.Name == column.Member && t.Kind == TaskKind.Binary))
-            return string.Format(CultureInfo.InvariantCulture, ElementTypes.Of(column.Type.Element).FromBool!, $"row.GetBoolean({index})");
-        return $"row.{column.Type.Reader}({index})";
+        if (spec.Tasks.FirstOrDefault(t => t.Name == column.Member && t.Kind == TaskKind.Binary) is { } task)
+        {
+            var label = task.Positive.Length > 0 ? $"row.GetBoolean({index}, {SourceWriter.Literal(task.Positive)}, {SourceWriter.Literal(task.Negative)})" : $"row.GetBoolean({index})";
+            return string.Format(CultureInfo.InvariantCulture, ElementTypes.Of(column.Type.Element).FromBool!, label);
+        }
+        // A member that may be missing reads a missing-value marker (a Parquet null) as null.
+        var read = $"row.{column.Type.Reader}({index})";
+        return column.Type.IsNullable || spec.Features.Any(f => f.Name == column.Member && f.Missing == MissingValue.Category)
+            ? $"row.IsMissing({index}) ? null : {read}"
+            : read;
     }
 }

@@ -54,6 +54,7 @@ internal static class RecordsEmitter
         {
             { IsSequence: true, IsHashed: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {truncation}, {member});",
             { IsSequence: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {policy}, {truncation}, {member});",
+            { IsHashed: true, Missing: MissingValue.Category } => $"categorical[{column}] = global::ModelDsl.FeatureValues.HashedOrMissing({value}, {f.Vocabulary});",
             { IsHashed: true } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Hashed({value}, {f.Vocabulary}, {member});",
             { OutOfVocabulary: OutOfVocabulary.Error } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {member});",
             _ => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {policy}, {member});",
@@ -67,8 +68,12 @@ internal static class RecordsEmitter
         var transform = (f.Transform & NumericTransform.Log1p) != 0 ? ", " + SourceWriter.Enum(NumericTransform.Log1p) : "";
         return f.IsVector
             ? $"global::ModelDsl.FeatureValues.Numeric({value}, numeric.Slice({column}, {f.Size}), {member}{transform});"
-            : $"numeric[{column}] = global::ModelDsl.FeatureValues.Numeric({value}, {member}{transform});";
+            : $"numeric[{column}] = global::ModelDsl.FeatureValues.Numeric({value}{Fill(f)}, {member}{transform});";
     }
+
+    /// <summary>What a nullable member's missing value (null) stands for, the same in training and serving.</summary>
+    private static string Fill(FeatureSpec f) =>
+        f.Type.IsNullable ? " ?? " + f.MissingFill.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d" : "";
 
     /// <summary>What an output means, for its Prediction member and the model summary.</summary>
     public static string Describe(OutputSpec output) => output.Kind switch

@@ -14,11 +14,11 @@ internal enum ElementType
     String,
 }
 
-/// <summary>A DSL member's type: an element type, alone or as a one-dimensional array.</summary>
-internal readonly record struct MemberType(ElementType Element, bool IsArray = false)
+/// <summary>A DSL member's type: an element type, alone, as a one-dimensional array, or as a nullable value type (<c>float?</c>).</summary>
+internal readonly record struct MemberType(ElementType Element, bool IsArray = false, bool IsNullable = false)
 {
-    /// <summary>As C# writes it: <c>long</c>, <c>string[]</c>.</summary>
-    public string Keyword => ElementTypes.Of(Element).Keyword + (IsArray ? "[]" : "");
+    /// <summary>As C# writes it: <c>long</c>, <c>string[]</c>, <c>float?</c>.</summary>
+    public string Keyword => ElementTypes.Of(Element).Keyword + (IsArray ? "[]" : "") + (IsNullable ? "?" : "");
 
     public bool IsString => Element == ElementType.String;
 
@@ -29,6 +29,8 @@ internal readonly record struct MemberType(ElementType Element, bool IsArray = f
     public static MemberType? Of(ITypeSymbol type) => type switch
     {
         IArrayTypeSymbol { Rank: 1, ElementType: var element } => ElementTypes.Of(element.SpecialType) is { } e && ElementTypes.Of(e).ArrayReader is not null ? new MemberType(e, IsArray: true) : null,
+        INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, TypeArguments.Length: 1 } nullable =>
+            ElementTypes.Of(nullable.TypeArguments[0].SpecialType) is { } v ? new MemberType(v, IsNullable: true) : null,
         _ => ElementTypes.Of(type.SpecialType) is { } scalar ? new MemberType(scalar) : null,
     };
 

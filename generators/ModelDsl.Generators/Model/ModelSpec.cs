@@ -70,6 +70,12 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Typ
 
     public NumericTransform Transform { get; init; }
 
+    /// <summary>What a missing (null) value of a string member is.</summary>
+    public MissingValue Missing { get; init; }
+
+    /// <summary>The value a missing (null) value of a nullable numeric member stands for; NaN when unset.</summary>
+    public double MissingFill { get; init; } = double.NaN;
+
     public bool IsVector => Type.IsArray;
 
     /// <summary>A categorical array: pooled embeddings of up to MaxLength ids.</summary>
@@ -81,8 +87,8 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Typ
     /// <summary>Input columns the feature takes.</summary>
     public int Width => !IsVector ? 1 : Kind == FeatureKind.Categorical ? MaxLength : Size;
 
-    /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary row.</summary>
-    public int Rows => Vocabulary + (OutOfVocabulary == OutOfVocabulary.Reserved ? 1 : 0);
+    /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary or missing row (a string member has no out-of-vocabulary id).</summary>
+    public int Rows => Vocabulary + (OutOfVocabulary == OutOfVocabulary.Reserved || Missing == MissingValue.Category ? 1 : 0);
 
     /// <summary>Features with the same key look up the same table segment.</summary>
     public string SegmentKey => Group.Length > 0 ? "group " + Group : Name;
@@ -92,13 +98,27 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Typ
 /// A member read from a data file column by the generated <c>ReadCsv</c>/<c>ReadParquet</c>:
 /// its <c>[Column]</c> name (the member name when absent) and its type.
 /// </summary>
-internal sealed record DataColumnSpec(string Member, string Column, MemberType Type);
+internal sealed record DataColumnSpec(string Member, string Column, MemberType Type)
+{
+    /// <summary>Its 0-based field in a CSV file without a header, from <c>[Column(Index = n)]</c>; −1 when unset.</summary>
+    public int Index { get; init; } = -1;
+
+    /// <summary>Whether <c>[Column]</c> names the column.</summary>
+    public bool IsNamed { get; init; }
+}
 
 /// <summary>
 /// A task member: its label type, tower units and static loss weight; <paramref name="Given"/> names
 /// the binary task it is conditioned on (ESMM), or is empty.
 /// </summary>
-internal sealed record TaskSpec(string Name, TaskKind Kind, MemberType Type, EquatableArray<int> Tower, double LossWeight, string Given);
+internal sealed record TaskSpec(string Name, TaskKind Kind, MemberType Type, EquatableArray<int> Tower, double LossWeight, string Given)
+{
+    /// <summary>A binary label's text in data files for true, or empty when labels are 0/1/true/false.</summary>
+    public string Positive { get; init; } = "";
+
+    /// <summary>A binary label's text in data files for false, or empty.</summary>
+    public string Negative { get; init; } = "";
+}
 
 /// <summary>A <c>[SampleWeight]</c> member weighting task <paramref name="For"/>'s loss.</summary>
 internal sealed record SampleWeightSpec(string Name, MemberType Type, string For, bool PositivesOnly);

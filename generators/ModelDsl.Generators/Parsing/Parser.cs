@@ -196,7 +196,8 @@ internal static class Parser
     private static readonly Dictionary<string, Role> Roles = new()
     {
         [KnownAttributes.Categorical] = new(RoleKind.Categorical, [Int, Long, String, new(ElementType.Int, true), new(ElementType.Long, true), new(ElementType.String, true)]),
-        [KnownAttributes.Numeric] = new(RoleKind.Numeric, [Float, Double, new(ElementType.Float, true), new(ElementType.Double, true)]),
+        [KnownAttributes.Numeric] = new(RoleKind.Numeric, [Float, Double, new(ElementType.Float, true), new(ElementType.Double, true),
+            new(ElementType.Float, IsNullable: true), new(ElementType.Double, IsNullable: true)]),
         [KnownAttributes.BinaryTask] = new(RoleKind.BinaryTask, [new(ElementType.Bool), Int, Float, Double]),
         [KnownAttributes.RegressionTask] = new(RoleKind.RegressionTask, [Float, Double]),
         [KnownAttributes.SampleWeight] = new(RoleKind.SampleWeight, [Float, Double, Int]),
@@ -264,6 +265,7 @@ internal static class Parser
                     MaxLength = reader.Int(nameof(CategoricalAttribute.MaxLength), categorical.MaxLength, neutral: 1),
                     Pooling = ReadEnum<Pooling>(attribute, reader, nameof(CategoricalAttribute.Pooling), name, $"{state.Model}.{name}", state) ?? categorical.Pooling,
                     Truncation = ReadEnum<SequenceTruncation>(attribute, reader, nameof(CategoricalAttribute.Truncation), name, $"{state.Model}.{name}", state) ?? categorical.Truncation,
+                    Missing = ReadEnum<MissingValue>(attribute, reader, nameof(CategoricalAttribute.Missing), name, $"{state.Model}.{name}", state) ?? categorical.Missing,
                 });
                 break;
             case RoleKind.Numeric:
@@ -271,6 +273,7 @@ internal static class Parser
                     reader.Int(nameof(NumericAttribute.Size), Defaults.Numeric.Size, neutral: 0))
                 {
                     Transform = ReadEnum<NumericTransform>(attribute, reader, nameof(NumericAttribute.Transform), name, $"{state.Model}.{name}", state) ?? Defaults.Numeric.Transform,
+                    MissingFill = reader.Double(nameof(NumericAttribute.Missing), Defaults.Numeric.Missing, neutral: double.NaN),
                 });
                 break;
             case RoleKind.SampleWeight:
@@ -282,7 +285,12 @@ internal static class Parser
                 members.Tasks.Add(new TaskSpec(name, TaskKind.Binary, keyword,
                     reader.Ints(nameof(BinaryTaskAttribute.Tower), neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
                     reader.Double(nameof(BinaryTaskAttribute.LossWeight), Defaults.BinaryTask.LossWeight, neutral: Defaults.BinaryTask.LossWeight),
-                    reader.String(nameof(BinaryTaskAttribute.Given), neutral: "")!));
+                    reader.String(nameof(BinaryTaskAttribute.Given), neutral: "")!)
+                {
+                    // Absent reads as empty: a label written as text needs both (an empty label is not useful text).
+                    Positive = reader.String(nameof(BinaryTaskAttribute.Positive), neutral: "")!,
+                    Negative = reader.String(nameof(BinaryTaskAttribute.Negative), neutral: "")!,
+                });
                 break;
             default:
                 members.Tasks.Add(new TaskSpec(name, TaskKind.Regression, keyword,
@@ -292,7 +300,13 @@ internal static class Parser
                 break;
         }
         state.Read(reader);
-        members.Columns.Add(new DataColumnSpec(name, ReadColumn(member, name, state), keyword));
+        // A missing string is null, which a member declared non-nullable (in a nullable context) cannot hold.
+        if (members.Features.LastOrDefault() is { Missing: MissingValue.Category, IsHashed: true, IsVector: false } missing && missing.Name == name
+            && memberType.NullableAnnotation == NullableAnnotation.NotAnnotated)
+            state.Report(DiagnosticDescriptors.InvalidDataArgument, state.Locations.Get(SpecKey.TypeOf(name), SpecKey.Member(name)),
+                nameof(CategoricalAttribute.Missing), "Categorical", state.Model, name, "is Category, but the member is declared 'string', which cannot hold a missing value (null)", "declare it 'string?'");
+        var (column, index, named) = ReadColumn(member, name, state);
+        members.Columns.Add(new DataColumnSpec(name, column, keyword) { Index = index, IsNamed = named });
         members.Settable &= IsSettable(member);
     }
 
@@ -319,19 +333,27 @@ internal static class Parser
         }
     }
 
-    /// <summary>The member's <c>[Column]</c> name, or its own name.</summary>
-    private static string ReadColumn(ISymbol member, string name, ParseState state)
+    /// <summary>
+    /// The member's <c>[Column]</c>: the column's name (the member's own when unnamed), its field index in a
+    /// file without a header (−1 when unset), and whether the attribute names it.
+    /// </summary>
+    private static (string Column, int Index, bool Named) ReadColumn(ISymbol member, string name, ParseState state)
     {
         var attribute = member.GetAttributes().FirstOrDefault(a => NameOf(a) == KnownAttributes.Column);
         if (attribute is null)
-            return name;
+            return (name, -1, false);
         state.Locations.Add(SpecKey.Column(name), state.LocationOf(attribute));
-        if (state.HasErrors(state.SyntaxOf(attribute)) || attribute.ConstructorArguments.Length != 1)
+        if (state.HasErrors(state.SyntaxOf(attribute)) || attribute.ConstructorArguments.Length > 1)
         {
             state.HasCompilerErrors = true;
-            return name;
+            return (name, -1, false);
         }
-        return attribute.ConstructorArguments[0].Value as string ?? "";
+        var reader = state.Reader(attribute);
+        var index = reader.Int(nameof(ColumnAttribute.Index), -1, neutral: -1);
+        state.Read(reader);
+        return attribute.ConstructorArguments.Length == 0
+            ? (name, index, false)
+            : (attribute.ConstructorArguments[0].Value as string ?? "", index, true);
     }
 
     /// <summary>Whether an object initializer inside the class can set the member.</summary>

@@ -9,13 +9,13 @@ using ModelDsl.Generators.Parsing;
 namespace ModelDsl.Generators.Validation;
 
 /// <summary>
-/// Rules over a valid spec's <see cref="ModelSummary"/>: a large model (MDSL031, information), an embedding
-/// table over 2³¹ − 1 rows (MDSL032), weights and Adam's state over the memory budget (MDSL033).
+/// Rules over a valid spec's <see cref="ModelSummary"/>: a large model (MDSL032, information), an embedding
+/// table over 2³¹ − 1 rows (MDSL033), weights and Adam's state over the memory budget (MDSL034).
 /// They run after validation, with the build's <see cref="SizeSettings"/>.
 /// </summary>
 internal static class SizeRules
 {
-    /// <summary>The most rows of a table whose row ids fit an int32 (docs/diagnostics.md, MDSL032).</summary>
+    /// <summary>The most rows of a table whose row ids fit an int32 (docs/diagnostics.md, MDSL033).</summary>
     public const long MaxTableRows = int.MaxValue;
 
     private const double GiB = 1L << 30;

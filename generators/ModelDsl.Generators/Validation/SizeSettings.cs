@@ -10,8 +10,8 @@ namespace ModelDsl.Generators.Validation;
 /// <summary>
 /// The limits of the size diagnostics, from MSBuild properties the ModelDsl package makes visible to the
 /// compiler (<c>CompilerVisibleProperty</c> in build/ModelDsl.targets), as analyzers read their options:
-/// <c>ModelDslSummaryThresholdParameters</c> (MDSL031) and <c>ModelDslMemoryBudgetGiB</c> (MDSL033). A value
-/// that is not a positive number is reported (MDSL034) and the default applies.
+/// <c>ModelDslSummaryThresholdParameters</c> (MDSL032) and <c>ModelDslMemoryBudgetGiB</c> (MDSL034). A value
+/// that is not a positive number is reported (MDSL035) and the default applies.
 /// </summary>
 internal sealed record SizeSettings(long ThresholdParameters, double MemoryBudgetGiB, EquatableArray<Diagnostic> Problems)
 {

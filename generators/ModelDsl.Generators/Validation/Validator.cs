@@ -49,6 +49,8 @@ internal static class Validator
             .Concat(Tasks(spec, at))
             .Concat(SampleWeights(spec, at))
             .Concat(Columns(spec, at))
+            .Concat(Positions(spec, at))
+            .Concat(DataArguments(spec, at))
             .Concat(Regularization(spec.Regularization, model, at))
             .Concat(LossWeighting(spec.LossWeighting, model, at))
             .Concat(ReservedNames.CheckSpec(spec, at));
@@ -153,6 +155,65 @@ internal static class Validator
             }
             else
                 owners[column.Column] = column.Member;
+        }
+    }
+
+    /// <summary>
+    /// <c>[Column(Index = n)]</c>, for files without a header: all members placed or none (declaration order),
+    /// each at its own field, and an index instead of a name, not both.
+    /// </summary>
+    private static IEnumerable<Diagnostic> Positions(ModelSpec spec, SpecLocations at)
+    {
+        Location ColumnOf(string member) => at.Get(SpecKey.Column(member), SpecKey.Member(member));
+        var placed = spec.DataColumns.Where(c => c.Index != -1).ToList();
+        var owners = new Dictionary<int, string>();
+        foreach (var column in placed)
+        {
+            if (column.Index < 0)
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, ColumnOf(column.Member), spec.ClassName, column.Member, $"Index = {column.Index}", "a field index is 0 or more");
+            else if (column.IsNamed)
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, ColumnOf(column.Member), spec.ClassName, column.Member, $"named '{column.Column}' and placed at Index = {column.Index}",
+                    "a header names columns and a file without one places them: give the name or the index");
+            else if (owners.TryGetValue(column.Index, out var owner))
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, ColumnOf(column.Member), spec.ClassName, column.Member, $"Index = {column.Index}, already the field of '{owner}'", "each field feeds one member");
+            else
+                owners[column.Index] = column.Member;
+        }
+        if (placed.Count > 0)
+        {
+            foreach (var column in spec.DataColumns.Where(c => c.Index == -1))
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidColumn, ColumnOf(column.Member), spec.ClassName, column.Member, $"not placed, but '{placed[0].Member}' is at Index = {placed[0].Index}",
+                    "without a header, place every member with [Column(Index = n)] or none (declaration order)");
+        }
+    }
+
+    /// <summary>Missing-value policies and text labels: each on the member type it applies to, with what it needs.</summary>
+    private static IEnumerable<Diagnostic> DataArguments(ModelSpec spec, SpecLocations at)
+    {
+        Diagnostic Invalid(string owner, string argument, string role, string problem, string fix) =>
+            Diagnostic.Create(DiagnosticDescriptors.InvalidDataArgument, ArgumentOf(at, owner, argument), argument, role, spec.ClassName, owner, problem, fix);
+        foreach (var feature in spec.Features)
+        {
+            if (feature.Missing != MissingValue.Error && (!feature.IsHashed || feature.IsVector))
+                yield return Invalid(feature.Name, nameof(CategoricalAttribute.Missing), Categorical, $"applies to string members, but '{feature.Name}' is '{feature.Type}'", "remove Missing, or declare the member string");
+            if (feature.Kind != FeatureKind.Numeric)
+                continue;
+            var fill = nameof(NumericAttribute.Missing);
+            if (feature.Type.IsNullable && double.IsNaN(feature.MissingFill))
+                yield return Diagnostic.Create(DiagnosticDescriptors.InvalidDataArgument, at.Get(SpecKey.TypeOf(feature.Name), SpecKey.Member(feature.Name)), fill, Numeric, spec.ClassName, feature.Name,
+                    "is not set", $"a '{feature.Type}' member needs the value a missing one stands for, as in [Numeric(Missing = 0)]");
+            else if (feature.Type.IsNullable && double.IsInfinity(feature.MissingFill))
+                yield return Invalid(feature.Name, fill, Numeric, "is not finite", "give a finite value for a missing one to stand for");
+            else if (!feature.Type.IsNullable && !double.IsNaN(feature.MissingFill))
+                yield return Invalid(feature.Name, fill, Numeric, $"applies to float? and double? members, but '{feature.Name}' is '{feature.Type}'", "declare the member nullable, or remove Missing");
+        }
+        foreach (var task in spec.Tasks.Where(t => t.Kind == TaskKind.Binary))
+        {
+            if ((task.Positive.Length == 0) != (task.Negative.Length == 0))
+                yield return Invalid(task.Name, task.Positive.Length == 0 ? nameof(BinaryTaskAttribute.Negative) : nameof(BinaryTaskAttribute.Positive), "BinaryTask",
+                    $"is set without {(task.Positive.Length == 0 ? nameof(BinaryTaskAttribute.Positive) : nameof(BinaryTaskAttribute.Negative))}", "a label written as text needs both its positive and its negative text, so that any other value fails");
+            else if (task.Positive.Length > 0 && task.Positive.Trim(' ') == task.Negative.Trim(' '))
+                yield return Invalid(task.Name, nameof(BinaryTaskAttribute.Negative), "BinaryTask", $"is '{task.Negative}', the same text as Positive (spaces around are ignored)", "give the negative label's text");
         }
     }
 

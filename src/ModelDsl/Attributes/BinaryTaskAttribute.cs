@@ -23,4 +23,14 @@ sealed partial class BinaryTaskAttribute : Attribute
     /// Chains (click → cart → purchase) multiply along the chain.
     /// </summary>
     public string? Given { get; set; }
+
+    /// <summary>
+    /// The text of a positive label in data files (" 50000+." in the census extract), with <see cref="Negative"/>:
+    /// the generated readers turn it into true, <see cref="Negative"/> into false, and fail on any other value,
+    /// naming the file, row and column. Compared without surrounding spaces. Unset: labels are 0, 1, true or false.
+    /// </summary>
+    public string? Positive { get; set; }
+
+    /// <summary>The text of a negative label in data files; set with <see cref="Positive"/>.</summary>
+    public string? Negative { get; set; }
 }

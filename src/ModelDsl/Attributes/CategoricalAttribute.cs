@@ -28,6 +28,13 @@ sealed partial class CategoricalAttribute : Attribute
     /// <summary>What an integer id outside <c>[0, Vocabulary)</c> becomes; <see cref="ModelDsl.OutOfVocabulary.Error"/> by default.</summary>
     public OutOfVocabulary OutOfVocabulary { get; set; }
 
+    /// <summary>
+    /// What a missing value (null) of a <c>string</c> member is: <see cref="MissingValue.Error"/> (the default),
+    /// or <see cref="MissingValue.Category"/>, an extra row at index <c>Vocabulary</c> that learns "missing".
+    /// Training and the predictor encode null alike; a file's missing-value marker reads as null.
+    /// </summary>
+    public MissingValue Missing { get; set; }
+
     /// <summary>Most values a sequence holds; shorter ones are padded (padding adds nothing to the pooled vector). Sequences only.</summary>
     public int MaxLength { get; set; }
 
@@ -52,6 +59,19 @@ enum OutOfVocabulary
 
     /// <summary>Every such id maps to one extra row, index <c>Vocabulary</c>, which learns "unknown".</summary>
     Reserved,
+}
+
+/// <summary>What a missing value of a categorical feature is.</summary>
+#if !MODELDSL_GENERATOR
+public
+#endif
+enum MissingValue
+{
+    /// <summary>It is bad data: reading or encoding it fails naming the member (and the file, row and column).</summary>
+    Error,
+
+    /// <summary>It is one more category, with its own row at index <c>Vocabulary</c>.</summary>
+    Category,
 }
 
 /// <summary>How a sequence feature's embeddings are pooled; empty sequences pool to zeros.</summary>

@@ -14,6 +14,12 @@ sealed partial class NumericAttribute : Attribute
 
     /// <summary>What the network does to the value before its first layer; part of the exported graph, so a predictor takes raw values.</summary>
     public NumericTransform Transform { get; set; }
+
+    /// <summary>
+    /// The value a missing one (null) stands for, on a <c>float?</c> or <c>double?</c> member, which needs it.
+    /// A file's missing-value marker reads as null, and training and the predictor both encode null as this value.
+    /// </summary>
+    public double Missing { get; set; } = double.NaN;
 }
 
 /// <summary>Transforms of a numeric feature, applied in the network (and its ONNX graph) in declaration order.</summary>

@@ -22,6 +22,7 @@ internal sealed class CsvText : TextReader
 
     private readonly Stream _stream;
     private readonly char _separator;
+    private readonly bool _trim;
     private readonly byte[] _bytes = new byte[BufferSize];
     private readonly char[] _chars = new char[BufferSize];
     private int _byteStart;
@@ -36,10 +37,11 @@ internal sealed class CsvText : TextReader
     private bool _secondHalfOwed;
     private char _previous = '\n';
 
-    private CsvText(Stream stream, char separator)
+    private CsvText(Stream stream, char separator, bool trim)
     {
         _stream = stream;
         _separator = separator;
+        _trim = trim;
     }
 
     /// <summary>Whether an invalid UTF-8 byte has been decoded so far.</summary>
@@ -51,10 +53,13 @@ internal sealed class CsvText : TextReader
     /// <summary>Whether the whole file has been read and it ended inside a quoted field (a quote never closed).</summary>
     public bool EndedInsideQuotes { get; private set; }
 
-    /// <summary>Reads <paramref name="stream"/>, the file <paramref name="path"/>, whose fields <paramref name="separator"/> separates.</summary>
-    public static CsvText Open(string path, Stream stream, char separator)
+    /// <summary>
+    /// Reads <paramref name="stream"/>, the file <paramref name="path"/>, whose fields <paramref name="separator"/> separates;
+    /// with <paramref name="trim"/>, spaces before a quote do not keep it from opening a field (<c>a, "b, c"</c>).
+    /// </summary>
+    public static CsvText Open(string path, Stream stream, char separator, bool trim)
     {
-        var text = new CsvText(stream, separator);
+        var text = new CsvText(stream, separator, trim);
         try
         {
             text.CheckEncoding(path);
@@ -119,8 +124,10 @@ internal sealed class CsvText : TextReader
             chars[..plain].CopyTo(buffer[written..]);
             written += plain;
             _charStart += plain;
-            if (plain > 0)
-                _previous = chars[plain - 1];
+            // Spaces that trimming drops leave the previous character what it was.
+            ReadOnlySpan<char> kept = _trim ? chars[..plain].TrimEnd(' ') : chars[..plain];
+            if (!kept.IsEmpty)
+                _previous = kept[^1];
             if (quote < 0)
                 continue;
             _charStart++;

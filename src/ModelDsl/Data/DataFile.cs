@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using nietras.SeparatedValues;
 using Parquet;
 using Parquet.Schema;
@@ -17,12 +18,13 @@ namespace ModelDsl.Data;
 /// </summary>
 public static class DataFile
 {
-    /// <summary>Reads a CSV file whose first line is the header; <paramref name="read"/> makes one item per data row.</summary>
+    /// <summary>Reads a CSV file (whose first line is the header unless <see cref="CsvOptions.HasHeader"/> says otherwise); <paramref name="read"/> makes one item per data row.</summary>
     /// <param name="path">The file.</param>
     /// <param name="columns">The columns to read; a getter of <see cref="DataRow"/> takes an index into this list.</param>
     /// <param name="read">Makes an item from the current row.</param>
-    /// <param name="options">Separators; <c>,</c> between fields and <c>|</c> between array elements unless set.</param>
-    public static IEnumerable<T> ReadCsv<T>(string path, IReadOnlyList<string> columns, Func<DataRow, T> read, CsvOptions? options = null)
+    /// <param name="options">Separators, header, trimming and missing values; <c>,</c> between fields and <c>|</c> between array elements, with a header, unless set.</param>
+    /// <param name="positions">Each column's 0-based field in a file without a header; the order of <paramref name="columns"/> when null.</param>
+    public static IEnumerable<T> ReadCsv<T>(string path, IReadOnlyList<string> columns, Func<DataRow, T> read, CsvOptions? options = null, IReadOnlyList<int>? positions = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(columns);
@@ -30,9 +32,12 @@ public static class DataFile
         options ??= new CsvOptions();
         if (options.Separator == options.ArraySeparator || options.ArraySeparator is '"' or '\r' or '\n')
             throw new ArgumentException($"The array separator '{options.ArraySeparator}' must differ from the field separator, quotes and line breaks.", nameof(options));
+        ArgumentNullException.ThrowIfNull(options.MissingValues, nameof(options));
+        if (positions is not null && (positions.Count != columns.Count || positions.Any(p => p < 0)))
+            throw new ArgumentException($"Give one field index, 0 or more, per column: {positions.Count} for {columns.Count} columns.", nameof(positions));
         // Validates the field separator now rather than at the first enumeration.
         Sep separator = Sep.New(options.Separator);
-        return EnumerateCsv(path, columns, read, separator, options.ArraySeparator);
+        return EnumerateCsv(path, columns, read, separator, options, positions);
     }
 
     /// <summary>Reads a Parquet file; <paramref name="read"/> makes one item per row.</summary>
@@ -47,19 +52,20 @@ public static class DataFile
         return EnumerateParquet(path, columns, read);
     }
 
-    private static IEnumerable<T> EnumerateCsv<T>(string path, IReadOnlyList<string> columns, Func<DataRow, T> read, Sep separator, char arraySeparator)
+    private static IEnumerable<T> EnumerateCsv<T>(string path, IReadOnlyList<string> columns, Func<DataRow, T> read, Sep separator, CsvOptions csv, IReadOnlyList<int>? positions)
     {
-        // Column counts are checked by CsvRow, to name the row and both counts in the message; quotes are
-        // taken out by CsvRow too, as CsvText means them.
-        SepReaderOptions options = separator.Reader(o => o with { DisableColCountCheck = true });
-        using CsvText text = CsvText.Open(path, OpenFile(path), separator.Separator);
+        // The header, column counts, trimming and quotes are CsvRow's: it reads the header as a row, so that
+        // its errors name what is wrong (and say when the "header" is data) instead of Sep's long messages.
+        SepReaderOptions options = separator.Reader(o => o with { HasHeader = false, DisableColCountCheck = true });
+        using CsvText text = CsvText.Open(path, OpenFile(path), separator.Separator, csv.TrimFields);
         using SepReader reader = OpenCsv(path, options, text);
-        var row = new CsvRow(path, columns, reader, text, arraySeparator);
+        var row = new CsvRow(path, columns, positions, reader, text, csv);
         while (MoveNext(path, reader, row))
         {
             if (row.Advance())
                 yield return read(row);
         }
+        row.End();
     }
 
     private static bool MoveNext(string path, SepReader reader, CsvRow row)

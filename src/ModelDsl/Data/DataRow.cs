@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace ModelDsl.Data;
@@ -38,6 +39,26 @@ public abstract class DataRow
     /// <summary>Reads a binary label: 0 or 1 (CSV also takes true and false, in any case).</summary>
     public abstract bool GetBoolean(int column);
 
+    /// <summary>
+    /// A binary label written as text: true for <paramref name="positive"/>, false for <paramref name="negative"/>,
+    /// compared ordinally without their surrounding spaces; any other value fails naming the file, row and column.
+    /// </summary>
+    public bool GetBoolean(int column, string positive, string negative)
+    {
+        ReadOnlySpan<char> text = LabelText(column).Trim(' ');
+        if (text.SequenceEqual(positive.AsSpan().Trim(' ')))
+            return true;
+        if (text.SequenceEqual(negative.AsSpan().Trim(' ')))
+            return false;
+        throw Error(column, DataProblem.Value(text, $"is not a binary label: it must be '{positive}' or '{negative}'"));
+    }
+
+    /// <summary>
+    /// Whether the current row has no value in <paramref name="column"/>: a CSV cell that is one of
+    /// <see cref="CsvOptions.MissingValues"/>, or a Parquet null. The generated readers ask it for nullable members.
+    /// </summary>
+    public abstract bool IsMissing(int column);
+
     /// <summary>Reads a string.</summary>
     public abstract string GetString(int column);
 
@@ -55,6 +76,9 @@ public abstract class DataRow
 
     /// <summary>Reads an array of strings.</summary>
     public abstract string[] GetStringArray(int column);
+
+    /// <summary>The text of a label column, for <see cref="GetBoolean(int, string, string)"/>.</summary>
+    private protected abstract ReadOnlySpan<char> LabelText(int column);
 
     /// <summary>An error about the current row's value in <paramref name="column"/>.</summary>
     private protected ModelDataException Error(int column, string problem) =>

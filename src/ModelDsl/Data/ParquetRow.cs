@@ -42,6 +42,14 @@ internal sealed class ParquetRow : DataRow
         RowNumber++;
     }
 
+    public override bool IsMissing(int column) => !_columns[column].IsList && _columns[column].NullAt(_index) != 0;
+
+    private protected override ReadOnlySpan<char> LabelText(int column)
+    {
+        (ParquetColumn values, int index) = Scalar(column, kind => kind == ParquetKind.Text, "a text label");
+        return values.Texts[index].Span;
+    }
+
     public override float GetSingle(int column)
     {
         (ParquetColumn values, int index) = Scalar(column, IsNumber, "a number");

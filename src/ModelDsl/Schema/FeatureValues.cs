@@ -30,11 +30,22 @@ public static class FeatureValues
             _ => Categorical(id, vocabulary, member),
         };
 
-    /// <summary>A string categorical feature, hashed into its vocabulary with <see cref="StableHash"/>.</summary>
+    /// <summary>
+    /// A string categorical feature, hashed into its vocabulary with <see cref="StableHash"/> without its surrounding
+    /// white space: " Private" (as a ", "-separated file writes it) and "Private" (as a caller sends it) are one value.
+    /// </summary>
     public static long Hashed(string? value, int vocabulary, string member) =>
         value is null
-            ? throw new ModelDataException($"{member} is null; a string feature needs a value (an empty string is one).")
-            : StableHash.Index(value, vocabulary);
+            ? throw new ModelDataException($"{member} is null; a string feature needs a value (an empty string is one), or a nullable member (string?) for a missing one.")
+            : StableHash.Index(Trimmed(value), vocabulary);
+
+    /// <summary>A nullable categorical feature: a missing value (null) takes the extra row at index <paramref name="vocabulary"/>, which learns "missing".</summary>
+    public static long HashedOrMissing(string? value, int vocabulary) =>
+        value is null ? vocabulary : StableHash.Index(Trimmed(value), vocabulary);
+
+    /// <summary>The string a hashed value stands for: without surrounding white space, and without allocating when it has none.</summary>
+    private static string Trimmed(string value) =>
+        value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])) ? value.Trim() : value;
 
     /// <summary>A sequence of ids, checked and written into its columns; columns past its end get <see cref="Padding"/>.</summary>
     public static void Sequence(long[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, string member) =>
@@ -53,7 +64,7 @@ public static class FeatureValues
             var index = kept.Offset + i;
             // The element's name is built only for the error: this runs for every value trained on or served.
             columns[i] = values![index] is { } value
-                ? StableHash.Index(value, vocabulary)
+                ? StableHash.Index(Trimmed(value), vocabulary)
                 : Hashed(null, vocabulary, string.Create(CultureInfo.InvariantCulture, $"{member}[{index}]"));
         }
         columns[kept.Length..].Fill(Padding);

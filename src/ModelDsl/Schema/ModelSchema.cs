@@ -43,7 +43,8 @@ public sealed record ModelSchema(
 /// <param name="Vocabulary">Number of ids (categorical only).</param>
 /// <param name="Dim">Embedding width (categorical only).</param>
 /// <param name="Size">Columns the feature takes: 1, the length of a numeric array, or a sequence's MaxLength.</param>
-public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0, int Size = 1);
+/// <param name="IsHashed">Whether its values are strings hashed into the vocabulary (categorical only).</param>
+public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0, int Size = 1, bool IsHashed = false);
 
 /// <summary>One task of a model.</summary>
 /// <param name="Name">Member name of the label; also the name of its main ONNX output.</param>

@@ -80,6 +80,24 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <summary>Writes one sample's inputs, labels and sample weights (which arrive as 1); generated from the spec.</summary>
     protected abstract void Encode(TSample sample, Span<long> categorical, Span<float> numeric, Span<float> labels, Span<float> weights);
 
+    /// <summary>The generated encoder, for <see cref="Distributed.Shards"/>: shards hold exactly what this trainer trains on.</summary>
+    internal SampleEncoder<TSample> Encoder => Encode;
+
+    /// <summary>
+    /// What the data hold, as the model will see them, before training: per feature, rows, distinct values, the
+    /// out-of-vocabulary or missing rate, estimated hash collisions and the share of validation values never seen
+    /// in training; constant numeric columns; label balance per task; and warnings (most validation ids unseen).
+    /// Reads the data as <c>Fit</c> does (<paramref name="train"/> streamed with <see cref="TrainingOptions.StreamChunkRows"/>), once.
+    /// </summary>
+    /// <exception cref="ModelDataException">A sample holds a value the model cannot take.</exception>
+    public DataReport DescribeData(IEnumerable<TSample> train, IEnumerable<TSample>? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        using var operation = _gate.Enter(nameof(DescribeData), default);
+        var data = TrainingData.Create(train, validation, Schema, Encode, _options);
+        return DataReport.Build(Schema, data.Pass(), data.Validation);
+    }
+
     /// <summary>
     /// Trains for <see cref="TrainingOptions.Epochs"/> epochs (fewer with early stopping) and reports each
     /// one's losses, task weights and per-task metrics on <paramref name="validation"/> (on the training
@@ -141,7 +159,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         }
         if (state.BestWeights is { } best)
             Network.load(new MemoryStream(best));
-        return new TrainingReport(state.Epochs, stopping is null ? state.Epochs.Count : state.BestEpoch);
+        return new TrainingReport(state.Epochs, stopping is null ? state.Epochs.Count : state.BestEpoch) { Data = DataReport.Build(Schema, data.Pass(), data.Validation) };
     }
 
     /// <summary>Per-task metrics of the current network on labelled samples.</summary>

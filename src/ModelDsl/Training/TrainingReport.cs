@@ -32,6 +32,9 @@ public sealed record EpochReport(int Epoch, double TrainLoss, IReadOnlyList<doub
 /// <param name="BestEpoch">With early stopping, the epoch whose weights the network holds; otherwise the last.</param>
 public sealed record TrainingReport(IReadOnlyList<EpochReport> Epochs, int BestEpoch)
 {
+    /// <summary>What the training and validation data held, with warnings; see <see cref="DataReport"/>.</summary>
+    public DataReport? Data { get; init; }
+
     /// <summary>The last epoch's report.</summary>
     public EpochReport Final => Epochs[^1];
 

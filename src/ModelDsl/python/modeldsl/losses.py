@@ -1,0 +1,93 @@
+"""Each task's loss over a batch, [tasks]: the PyTorch twin of src/ModelDsl/Training/TaskLoss.cs.
+
+Binary cross-entropy on logits and squared error for regression, each sample's term scaled by its
+weight (PositivesOnly: positives by their weight, negatives by 1). A task with a Given chain is trained
+on every sample through its joint probability against the joint label (ESMM), in log space.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+# Keeps the joint probability's log finite in the ESMM loss (TaskLoss.ProbabilityFloor).
+PROBABILITY_FLOOR = 1e-7
+
+
+class TaskLoss:
+    """``loss(outputs, labels, weights)`` -> [tasks], from forward's [batch, tasks] and the batch's labels
+    and sample weights ([batch, tasks], weights 1 for tasks without a SampleWeight)."""
+
+    def __init__(self, spec, device):
+        tasks = spec.tasks
+        self.tasks = tasks
+        self.has_given = any(t["given"] >= 0 for t in tasks)
+        self.all_binary = all(t["kind"] == "binary" for t in tasks)
+        self.all_regression = all(t["kind"] == "regression" for t in tasks)
+        self.weighted = any(t["sample_weighting"] != "none" for t in tasks)
+        self.binary = torch.tensor([t["kind"] == "binary" for t in tasks], device=device)
+        positives_only = [t["sample_weighting"] == "positives_only" for t in tasks]
+        self.positives_only = torch.tensor(positives_only, device=device) if any(positives_only) else None
+
+    def __call__(self, outputs, labels, weights):
+        if self.has_given:
+            return self._task_by_task(outputs, labels, weights)
+        if self.all_binary:
+            terms = _binary_terms(outputs, labels)
+        elif self.all_regression:
+            terms = (outputs - labels).square()
+        else:
+            terms = torch.where(self.binary, _binary_terms(outputs, labels), (outputs - labels).square())
+        if self.weighted:
+            effective = weights if self.positives_only is None else weights.masked_fill(self.positives_only.logical_and(labels.eq(0)), 1)
+            terms = terms * effective
+        return terms.mean(0)
+
+    def _task_by_task(self, outputs, labels, weights):
+        joint_labels, joint_log = {}, {}
+
+        def joint(t, of, combine, memo):
+            if t not in memo:
+                given = self.tasks[t]["given"]
+                memo[t] = of(t) if given < 0 else combine(joint(given, of, combine, memo), of(t))
+            return memo[t]
+
+        per_task = []
+        for t, task in enumerate(self.tasks):
+            output = outputs[:, t]
+            # A chain's joint label is its labels' product; a task without Given keeps its own label.
+            label = joint(t, lambda k: labels[:, k], lambda a, b: a * b, joint_labels) if task["kind"] == "binary" else labels[:, t]
+            weighting = task["sample_weighting"]
+            weight = weights[:, t] if weighting == "all" else label * weights[:, t] + (1 - label) if weighting == "positives_only" else None
+            if task["kind"] == "regression":
+                per_task.append(F.mse_loss(output, label) if weight is None else (weight * (output - label).square()).mean())
+            elif task["given"] < 0:
+                per_task.append(F.binary_cross_entropy_with_logits(output, label, weight))
+            else:
+                log_probability = joint(t, lambda k: F.logsigmoid(outputs[:, k]), lambda a, b: a + b, joint_log)
+                probability = log_probability.exp().clamp(PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
+                per_task.append(F.binary_cross_entropy(probability, label, weight))
+        return torch.stack(per_task)
+
+
+def _binary_terms(logits, labels):
+    return F.binary_cross_entropy_with_logits(logits, labels, reduction="none")
+
+
+class Step:
+    """What a weighting strategy may need from the current step beyond the losses (MultiTaskStep): the
+    last shared layer's weight (GradNorm) and the 1-based epoch and step, for errors."""
+
+    def __init__(self, shared_weight, epoch, index):
+        self.shared_weight, self.epoch, self.index = shared_weight, epoch, index
+
+
+class DivergedError(ArithmeticError):
+    """Training diverged: a task's loss or gradient norm became NaN or infinite."""
+
+
+def check_finite(value, quantity, task, step):
+    """Divergence.Check: fails naming the task, epoch and step when ``value`` is not finite."""
+    if not math.isfinite(value):
+        raise DivergedError(f"Training diverged at epoch {step.epoch}, step {step.index}: the {quantity} of task '{task}' is {value}. "
+                            "Lower the learning rate, set gradient_clip_norm, or scale the task's labels down.")

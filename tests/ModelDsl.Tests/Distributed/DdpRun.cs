@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using ModelDsl.Distributed;
+using ModelDsl.Training;
+using Xunit;
+using Xunit.Sdk;
+
+namespace ModelDsl.Tests.Distributed;
+
+/// <summary>
+/// A distributed run as a user makes one: C# writes the shards and the training bundle (spec, initial
+/// weights, the Python package) from a trainer, then <c>python3 -m modeldsl.launch</c> trains on them.
+/// </summary>
+internal sealed class DdpRun
+{
+    public DdpRun(string folder) => Folder = folder;
+
+    public string Folder { get; }
+
+    public string Bundle => Path.Combine(Folder, "bundle");
+
+    public string Train => Path.Combine(Folder, "train");
+
+    public string Validation => Path.Combine(Folder, "validation");
+
+    public string Checkpoint => Path.Combine(Folder, "checkpoint");
+
+    /// <summary>Writes the training (and validation) shards, then the bundle with the trainer's weights, which now hold the Standardize statistics.</summary>
+    public static DdpRun Prepare<T>(string folder, ModelTrainer<T> trainer, TrainingOptions options, IEnumerable<T> train, IEnumerable<T>? validation = null)
+    {
+        var run = new DdpRun(folder);
+        Shards.Write(trainer, train, run.Train, options: new ShardOptions { RowsPerShard = 1000 });
+        if (validation is not null)
+            Shards.Write(trainer, validation, run.Validation, ShardRole.Validation);
+        TrainingBundle.Write(run.Bundle, trainer.Network, options);
+        return run;
+    }
+
+    /// <summary>Runs <paramref name="ranks"/> ranks on the bundle and shards; fails the test unless they succeed.</summary>
+    public string Launch(int ranks, params string[] arguments)
+    {
+        var (exitCode, output) = LaunchUnchecked(ranks, arguments);
+        Assert.True(exitCode == 0, $"modeldsl.launch exited with {exitCode}:\n{output}");
+        return output;
+    }
+
+    /// <summary>
+    /// Runs the launcher; <paramref name="onLine"/> sees every line of its output (stdout and stderr) as it
+    /// comes, with the process, so a test can act mid-run.
+    /// </summary>
+    public (int ExitCode, string Output) LaunchUnchecked(int ranks, string[] arguments, Action<string>? onLine = null)
+    {
+        PythonRuntime.RequireTorch();
+        var info = new ProcessStartInfo(PythonRuntime.Interpreter)
+        {
+            WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var argument in (string[])["-m", "modeldsl.launch", "--nproc", $"{ranks}", "--bundle", Bundle, "--train", Train, .. arguments])
+            info.ArgumentList.Add(argument);
+        // The bundle carries the package: what a user ships to the machines.
+        info.Environment["PYTHONPATH"] = Bundle;
+        info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        info.Environment["OMP_NUM_THREADS"] = "1";
+        var output = new StringBuilder();
+        void Receive(object sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is null)
+                return;
+            lock (output)
+                output.AppendLine(e.Data);
+            onLine?.Invoke(e.Data);
+        }
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += Receive;
+        process.ErrorDataReceived += Receive;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new XunitException($"modeldsl.launch did not finish within 5 minutes:\n{output}");
+        }
+        process.WaitForExit();
+        lock (output)
+            return (process.ExitCode, output.ToString());
+    }
+
+    /// <summary>Every parameter and buffer of two networks agree within <paramref name="tolerance"/> (relative above 1); the failure lists every entry that does not.</summary>
+    public static void AssertSameWeights(TorchSharp.torch.nn.Module expected, TorchSharp.torch.nn.Module actual, double tolerance, string what)
+    {
+        var actualState = actual.state_dict();
+        var failures = new List<string>();
+        foreach (var (name, want) in expected.state_dict())
+        {
+            using var wanted = want.to_type(TorchSharp.torch.ScalarType.Float64);
+            using var relative = (wanted - actualState[name].to_type(TorchSharp.torch.ScalarType.Float64)).abs() / wanted.abs().clamp_min(1);
+            var worst = relative.max().item<double>();
+            if (!(worst <= tolerance))
+                failures.Add($"'{name}' by {worst:G3} in {relative.gt(tolerance).sum().item<long>()} of {relative.numel()} values");
+        }
+        Assert.True(failures.Count == 0, $"{what}: beyond {tolerance:G3}: {string.Join("; ", failures)}");
+    }
+
+    /// <summary>Whether two networks' weights differ at all (a check that a comparison can fail).</summary>
+    public static bool Differ(TorchSharp.torch.nn.Module a, TorchSharp.torch.nn.Module b)
+    {
+        var other = b.state_dict();
+        return a.state_dict().Any(entry => !entry.Value.eq(other[entry.Key]).all().item<bool>());
+    }
+}
