@@ -219,7 +219,8 @@ def run(args, rank=0, world=1, local_rank=0):
             for p in strategy.parameters:
                 p.grad = collective.mean(p.grad)
             if options.get("gradient_clip_norm"):
-                _clip(network, options["gradient_clip_norm"])
+                # GradientClipping.cs: the tables' gradients are dense here, so PyTorch's clip scales them like C#.
+                torch.nn.utils.clip_grad_norm_(network.parameters(), options["gradient_clip_norm"])
             optimizer.step({id(t.weight): collective.union(torch.cat(looked_up[t])) for t in tables if id(t.weight) in optimizer.tables})
             sums[:-2] += values * len(mine)
             sums[-2] += float(loss) * len(batch) / world
@@ -262,16 +263,6 @@ def _counting_allreduce(reduced, bucket):
     """DDP's own all-reduce of a gradient bucket (the default hook's), counting its bytes for the epoch report."""
     reduced["bytes"] += bucket.buffer().numel() * bucket.buffer().element_size()
     return default_hooks.allreduce_hook(None, bucket)
-
-
-def _clip(network, max_norm):
-    """GradientClipping.cs: clip_grad_norm_ over every gradient, the tables' row-sparse ones scaled like the
-    dense (through their values, which a detached copy would not reach)."""
-    gradients = [p.grad for p in network.parameters() if p.grad is not None]
-    total = torch.stack([g.norm() for g in gradients]).norm()
-    coefficient = (max_norm / (total + 1e-6)).clamp(max=1.0)
-    for g in gradients:
-        (g._values() if g.is_sparse else g).mul_(coefficient)
 
 
 def _take_statistics(network, train_set):
