@@ -35,7 +35,11 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    public static ChildProcess Start(string workingDirectory, string fileName, params string[] arguments)
+    public static ChildProcess Start(string workingDirectory, string fileName, params string[] arguments) =>
+        Start(workingDirectory, fileName, arguments, environment: null);
+
+    /// <summary>Starts <paramref name="fileName"/> with <paramref name="environment"/>'s variables set as well.</summary>
+    public static ChildProcess Start(string workingDirectory, string fileName, string[] arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -51,6 +55,8 @@ internal sealed class ChildProcess : IDisposable
         // No first-run banner or telemetry upload in the output (and no network use for them).
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
 
         var child = new ChildProcess(new Process { StartInfo = info });
         child._process.OutputDataReceived += (_, e) => child.Append(e.Data);

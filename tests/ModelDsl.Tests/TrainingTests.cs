@@ -123,6 +123,28 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void GradientClippingScalesTheTablesGradientsLikeTheDenseOnes()
+    {
+        // One plain SGD step moves each weight by lr·gradient, so clipping shrinks every parameter's move by the
+        // same factor: the tables' row-sparse gradients included (LibTorch's clip_grad_norm_ left those unscaled).
+        var samples = Train.Take(256).ToList();
+        Dictionary<string, double> Moves(double? clip)
+        {
+            using var trainer = new ClickWatchModel.Trainer(Options with { Epochs = 1, BatchSize = samples.Count, Optimizer = OptimizerKind.Sgd, LearningRate = 0.1, GradientClipNorm = clip });
+            var before = trainer.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+            trainer.Fit(samples);
+            return trainer.Network.named_parameters().ToDictionary(p => p.name, p => (double)(p.parameter - before[p.name]).norm().item<float>());
+        }
+        var free = Moves(null);
+        var clipped = Moves(0.5);
+        var factors = free.Where(m => m.Value > 0).ToDictionary(m => m.Key, m => clipped[m.Key] / m.Value);
+        Assert.Contains(factors.Keys, name => name.EndsWith("table.weight", StringComparison.Ordinal));
+        var dense = factors.Where(f => !f.Key.EndsWith("table.weight", StringComparison.Ordinal)).Select(f => f.Value).Average();
+        Assert.True(dense < 0.5, $"clipping to 0.5 scaled the dense gradients by {dense}");
+        Assert.All(factors, f => Assert.True(Math.Abs(f.Value - dense) < 0.02 * dense, $"{f.Key} moved {f.Value} of its unclipped step; the dense layers {dense}"));
+    }
+
+    [Fact]
     public void SchedulesSetTheEpochLearningRate()
     {
         Assert.Equal([1.0, 1.0, 0.5, 0.5], Enumerable.Range(1, 4).Select(e => LearningRateSchedule.Step(2, 0.5).Rate(1, e, 4)));

@@ -77,7 +77,7 @@ internal sealed class EpochRunner : IDisposable
                 _optimizer.zero_grad();
                 (_penalized ? loss + _network.Penalty(categorical) : loss).backward();
                 if (_options.GradientClipNorm is { } clip)
-                    nn.utils.clip_grad_norm_(_network.parameters(), clip);
+                    GradientClipping.Clip(_network.parameters(), clip);
                 _optimizer.step();
                 totalLoss += loss.item<float>() * span.Length;
                 rows += span.Length;

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -86,31 +87,16 @@ public sealed partial class BadInputTests : IDisposable
         var run = DdpRun.Prepare(_folder, trainer, options, StepParityModel.Samples(3000, seed: 9));
         var final = Path.Combine(_folder, "final.weights");
         var checkpoint = Path.Combine(run.Checkpoint, "checkpoint.weights");
-        int? victim = null;
-        var killed = false;
-        Exception? killFailure = null;
+        var timeout = TimeSpan.FromMinutes(5);
 
-        var (exitCode, output) = run.LaunchUnchecked(2, ["--checkpoint", run.Checkpoint, "--output", final], line =>
-        {
-            if (RankPid().Match(line) is { Success: true } match)
-                victim = int.Parse(match.Groups[1].Value);
-            // Epoch 1 is checkpointed before it is reported: kill rank 1 early in epoch 2.
-            if (line.Contains("modeldsl epoch {\"epoch\": 1,", StringComparison.Ordinal) && !killed && victim is { } pid)
-            {
-                killed = true;
-                try
-                {
-                    Process.GetProcessById(pid).Kill();
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-                {
-                    killFailure = e;
-                }
-            }
-        });
+        using var child = run.Start(2, "--checkpoint", run.Checkpoint, "--output", final);
+        var victim = int.Parse(RankPid().Match(child.WaitForLine(RankPid().IsMatch, timeout)).Groups[1].Value, CultureInfo.InvariantCulture);
+        // Epoch 1 is checkpointed before it is reported: kill rank 1 early in epoch 2.
+        child.WaitForLine(line => line.Contains("modeldsl epoch {\"epoch\": 1,", StringComparison.Ordinal), timeout);
+        Process.GetProcessById(victim).Kill();
+        var exitCode = child.WaitForExit(timeout);
+        var output = child.Output;
 
-        Assert.Null(killFailure);
-        Assert.True(killed, output);
         Assert.Equal(1, exitCode);
         Assert.Contains("modeldsl: rank 1 of 2 was killed by signal SIGKILL; the run failed and the other ranks were stopped. " +
             $"The last checkpoint, '{Path.Combine(run.Checkpoint, "training-state.pt")}' (epoch 1), is intact: rerun with --resume to continue.", output, StringComparison.Ordinal);

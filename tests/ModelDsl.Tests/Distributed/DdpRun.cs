@@ -1,13 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Text;
 using ModelDsl.Distributed;
+using ModelDsl.Testing;
 using ModelDsl.Training;
 using Xunit;
-using Xunit.Sdk;
 
 namespace ModelDsl.Tests.Distributed;
 
@@ -48,46 +46,19 @@ internal sealed class DdpRun
         return output;
     }
 
-    /// <summary>
-    /// Runs the launcher; <paramref name="onLine"/> sees every line of its output (stdout and stderr) as it
-    /// comes, with the process, so a test can act mid-run.
-    /// </summary>
-    public (int ExitCode, string Output) LaunchUnchecked(int ranks, string[] arguments, Action<string>? onLine = null)
+    /// <summary>Runs the launcher; returns its exit code and output (stdout and stderr interleaved).</summary>
+    public (int ExitCode, string Output) LaunchUnchecked(int ranks, params string[] arguments)
+    {
+        using var child = Start(ranks, arguments);
+        return (child.WaitForExit(TimeSpan.FromMinutes(5)), child.Output);
+    }
+
+    /// <summary>Starts the launcher, for a test that acts mid-run (<see cref="ChildProcess.WaitForLine"/>).</summary>
+    public ChildProcess Start(int ranks, params string[] arguments)
     {
         PythonRuntime.RequireTorch();
-        var info = new ProcessStartInfo(PythonRuntime.Interpreter)
-        {
-            WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        foreach (var argument in (string[])["-m", "modeldsl.launch", "--nproc", $"{ranks}", "--bundle", Bundle, "--train", Train, .. arguments])
-            info.ArgumentList.Add(argument);
         // The bundle carries the package: what a user ships to the machines.
-        info.Environment["PYTHONPATH"] = Bundle;
-        info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-        info.Environment["OMP_NUM_THREADS"] = "1";
-        var output = new StringBuilder();
-        void Receive(object sender, DataReceivedEventArgs e)
-        {
-            if (e.Data is null)
-                return;
-            lock (output)
-                output.AppendLine(e.Data);
-            onLine?.Invoke(e.Data);
-        }
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += Receive;
-        process.ErrorDataReceived += Receive;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new XunitException($"modeldsl.launch did not finish within 5 minutes:\n{output}");
-        }
-        process.WaitForExit();
-        lock (output)
-            return (process.ExitCode, output.ToString());
+        return PythonRuntime.Start(PythonRuntime.Interpreter, Folder, ["-m", "modeldsl.launch", "--nproc", $"{ranks}", "--bundle", Bundle, "--train", Train, .. arguments], Bundle);
     }
 
     /// <summary>Every parameter and buffer of two networks agree within <paramref name="tolerance"/> (relative above 1); the failure lists every entry that does not.</summary>

@@ -1,12 +1,12 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using ModelDsl.Distributed;
 using ModelDsl.Layers;
+using ModelDsl.Testing;
 using Xunit;
 using Xunit.Sdk;
 using static TorchSharp.torch;
@@ -140,22 +140,17 @@ internal static class PythonRuntime
 
     private static (int ExitCode, string Output) Execute(string interpreter, string directory, string[] arguments, string? packagePath, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo(interpreter) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
-        if (packagePath is not null)
-            info.Environment["PYTHONPATH"] = packagePath;
-        info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        using var child = Start(interpreter, directory, arguments, packagePath);
+        return (child.WaitForExit(timeout), child.Output);
+    }
+
+    /// <summary>Starts <paramref name="interpreter"/> in <paramref name="directory"/>, with the package under <paramref name="packagePath"/> importable.</summary>
+    internal static ChildProcess Start(string interpreter, string directory, string[] arguments, string? packagePath)
+    {
         // Small networks; other test assemblies run alongside.
-        info.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new XunitException($"{interpreter} did not finish within {timeout}:\n{output.Result}{error.Result}");
-        }
-        return (process.ExitCode, output.Result + error.Result);
+        var environment = new Dictionary<string, string> { ["PYTHONDONTWRITEBYTECODE"] = "1", ["OMP_NUM_THREADS"] = "1" };
+        if (packagePath is not null)
+            environment["PYTHONPATH"] = packagePath;
+        return ChildProcess.Start(directory, interpreter, arguments, environment);
     }
 }

@@ -6,16 +6,16 @@
   optimizer's moments and step counts, the loss weighting's state, the epoch reports and early
   stopping's best epoch (with its weights).
 
-Each file is written atomically (a temporary file in the same folder, flushed, then renamed), the weights
+Each file is written atomically (``write_atomically``, as C#'s AtomicFile does), the weights
 first: a crash at any point leaves a state file that is whole and consistent with itself, and resuming
 needs only that file.
 """
 
 import os
-import tempfile
 
 import torch
 
+from .atomic import write_atomically
 from .weights import write_weights
 
 WEIGHTS_FILE = "checkpoint.weights"
@@ -33,7 +33,7 @@ def save(directory, spec, network, state):
     os.makedirs(directory, exist_ok=True)
     write_weights(os.path.join(directory, WEIGHTS_FILE), spec, network.state_dict())
     payload = dict(state, format=FORMAT, version=VERSION, fingerprint=spec.fingerprint, network=network.state_dict())
-    _atomic(os.path.join(directory, STATE_FILE), lambda f: torch.save(payload, f))
+    write_atomically(os.path.join(directory, STATE_FILE), lambda f: torch.save(payload, f))
 
 
 def load(directory, spec, strategy):
@@ -64,18 +64,3 @@ def last_epoch(directory):
         return len(torch.load(path, map_location="cpu")["progress"]["epochs"])
     except Exception:
         return None
-
-
-def _atomic(path, write):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise

@@ -122,14 +122,17 @@ class MultiTaskNetwork(nn.Module):
             return self.experts.last_weight
         return getattr(self, f"level_{self.levels - 1}").sharedExperts.last_weight
 
-    def penalty(self, categorical):
+    def penalty(self, categorical, embedding_factor=1):
         """MultiTaskNetwork.Penalty: embedding L2 over the rows the batch looks up (once per lookup), dense
-        L2 over the weights of every Linear (not the per-expert weights of later expert layers), [1]."""
+        L2 over the weights of every Linear (not the per-expert weights of later expert layers), [1].
+        ``embedding_factor`` scales the embedding term: a DDP rank passes the number of ranks (0 when it has
+        no rows), since that term is a sum over its own lookups and must survive DDP's gradient average as
+        the whole batch's sum, while the dense term is the same on every rank."""
         r = self.spec.regularization
         penalty = torch.zeros(1, device=categorical.device)
-        if r["embedding_l2"] > 0:
+        if r["embedding_l2"] > 0 and embedding_factor:
             for n in self.embedding_names:
-                penalty = penalty + r["embedding_l2"] * getattr(self, n).looked_up_squares(categorical)
+                penalty = penalty + embedding_factor * r["embedding_l2"] * getattr(self, n).looked_up_squares(categorical)
         if r["dense_l2"] > 0:
             for module in self.modules():
                 if isinstance(module, nn.Linear):

@@ -189,7 +189,6 @@ def run(args, rank=0, world=1, local_rank=0):
     batch_size, epochs, seed = options["batch_size"], options["epochs"], options["seed"]
     chunk = options.get("stream_chunk_rows")
     chunk_rows = None if chunk is None else (chunk + batch_size - 1) // batch_size * batch_size
-    regularization = spec.regularization
     steps_done = 0
     epoch = len(progress["epochs"]) + 1
     while epoch <= epochs and not (stopping and progress["since_best"] >= stopping.patience):
@@ -213,14 +212,15 @@ def run(args, rank=0, world=1, local_rank=0):
             for t, value in enumerate(values.tolist()):
                 losses.check_finite(value, "loss", spec.tasks[t]["name"], current)
             loss = strategy.combine(per_task * share, current)
-            total = loss + _penalty(network, categorical, regularization, world if len(mine) else 0)
+            total = loss + network.penalty(categorical, world if len(mine) else 0)
             for p in parameters:
                 p.grad = None
             total.backward()
             for p in strategy.parameters:
                 p.grad = collective.mean(p.grad)
             if options.get("gradient_clip_norm"):
-                _clip(network, tables, options["gradient_clip_norm"])
+                # GradientClipping.cs: the tables' gradients are dense here, so PyTorch's clip scales them like C#.
+                torch.nn.utils.clip_grad_norm_(network.parameters(), options["gradient_clip_norm"])
             optimizer.step({id(t.weight): collective.union(torch.cat(looked_up[t])) for t in tables if id(t.weight) in optimizer.tables})
             sums[:-2] += values * len(mine)
             sums[-2] += float(loss) * len(batch) / world
@@ -265,18 +265,6 @@ def _counting_allreduce(reduced, bucket):
     return default_hooks.allreduce_hook(None, bucket)
 
 
-def _clip(network, tables, max_norm):
-    """clip_grad_norm_ as the C# trainer applies it: the total norm counts every gradient, but the tables'
-    gradients are not scaled (TorchSharp's clip_grad_norm_ leaves row-sparse gradients as they are)."""
-    gradients = [p.grad for p in network.parameters() if p.grad is not None]
-    total = torch.stack([g.norm() for g in gradients]).norm()
-    coefficient = (max_norm / (total + 1e-6)).clamp(max=1.0)
-    table_weights = {id(t.weight) for t in tables}
-    for p in network.parameters():
-        if p.grad is not None and id(p) not in table_weights:
-            p.grad.mul_(coefficient)
-
-
 def _take_statistics(network, train_set):
     """Standardize statistics come from the first training data a network sees (C# fits them when writing the
     training shards); weights that already hold some keep them."""
@@ -287,21 +275,6 @@ def _take_statistics(network, train_set):
         transforms.mean.copy_(torch.tensor(train_set.statistics["mean"]))
         transforms.scale.copy_(torch.tensor(train_set.statistics["scale"]))
         transforms.rows.fill_(train_set.statistics["rows"])
-
-
-def _penalty(network, categorical, regularization, embedding_factor):
-    """MultiTaskNetwork.Penalty of this rank's rows. The embedding term is a sum over lookups, so it is scaled
-    by the number of ranks to survive DDP's average as the whole batch's sum; the dense term is the same on
-    every rank."""
-    penalty = 0.0
-    if regularization["embedding_l2"] > 0 and embedding_factor:
-        for name in network.embedding_names:
-            penalty = penalty + embedding_factor * regularization["embedding_l2"] * getattr(network, name).looked_up_squares(categorical)
-    if regularization["dense_l2"] > 0:
-        for module in network.modules():
-            if isinstance(module, torch.nn.Linear):
-                penalty = penalty + regularization["dense_l2"] * module.weight.square().sum()
-    return penalty
 
 
 def _track(progress, stopping, report, network):

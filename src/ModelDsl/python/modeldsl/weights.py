@@ -16,18 +16,13 @@ version to the reader of its content, so a new version is one more entry.
 import hashlib
 import mmap
 import os
-import re
 import struct
-import uuid
 from collections import OrderedDict
-
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None
 
 import numpy as np
 import torch
+
+from .atomic import write_atomically
 
 MAGIC = "MODELDSL-WEIGHTS"
 VERSION = 2
@@ -93,36 +88,21 @@ def _read(reader, path, spec):
 def write_weights(path, spec, state_dict):
     """Writes ``state_dict`` (a network's, or ``read_weights``'s) as a weights file of ``spec`` that C#'s
     ``Trainer.Load`` reads: entries in the spec's order, each with the spec's shape and dtype (a
-    ``ValueError`` names the first that differs). Atomic: a temporary file in the same folder, flushed
-    to disk, then renamed over ``path``; a failure leaves an earlier file as it was, and temporary files
-    that killed writers left are deleted by the next write of the same file."""
-    path = os.fspath(path)
+    ``ValueError`` names the first that differs). Atomic (``write_atomically``): a failure leaves an
+    earlier file as it was."""
     tensors = _in_spec_order(spec, state_dict)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    name = os.path.basename(path)
-    _delete_stale_temporary_files(folder, name)
-    # AtomicFile.cs's naming and lock, so each side cleans up after the other's dead writers.
-    temp = os.path.join(folder, f".{name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(temp, "xb") as f:
-            _lock(f)
-            hashing = _HashingWriter(f)
-            hashing.write(_string(MAGIC) + struct.pack("<i", VERSION) + _string(spec.fingerprint) + _leb128(len(tensors)))
-            for entry, tensor in tensors:
-                code = _CODES[_dtype_name(tensor.dtype)]
-                hashing.write(_string(entry) + _leb128(code) + _leb128(tensor.dim()) + b"".join(_leb128(d) for d in tensor.shape))
-                array = tensor.detach().cpu().contiguous().numpy()
-                hashing.write(memoryview(array.astype(_SCALAR_TYPES[code][2], copy=False)).cast("B"))
-            f.write(hashing.digest())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
-    _fsync_folder(folder)
+
+    def write(f):
+        hashing = _HashingWriter(f)
+        hashing.write(_string(MAGIC) + struct.pack("<i", VERSION) + _string(spec.fingerprint) + _leb128(len(tensors)))
+        for entry, tensor in tensors:
+            code = _CODES[_dtype_name(tensor.dtype)]
+            hashing.write(_string(entry) + _leb128(code) + _leb128(tensor.dim()) + b"".join(_leb128(d) for d in tensor.shape))
+            array = tensor.detach().cpu().contiguous().numpy()
+            hashing.write(memoryview(array.astype(_SCALAR_TYPES[code][2], copy=False)).cast("B"))
+        f.write(hashing.digest())
+
+    write_atomically(path, write)
 
 
 def _read_format_2(reader, spec):
@@ -249,50 +229,3 @@ class _HashingWriter:
 
     def digest(self):
         return self.sha.digest()
-
-
-def _delete_stale_temporary_files(folder, name):
-    """Deletes the temporary files of ``name`` whose writer (the pid in ``.{name}.{pid}.{hex}.tmp``) has died
-    and that no one holds locked, as AtomicFile.cs does."""
-    prefix = f".{name}."
-    for entry in os.listdir(folder):
-        match = _TEMPORARY.fullmatch(entry[len(prefix):]) if entry.startswith(prefix) else None
-        if match is None or _running(int(match.group(1))):
-            continue
-        try:
-            with open(os.path.join(folder, entry), "rb") as f:
-                _lock(f, wait=False)
-                os.remove(os.path.join(folder, entry))
-        except OSError:
-            pass  # held, deleted meanwhile, or not ours to delete
-
-
-_TEMPORARY = re.compile(r"(\d+)\.[0-9a-f]{32}\.tmp")
-
-
-def _running(pid):
-    if os.name != "posix":
-        return True  # Windows' os.kill would terminate it: never delete there
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's
-    return True
-
-
-def _lock(f, wait=True):
-    """An exclusive flock, as .NET's FileShare.None takes on Unix; none elsewhere."""
-    if fcntl is not None:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-
-
-def _fsync_folder(folder):
-    # The rename is durable once the folder's entry is on disk (POSIX); Windows cannot open folders.
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
