@@ -104,6 +104,30 @@ public sealed class GateStatisticsTests
             Assert.True(value.bytes.SequenceEqual(expected[name].bytes), $"{name} differs");
     }
 
+    [Fact]
+    public void ResumedRunKeepsEarlierEpochsGates()
+    {
+        var folder = System.IO.Directory.CreateTempSubdirectory("modeldsl-gates-").FullName;
+        try
+        {
+            var checkpoint = System.IO.Path.Combine(folder, "run.ckpt");
+            var train = Data.Rows(1_000, seed: 1).Select(Mmoe).ToArray();
+            using var first = new MmoeModel.Trainer(Options with { Epochs = 1, CheckpointPath = checkpoint });
+            var before = first.Fit(train).Final.Gates;
+            using var resumed = new MmoeModel.Trainer(Options with { Epochs = 2 });
+
+            var report = resumed.Fit(train, resumeFrom: checkpoint);
+
+            Assert.Equal(before.Select(g => g.ToString()), report.Epochs[0].Gates.Select(g => g.ToString()));
+            Assert.Equal(before.SelectMany(g => g.MeanWeights), report.Epochs[0].Gates.SelectMany(g => g.MeanWeights));
+            Assert.Equal(2, report.Final.Gates.Count);
+        }
+        finally
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static void AssertClose(double[] expected, IReadOnlyList<double> actual)
     {
         Assert.Equal(expected.Length, actual.Count);
