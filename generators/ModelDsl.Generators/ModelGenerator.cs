@@ -37,17 +37,25 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.Parse);
 
         var diagnostics = parsed.Select(static (result, _) => result.Diagnostics).WithTrackingName(Steps.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (output, items) =>
-        {
-            foreach (var diagnostic in items)
-                output.ReportDiagnostic(diagnostic);
-        });
+        context.RegisterSourceOutput(diagnostics, static (output, items) => Report(output, items));
+
+        // The size rules need the build's settings, so they run beside the spec, not in the parse step.
+        var settings = context.AnalyzerConfigOptionsProvider.Select(static (provider, _) => SizeSettings.Read(provider.GlobalOptions));
+        context.RegisterSourceOutput(settings, static (output, settings) => Report(output, settings.Problems));
+        var sizes = parsed.Combine(settings).Select(static (pair, _) => SizeRules.Check(pair.Left, pair.Right));
+        context.RegisterSourceOutput(sizes, static (output, items) => Report(output, items));
 
         var specs = parsed
             .Where(static result => result.Spec is not null)
             .Select(static (result, _) => result.Spec!)
             .WithTrackingName(Steps.Spec);
         context.RegisterSourceOutput(specs, static (output, spec) => Emit(output, spec));
+    }
+
+    private static void Report(SourceProductionContext output, EquatableArray<Diagnostic> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+            output.ReportDiagnostic(diagnostic);
     }
 
     private static void Emit(SourceProductionContext output, ModelSpec spec)
@@ -60,6 +68,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         output.AddSource($"{prefix}.Onnx.g.cs", OnnxEmitter.Emit(spec, layout));
         output.AddSource($"{prefix}.Trainer.g.cs", TrainerEmitter.Emit(spec));
         output.AddSource($"{prefix}.Predictor.g.cs", PredictorEmitter.Emit(spec, layout));
+        output.AddSource($"{prefix}.Summary.g.cs", SummaryEmitter.Emit(spec, layout));
         if (spec.IsConstructible)
             output.AddSource($"{prefix}.Data.g.cs", DataEmitter.Emit(spec));
     }

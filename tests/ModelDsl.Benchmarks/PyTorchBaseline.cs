@@ -90,9 +90,8 @@ internal static class PyTorchBaseline
         trainer.ExportOnnx(path);
         try
         {
-            using var options = new SessionOptions();
-            if (threads is { } t)
-                options.IntraOpNumThreads = t;
+            // "default" is the Predictor's own default (no options).
+            using var options = threads is { } t ? new SessionOptions { IntraOpNumThreads = t } : null;
             using var predictor = new BenchMmoe.Predictor(path, options);
             foreach (var candidates in new[] { 1, 1000 })
             {

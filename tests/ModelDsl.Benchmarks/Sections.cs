@@ -210,11 +210,62 @@ internal static class Sections
             Console.WriteLine($"Managed bytes allocated per call (steady state, GC.GetAllocatedBytesForCurrentThread): Predict(1) {singleBytes:F1} B over {n:N0} calls; Predict(1,000) {batchBytes:F0} B; TorchSharp eager (1) {eagerBytes:F0} B");
             _ = single;
             CompareWithBareSession(path, predictor, features, context.Rounds);
+            CompareThreadSettings(path, features, context.Rounds);
             RuntimeFloor(path, context.Rounds);
         }
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// The Predictor's default session options against fixed ONNX Runtime intra-op thread counts (1, and one per
+    /// CPU with ONNX Runtime's spinning workers), at 1 and 1,000 candidates, blocks of calls alternating.
+    /// </summary>
+    private static void CompareThreadSettings(string path, BenchMmoe.Features[] features, int rounds)
+    {
+        Microsoft.ML.OnnxRuntime.SessionOptions? Threads(int count) => new() { IntraOpNumThreads = count };
+        var settings = new (string Name, Microsoft.ML.OnnxRuntime.SessionOptions? Options)[]
+        {
+            ("default", null), ("1 thread", Threads(1)), ($"{Environment.ProcessorCount} threads", Threads(Environment.ProcessorCount)),
+        };
+        var predictors = settings.Select(s => new BenchMmoe.Predictor(path, s.Options)).ToArray();
+        try
+        {
+            foreach (var candidates in new[] { 1, 1000 })
+            {
+                var calls = candidates == 1 ? 400 : 8;
+                var times = settings.Select(_ => new List<double>()).ToArray();
+                var predictions = new BenchMmoe.Prediction[candidates];
+                for (var block = -1; block < 4 * rounds; block++) // block −1 warms every side up
+                {
+                    for (var side = 0; side < predictors.Length; side++)
+                    {
+                        var who = (side + Math.Max(block, 0)) % predictors.Length;
+                        for (var call = 0; call < calls; call++)
+                        {
+                            var offset = (call * candidates) % (features.Length - candidates);
+                            var begin = Stopwatch.GetTimestamp();
+                            if (candidates == 1)
+                                predictions[0] = predictors[who].Predict(features[offset]);
+                            else
+                                predictors[who].Predict(features.AsSpan(offset, candidates), predictions);
+                            if (block >= 0) times[who].Add(Stats.Seconds(begin));
+                        }
+                    }
+                }
+                var p50 = times.Select(t => Stats.Percentile(t, 50)).ToArray();
+                Console.WriteLine($"Predictor threads, {candidates,4} candidate(s), p50: " + string.Join(" | ", settings.Select((s, i) =>
+                    $"{s.Name} {(p50[i] < 1e-3 ? $"{p50[i] * 1e6:F1} µs" : $"{p50[i] * 1e3:F2} ms")}{(i > 0 ? $" ({p50[0] / p50[i]:F2}× the default's speed)" : "")}")));
+            }
+        }
+        finally
+        {
+            foreach (var predictor in predictors)
+                predictor.Dispose();
+            foreach (var (_, options) in settings)
+                options?.Dispose();
         }
     }
 

@@ -15,7 +15,7 @@ public class CompilationTests
     {
         var (result, output) = GeneratorHarness.Run(ReferenceModels.All[model]);
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(7, result.GeneratedTrees.Length);
+        Assert.Equal(8, result.GeneratedTrees.Length);
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToList();
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
@@ -27,7 +27,7 @@ public class CompilationTests
     {
         var (result, output) = GeneratorHarness.Run(LanguageVersion.CSharp10, ReferenceModels.All[model]);
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(7, result.GeneratedTrees.Length);
+        Assert.Equal(8, result.GeneratedTrees.Length);
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && result.GeneratedTrees.Contains(d.Location.SourceTree!))
             .Select(d => d.ToString()).ToList();
         Assert.True(problems.Count == 0, string.Join("\n", problems));
@@ -56,7 +56,7 @@ public class CompilationTests
             }
             """);
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(7, result.GeneratedTrees.Length);
+        Assert.Equal(8, result.GeneratedTrees.Length);
         Assert.All(result.Results.Single().GeneratedSources, s => Assert.DoesNotContain('@', s.HintName));
         var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));

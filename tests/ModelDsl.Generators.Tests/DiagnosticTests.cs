@@ -560,7 +560,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorHasATest()
     {
-        var tested = typeof(DiagnosticTests).GetMethods().Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))
+        var tested = new[] { typeof(DiagnosticTests), typeof(SizeDiagnosticTests) }.SelectMany(t => t.GetMethods()).Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))
             .Select(m => m.Name[..7].ToUpperInvariant()).ToHashSet();
         var ids = typeof(DiagnosticDescriptors).GetFields().Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id).ToList();
         Assert.Equal(ids.Order(), tested.Order());

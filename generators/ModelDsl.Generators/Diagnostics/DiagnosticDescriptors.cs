@@ -132,6 +132,27 @@ internal static class DiagnosticDescriptors
         "Model needs C# 10 or later",
         "Model class '{0}' is generated as C# 10 (file-scoped namespaces, record structs), but the project compiles C# {1}; set <LangVersion>10</LangVersion> or later in the project file");
 
+    public static readonly DiagnosticDescriptor LargeModel = new(DiagnosticIds.LargeModel,
+        "Model is large",
+        "Model class '{0}' has {1} parameters ({2} of float32 weights), more than ModelDslSummaryThresholdParameters = {3}; its documentation summarizes the cost per component",
+        Category, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpBase + DiagnosticIds.LargeModel.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor EmbeddingTableTooLarge = Warning(DiagnosticIds.EmbeddingTableTooLarge,
+        "Embedding table over 2^31 rows",
+        "The embedding table of width {1} of '{0}' ({2}) has {3} rows ({4} of float32 weights), more than 2^31 - 1: its row ids do not fit an int32, as ONNX hosts that index in int32 (TensorRT) need; give some of these features another Dim, or lower their Vocabulary");
+
+    public static readonly DiagnosticDescriptor OverMemoryBudget = Warning(DiagnosticIds.OverMemoryBudget,
+        "Model does not fit the memory budget",
+        "Model class '{0}' needs {1} for its float32 weights and Adam's two moments, more than ModelDslMemoryBudgetGiB = {2} GiB; shrink the largest components (see the class's summary) or raise the budget");
+
+    public static readonly DiagnosticDescriptor InvalidBuildProperty = Warning(DiagnosticIds.InvalidBuildProperty,
+        "Invalid ModelDsl build property",
+        "The MSBuild property {0} is '{1}'; it must be {2}, so the default {3} applies");
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -37,4 +37,8 @@ internal static class DiagnosticIds
     public const string UndefinedEnumValue = "MDSL028";
     public const string InheritedMember = "MDSL029";
     public const string LanguageVersionTooLow = "MDSL030";
+    public const string LargeModel = "MDSL032";
+    public const string EmbeddingTableTooLarge = "MDSL033";
+    public const string OverMemoryBudget = "MDSL034";
+    public const string InvalidBuildProperty = "MDSL035";
 }

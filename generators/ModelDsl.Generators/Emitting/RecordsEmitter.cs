@@ -75,7 +75,8 @@ internal static class RecordsEmitter
     private static string Fill(FeatureSpec f) =>
         f.Type.IsNullable ? " ?? " + f.MissingFill.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d" : "";
 
-    private static string Describe(OutputSpec output) => output.Kind switch
+    /// <summary>What an output means, for its Prediction member and the model summary.</summary>
+    public static string Describe(OutputSpec output) => output.Kind switch
     {
         OutputKind.Probability when output.Task.Given.Length > 0 => $"Joint probability of {output.Task.Name} and its Given chain (ESMM).",
         OutputKind.Probability => $"Probability of {output.Task.Name}.",

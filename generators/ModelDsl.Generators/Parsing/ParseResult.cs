@@ -10,6 +10,9 @@ namespace ModelDsl.Generators.Parsing;
 /// </summary>
 internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<Diagnostic> Diagnostics)
 {
+    /// <summary>Where the size rules point, beside a valid spec (<see cref="Validation.SizeRules"/>).</summary>
+    public Validation.SizeAnchors? Anchors { get; init; }
+
     /// <summary>Nothing to generate and nothing to add to what the compiler reports.</summary>
     public static ParseResult None { get; } = new(null, EquatableArray<Diagnostic>.Empty);
 }

@@ -31,7 +31,7 @@ internal static class Validator
             return ParseResult.None;
         var diagnostics = parsed.Diagnostics.Concat(Rules(parsed.Spec, parsed.Declared, parsed.Locations)).ToEquatableArray();
         var valid = !parsed.HasCompilerErrors && !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
-        return new ParseResult(valid ? parsed.Spec : null, diagnostics);
+        return valid ? new ParseResult(parsed.Spec, diagnostics) { Anchors = SizeAnchors.Of(parsed) } : new ParseResult(null, diagnostics);
     }
 
     private static IEnumerable<Diagnostic> Rules(ModelSpec spec, DeclaredParts declared, SpecLocations at)

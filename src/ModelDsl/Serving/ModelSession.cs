@@ -15,16 +15,13 @@ internal static class ModelSession
         var (bytes, metadata, hasExternalData) = OnnxModelFile.Read(path);
         CheckFingerprint(path, metadata, schema);
         InferenceSession session;
+        using var defaults = options is null ? DefaultOptions() : null;
         try
         {
             // External data is found relative to the model's path; a model held in memory has none to find.
-            session = (hasExternalData, options) switch
-            {
-                (true, null) => new InferenceSession(path),
-                (true, _) => new InferenceSession(path, options),
-                (false, null) => new InferenceSession(bytes),
-                (false, _) => new InferenceSession(bytes, options),
-            };
+            session = hasExternalData
+                ? new InferenceSession(path, options ?? defaults!)
+                : new InferenceSession(bytes, options ?? defaults!);
         }
         catch (OnnxRuntimeException e)
         {
@@ -41,6 +38,14 @@ internal static class ModelSession
             throw;
         }
     }
+
+    /// <summary>
+    /// One intra-op thread. ONNX Runtime's own default, one spinning worker per core, was never faster on the
+    /// reference MMoE (2 cores: 0.99× at one candidate, 0.78–0.9× at 1,000) and its spinning workers fight
+    /// whatever else shares the host; a server gets its parallelism from concurrent requests instead
+    /// (docs/benchmarks.md). Pass <see cref="SessionOptions"/> to choose otherwise.
+    /// </summary>
+    private static SessionOptions DefaultOptions() => new() { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
 
     private static void CheckFingerprint(string path, Dictionary<string, string> metadata, ModelSchema schema)
     {

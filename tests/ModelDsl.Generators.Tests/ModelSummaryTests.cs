@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using CsCheck;
+using ModelDsl.Layers;
+using Xunit;
+
+namespace ModelDsl.Generators.Tests;
+
+/// <summary>
+/// The generated model summary (the <c>&lt;remarks&gt;</c> of <c>*.Summary.g.cs</c>) against the TorchSharp network
+/// it describes: per component (state_dict key prefix) and in total, its parameters and buffer values must be
+/// what the network allocates, for every reference spec and a batch of random valid specs. Its MACs are checked by hand.
+/// </summary>
+public sealed partial class ModelSummaryTests
+{
+    [Fact]
+    public void ReferenceSpecsCountTheNetworksParameters()
+    {
+        foreach (var source in ReferenceModels.All)
+        {
+            using var batch = SpecBatch.Compile([source]);
+            AssertCounts(batch.Models[0]!, Summaries([source]).Single(), source);
+        }
+    }
+
+    [Fact]
+    public void RandomSpecsCountTheNetworksParameters() =>
+        RandomValidModels.Valid.Array[60].Sample(models =>
+        {
+            var sources = models.Select((m, i) => (m with { Namespace = $"Spec{i}" }).Source).ToArray();
+            using var batch = SpecBatch.Compile(sources);
+            var summaries = Summaries(sources);
+            for (var i = 0; i < sources.Length; i++)
+                AssertCounts(batch.Models[i]!, summaries[i], sources[i]);
+        }, iter: 1, threads: 1, print: models => $"a batch of {models.Length} specs");
+
+    /// <summary>
+    /// MMoE over an input of width 3 (one id embedded in 2, one number), 2 experts [4, 3], 2 gates [5], towers [2] and [].
+    /// Experts: first layer 3·(2·4) = 24, second 2·(4·3) = 24. Gates: 3·(2·5) = 30, then one block-diagonal matmul
+    /// (2·5)·(2·2) = 40, and the mix 2 gates · 2 experts · 3 units = 12. Towers read 3: 3·2 + 2·1 = 8 and 3·1 = 3.
+    /// Serving: 24 + 24 + 30 + 40 + 12 + 8 + 3 = 141, one lookup. Training, with an embedding to train: 3 · 141 = 423.
+    /// Parameters: table 10·2 = 20; experts 3·8 + 8 + 2·4·3 + 2·3 = 62; gates 3·10 + 10 + 10·4 + 4 = 84; towers 3·2 + 2 + 2 + 1 = 11 and 3 + 1 = 4.
+    /// </summary>
+    [Fact]
+    public void MacsOfASmallMmoeByHand()
+    {
+        var summary = Summaries([Mmoe("[Categorical(Vocabulary = 10, Dim = 2)] public long A { get; init; }")]).Single();
+        Assert.Equal(141, summary.Serving);
+        Assert.Equal(423, summary.Training);
+        Assert.Equal(1, summary.Lookups);
+        Assert.Equal(new Dictionary<string, long> { ["embeddings_2"] = 20, ["experts"] = 62, ["gates"] = 84, ["tower_Click"] = 11, ["tower_Y"] = 4 },
+            summary.Parts.ToDictionary(p => p.Key, p => p.Value.Parameters));
+        Assert.Equal(181, summary.Total);
+    }
+
+    /// <summary>
+    /// The same network over numbers only (width 3): nothing upstream of the input needs a gradient, so training
+    /// skips the input gradients of the matmuls that read it, experts' 24 and gates' 30: 423 − 54 = 369.
+    /// </summary>
+    [Fact]
+    public void MacsWithoutEmbeddingsSkipTheInputsGradient()
+    {
+        var summary = Summaries([Mmoe("[Numeric(Size = 2)] public float[] A { get; init; } = [];")]).Single();
+        Assert.Equal(141, summary.Serving);
+        Assert.Equal(369, summary.Training);
+        Assert.Equal(0, summary.Lookups);
+    }
+
+    [Fact]
+    public void SummaryNamesTheOnnxInputsAndOutputs()
+    {
+        var text = SummaryTexts([ReferenceModels.Funnel]).Single();
+        Assert.Contains("<c>categorical</c> int64 [batch,", text, StringComparison.Ordinal);
+        Assert.Contains("<c>PurchaseGivenCart</c>: Probability of Purchase given Cart.", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// What the IDE shows on hover is the class's documentation comment: the user's summary and the generated
+    /// remarks, merged across the partial declarations, with no documentation warning (well-formed XML).
+    /// </summary>
+    [Fact]
+    public void SummaryMergesIntoTheClassDocumentation()
+    {
+        var options = GeneratorHarness.ParseOptions.WithDocumentationMode(Microsoft.CodeAnalysis.DocumentationMode.Diagnose);
+        var source = Mmoe("[Categorical(Vocabulary = 10, Dim = 2)] public long A { get; init; }")
+            .Replace("[MultiTaskModel]", "/// <summary>Mine.</summary>\n[MultiTaskModel]", StringComparison.Ordinal);
+        var (_, output) = GeneratorHarness.Run(GeneratorHarness.Compilation([("Model0.cs", source)], options), options);
+        var xml = output.GetTypeByMetadataName("Small.M")!.GetDocumentationCommentXml();
+        Assert.Contains("<summary>Mine.</summary>", xml, StringComparison.Ordinal);
+        Assert.Contains("<item><description>Total: 181 parameters and 1 buffer values</description></item>", xml, StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Location.SourceTree?.FilePath.EndsWith(".Summary.g.cs", StringComparison.Ordinal) == true));
+    }
+
+    private static string Mmoe(string feature) => $$"""
+        using ModelDsl;
+
+        namespace Small;
+
+        [MultiTaskModel]
+        [MixtureOfExperts(Experts = 2, ExpertUnits = new[] { 4, 3 }, GateUnits = new[] { 5 })]
+        public partial class M
+        {
+            {{feature}}
+            [Numeric] public float X { get; init; }
+            [BinaryTask(Tower = new[] { 2 })] public bool Click { get; init; }
+            [RegressionTask] public float Y { get; init; }
+        }
+        """;
+
+    private static void AssertCounts(Type model, Summary summary, string source)
+    {
+        using var network = (MultiTaskNetwork)Activator.CreateInstance(model.GetNestedType("Network")!)!;
+        var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter.numel());
+        var actual = network.state_dict().GroupBy(e => e.Key[..e.Key.IndexOf('.', StringComparison.Ordinal)])
+            .ToDictionary(g => g.Key, g => new Counts(
+                g.Where(e => parameters.ContainsKey(e.Key)).Sum(e => e.Value.numel()),
+                g.Where(e => !parameters.ContainsKey(e.Key)).Sum(e => e.Value.numel())));
+        Assert.True(Describe(summary.Parts) == Describe(actual), $"summary:\n{Describe(summary.Parts)}\nnetwork:\n{Describe(actual)}\nspec:\n{source}");
+        Assert.Equal(parameters.Values.Sum(), summary.Total);
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, Counts> parts) =>
+        string.Join("\n", parts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"));
+
+    private sealed record Counts(long Parameters, long Buffers);
+
+    private sealed record Summary(Dictionary<string, Counts> Parts, long Total, long Serving, long Training, long Lookups);
+
+    /// <summary>The summaries generated for <paramref name="sources"/>, in source order (spec i in namespace <c>Spec{i}</c>, or one spec).</summary>
+    private static List<Summary> Summaries(string[] sources) => SummaryTexts(sources).Select(Read).ToList();
+
+    private static List<string> SummaryTexts(string[] sources)
+    {
+        var (result, _) = GeneratorHarness.Run(sources);
+        var summaries = result.Results.Single().GeneratedSources.Where(s => s.HintName.EndsWith(".Summary.g.cs", StringComparison.Ordinal)).ToList();
+        return sources.Length == 1
+            ? [summaries.Single().SourceText.ToString()]
+            : sources.Select((_, i) => summaries.Single(s => s.HintName.StartsWith($"Spec{i}.", StringComparison.Ordinal)).SourceText.ToString()).ToList();
+    }
+
+    private static Summary Read(string text)
+    {
+        static long Number(string digits) => long.Parse(digits.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        var parts = Part().Matches(text).ToDictionary(m => m.Groups[1].Value,
+            m => new Counts(Number(m.Groups[2].Value), m.Groups[3].Success ? Number(m.Groups[3].Value) : 0));
+        var macs = Macs().Match(text);
+        Assert.True(macs.Success, text);
+        var lookups = Lookups().Match(text);
+        return new Summary(parts, Number(Total().Match(text).Groups[1].Value), Number(macs.Groups[1].Value), Number(macs.Groups[2].Value),
+            lookups.Success ? Number(lookups.Groups[1].Value) : 0);
+    }
+
+    [GeneratedRegex(@"<c>(\w+)</c>, [^\n]*?: ([\d,]+) parameters(?: and ([\d,]+) buffer values)?</description>")]
+    private static partial Regex Part();
+
+    [GeneratedRegex(@"Total: ([\d,]+) parameters")]
+    private static partial Regex Total();
+
+    [GeneratedRegex(@"serving ([\d,]+); training ([\d,]+) ")]
+    private static partial Regex Macs();
+
+    [GeneratedRegex(@"and ([\d,]+) embedding row lookups")]
+    private static partial Regex Lookups();
+}
