@@ -88,15 +88,20 @@ public sealed class GateStatisticsTests
     [Fact]
     public void AnalysisLeavesTrainingBitIdentical()
     {
-        var train = Data.Rows(2_000, seed: 1).Select(Mmoe).ToArray();
-        var validation = Data.Rows(500, seed: 2).Select(Mmoe).ToArray();
-        using var analyzed = new MmoeModel.Trainer(Options);
-        using var plain = new MmoeModel.Trainer(Options with { AnalyzeGates = false });
+        // Dropout in the experts and the gates' hidden layers: a draw from the trainer's generator during evaluation would shift every later step.
+        static DropoutPleModel Sample(SyntheticRow r) => new()
+        {
+            UserId = r.User, ItemId = r.Item, Price = r.Price, Click = r.Click, WatchMinutes = r.WatchMinutes,
+        };
+        var train = Data.Rows(2_000, seed: 1).Select(Sample).ToArray();
+        var validation = Data.Rows(500, seed: 2).Select(Sample).ToArray();
+        using var analyzed = new DropoutPleModel.Trainer(Options with { Epochs = 3 });
+        using var plain = new DropoutPleModel.Trainer(Options with { Epochs = 3, AnalyzeGates = false });
 
         var analyzedReport = analyzed.Fit(train, validation);
         var plainReport = plain.Fit(train, validation);
 
-        Assert.All(analyzedReport.Epochs, e => Assert.Equal(2, e.Gates.Count));
+        Assert.All(analyzedReport.Epochs, e => Assert.Equal(5, e.Gates.Count)); // level 0: both tasks and shared; level 1: both tasks
         Assert.All(plainReport.Epochs, e => Assert.Empty(e.Gates));
         Assert.Equal(plainReport.Epochs.Select(e => e.TrainLoss), analyzedReport.Epochs.Select(e => e.TrainLoss));
         var expected = plain.Network.state_dict();
@@ -165,4 +170,18 @@ public sealed class GateStatisticsTests
     {
         UserId = r.User, ItemId = r.Item, DayOfWeek = r.DayOfWeek, Price = r.Price, Click = r.Click, WatchMinutes = r.WatchMinutes,
     };
+}
+
+/// <summary>PLE with dropout in its experts and gates, for <see cref="GateStatisticsTests.AnalysisLeavesTrainingBitIdentical"/>.</summary>
+[MultiTaskModel]
+[ProgressiveLayeredExtraction(Levels = 2, SharedExperts = 1, TaskExperts = 1, ExpertUnits = new[] { 16 }, GateUnits = new[] { 4 })]
+[Regularization(Dropout = 0.1)]
+public partial class DropoutPleModel
+{
+    [Categorical(Vocabulary = 200, Dim = 8)] public long UserId { get; init; }
+    [Categorical(Vocabulary = 100, Dim = 8)] public int ItemId { get; init; }
+    [Numeric] public float Price { get; init; }
+
+    [BinaryTask(Tower = new[] { 8 })] public bool Click { get; init; }
+    [RegressionTask(Tower = new[] { 8 })] public float WatchMinutes { get; init; }
 }
