@@ -27,9 +27,10 @@ public class TrainingThreadsTests
     public void TheCountFollowsTheWorkOfAStep()
     {
         Assert.Equal(1, TrainingThreads.Choose(1_392L * 256, processors: 16));   // the test model: 0.36 M multiply-adds
-        Assert.Equal(2, TrainingThreads.Choose(107_648L * 512, processors: 2));  // the reference MMoE of docs/benchmarks.md: 55 M
-        Assert.Equal(1, TrainingThreads.Choose(107_648L * 512, processors: 1));
-        Assert.Equal(3, TrainingThreads.Choose(107_648L * 512, processors: 16));
+        Assert.Equal(1, TrainingThreads.Choose(107_648L * 512, processors: 16)); // the reference MMoE of docs/benchmarks.md: 55 M
+        Assert.Equal(2, TrainingThreads.Choose(107_648L * 8192, processors: 2));  // the same at batch 8,192: 882 M
+        Assert.Equal(1, TrainingThreads.Choose(107_648L * 8192, processors: 1));
+        Assert.Equal(3, TrainingThreads.Choose(107_648L * 8192, processors: 16));
         Assert.Equal(16, TrainingThreads.Choose(long.MaxValue / 2, processors: 16));
     }
 

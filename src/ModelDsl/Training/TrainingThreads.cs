@@ -24,10 +24,12 @@ internal static class TrainingThreads
 {
     /// <summary>
     /// Dense multiply-adds of one step (forward) per thread below which a second thread does not pay: each of a
-    /// step's hundred-odd kernels forks and joins the threads, which costs microseconds even on a quiet host.
-    /// At this size a step's forward and backward take about 2 ms per thread on one core of the benchmark host.
+    /// step's hundred-odd kernels forks and joins the threads, and on a busy host every join waits for the thread
+    /// that was descheduled. The reference MMoE (55 M per step) trained at 1,186–20,847 samples/s on two threads and
+    /// 38,761–113,634 on one while other work ran, and gained at most 1.5× from a second thread on a quiet host
+    /// (docs/benchmarks.md), so only steps several times larger get a second thread.
     /// </summary>
-    internal const long MultiplyAddsPerThread = 16L << 20;
+    internal const long MultiplyAddsPerThread = 256L << 20;
 
     private const string WaitPolicy = "OMP_WAIT_POLICY";
 
