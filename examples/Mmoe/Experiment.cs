@@ -24,7 +24,8 @@ public enum Architecture
 /// <param name="Curve">Mean test MSE of the two tasks after each epoch.</param>
 /// <param name="TrainCurve">Mean training MSE of the two tasks during each epoch.</param>
 /// <param name="Parameters">Trainable parameters of the network.</param>
-public sealed record RunResult(double[] Mse, double[] Variance, double[] Curve, double[] TrainCurve, long Parameters)
+/// <param name="Gates">The last epoch's gate statistics on the test set (none for Shared-Bottom).</param>
+public sealed record RunResult(double[] Mse, double[] Variance, double[] Curve, double[] TrainCurve, long Parameters, IReadOnlyList<GateStatistics> Gates)
 {
     /// <summary>The mean of the two tasks' final test MSE: what the paper's figure 4 plots.</summary>
     public double MeanMse => Mse.Average();
@@ -55,7 +56,8 @@ public static class Experiment
                 final.Select(m => Square(m.BaselineRmse)).ToArray(),
                 report.Epochs.Select(e => e.Metrics.Average(m => Square(m.Rmse))).ToArray(),
                 report.Epochs.Select(e => e.TaskLosses.Average()).ToArray(),
-                trainer.Network.parameters().Sum(p => p.numel()));
+                trainer.Network.parameters().Sum(p => p.numel()),
+                report.Final.Gates);
         }
     }
 

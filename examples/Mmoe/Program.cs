@@ -92,6 +92,23 @@ foreach (var p in settings.P)
         Console.WriteLine(Invariant($"p = {p:F2}: {Name(a)} − {Name(b)} = {s.Mean:+0.0000;-0.0000} ± {s.Std:F4}, range [{differences.Min():+0.0000;-0.0000}, {differences.Max():+0.0000;-0.0000}], {Name(a)} lower in {differences.Count(d => d < 0)}/{differences.Length}"));
     }
 
+var gated = settings.Models.Where(a => results[settings.P[0]][a][^1].Gates.Count > 0).ToArray();
+if (gated.Length > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine("Gates after the last epoch (last seed), mean weight per expert on the test set; entropy in nats, ln 8 = 2.079 is uniform:");
+    foreach (var p in settings.P)
+        foreach (var a in gated)
+        {
+            var gates = results[p][a][^1].Gates;
+            foreach (var gate in gates)
+                Console.WriteLine(Invariant($"p = {p:F2} {Name(a),-5} {gate.Gate,-6} | entropy {gate.Entropy:F3} | ") +
+                    string.Join(" ", gate.MeanWeights.Select(w => Invariant($"{w,5:P0}"))));
+            foreach (var warning in GateStatistics.Warnings(gates))
+                Console.WriteLine(Invariant($"p = {p:F2} {Name(a),-5} warning: {warning}"));
+        }
+}
+
 if (settings.Curve)
 {
     Console.WriteLine();

@@ -123,6 +123,16 @@ public sealed class GateGroup : nn.Module<Tensor, ExpertOutput, Tensor>
     /// <param name="input">[batch, inputWidth], or the gates' inputs side by side when they read separate inputs.</param>
     public Tensor Weights(Tensor input) => nn.functional.softmax(Scores(input), -1);
 
+    /// <summary>
+    /// When set, receives every <see cref="forward"/>'s expert weights, [batch, gates, experts]. Only evaluation
+    /// sets it (<c>Training.GateAnalysis</c>): a training step pays one null check.
+    /// </summary>
+    internal Action<Tensor>? Observer { get; set; }
+
+    /// <summary>The experts gate <paramref name="gate"/> mixes, in expert order.</summary>
+    internal int[] Members(int gate) =>
+        Enumerable.Range(0, Experts).Where(e => _scoreFill is null || _scoreFill[gate * Experts + e] == 0).ToArray();
+
     /// <summary>The gates' scores before their softmax, [batch, gates, experts]; −∞ for experts a gate does not mix.</summary>
     private Tensor Scores(Tensor input)
     {
@@ -153,8 +163,11 @@ public sealed class GateGroup : nn.Module<Tensor, ExpertOutput, Tensor>
         if (experts.Values is null || experts.Values.dim() != 3 || experts.Batch != input.shape[0] || experts.Experts != Experts)
             throw new ArgumentException($"Experts must be [batch {input.shape[0]}, experts {Experts}, units]; got [{string.Join(", ", experts.Values?.shape ?? [])}].", nameof(experts));
         var scores = Scores(input);
+        var weights = Observer is null ? null : nn.functional.softmax(scores, -1);
+        if (weights is not null)
+            Observer!(weights);
         if (!ExpertMix.Supports(scores, experts.Values, experts.Bias))
-            return BroadcastMix(nn.functional.softmax(scores, -1), experts.Activated());
+            return BroadcastMix(weights ?? nn.functional.softmax(scores, -1), experts.Activated());
         return is_grad_enabled() ? ExpertMix.apply(scores, experts.Values, experts.Bias) : ExpertMix.Compute(scores, experts.Values, experts.Bias);
     }
 

@@ -14,7 +14,9 @@ internal sealed class Evaluation(MultiTaskNetwork network, int batchSize, Device
     private ModelSchema Schema => network.Schema;
 
     /// <summary>Metrics over every row of one pass over in-memory or streamed tables.</summary>
-    public TaskMetrics[] Run(IEnumerable<SampleTable> pass)
+    /// <param name="pass">The tables.</param>
+    /// <param name="gates">Observes the network's gates during the pass (<see cref="GateAnalysis.Take"/> then reads them), or null.</param>
+    public TaskMetrics[] Run(IEnumerable<SampleTable> pass, GateAnalysis? gates = null)
     {
         var tasks = Schema.Tasks;
         var outputs = Schema.Outputs;
@@ -25,6 +27,7 @@ internal sealed class Evaluation(MultiTaskNetwork network, int batchSize, Device
         var regression = tasks.Select(t => t.Kind == TaskKind.Regression ? new RegressionMetrics() : null).ToArray();
         var chains = Chains(Schema);
         using var batch = new BatchTensors(batchSize, Schema, device);
+        using var observing = gates?.Observe();
         long count = 0;
         foreach (var table in pass)
         {

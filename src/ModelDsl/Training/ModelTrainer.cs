@@ -143,6 +143,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
 
         using var runner = new EpochRunner(Network, _options, _device, _generator, weighting, optimizer);
         var evaluation = new Evaluation(Network, _options.BatchSize, _device);
+        var gates = _options.AnalyzeGates ? GateAnalysis.For(Network) : null;
         var steps = data.StepsPerEpoch;
         for (var epoch = state.Epochs.Count + 1; epoch <= _options.Epochs && stopping?.Stopped(state) != true; epoch++)
         {
@@ -151,7 +152,8 @@ public abstract class ModelTrainer<TSample> : IDisposable
             var losses = runner.Run(epoch, data.Pass(), steps, progress, operation);
             steps = losses.Steps;
             weighting.EndEpoch(losses.Tasks);
-            var report = new EpochReport(epoch, losses.Total, losses.Tasks, evaluation.Run(data.MetricsPass()), data.MetricsOn, weighting.Weights.ToArray(), rate);
+            var metrics = evaluation.Run(data.MetricsPass(), gates);
+            var report = new EpochReport(epoch, losses.Total, losses.Tasks, metrics, data.MetricsOn, weighting.Weights.ToArray(), rate) { Gates = gates?.Take() ?? [] };
             state.Epochs.Add(report);
             stopping?.Track(state, report, Network);
             checkpoints.AfterEpoch(state, epoch, stopping?.Stopped(state) == true);

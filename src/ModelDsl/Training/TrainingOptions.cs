@@ -65,6 +65,12 @@ public sealed record TrainingOptions
     /// </summary>
     public int? StreamChunkRows { get; init; }
 
+    /// <summary>
+    /// Each epoch's evaluation also averages every gate's expert weights into <see cref="EpochReport.Gates"/>
+    /// (MMoE, OMoE and PLE; it changes no weight). Default true.
+    /// </summary>
+    public bool AnalyzeGates { get; init; } = true;
+
     internal void Validate()
     {
         Positive(BatchSize, nameof(BatchSize));

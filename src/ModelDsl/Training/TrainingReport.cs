@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Text.Json.Serialization;
 using ModelDsl.Metrics;
 
 namespace ModelDsl.Training;
@@ -17,6 +18,16 @@ namespace ModelDsl.Training;
 public sealed record EpochReport(int Epoch, double TrainLoss, IReadOnlyList<double> TaskLosses, IReadOnlyList<TaskMetrics> Metrics, string MetricsOn,
     IReadOnlyList<double> TaskWeights, double LearningRate)
 {
+    /// <summary>
+    /// Each gate's mean expert weights and their entropy on the set <see cref="Metrics"/> come from, per level in gate
+    /// order; empty for models without gates (Shared-Bottom, ESMM) or with <see cref="TrainingOptions.AnalyzeGates"/> off.
+    /// </summary>
+    public IReadOnlyList<GateStatistics> Gates { get; init; } = [];
+
+    /// <summary>Collapsed gates and unused experts in <see cref="Gates"/>; see <see cref="GateStatistics.Warnings"/>.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> GateWarnings => GateStatistics.Warnings(Gates);
+
     /// <summary>The metrics of one task by name.</summary>
     public TaskMetrics this[string task] => Metrics.First(m => m.Task == task);
 
@@ -38,12 +49,17 @@ public sealed record TrainingReport(IReadOnlyList<EpochReport> Epochs, int BestE
     /// <summary>The last epoch's report.</summary>
     public EpochReport Final => Epochs[^1];
 
+    /// <summary>What to look at before trusting the model: the final epoch's <see cref="EpochReport.GateWarnings"/> (the data's are in <see cref="Data"/>).</summary>
+    public IReadOnlyList<string> Warnings => Epochs.Count > 0 ? Final.GateWarnings : [];
+
     /// <summary>All epochs, one line each.</summary>
     public override string ToString()
     {
         var text = new StringBuilder();
         foreach (var epoch in Epochs)
             text.AppendLine(epoch.ToString());
+        foreach (var warning in Warnings)
+            text.AppendLine("warning: " + warning);
         return text.ToString();
     }
 }
