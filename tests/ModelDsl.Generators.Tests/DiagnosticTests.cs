@@ -131,6 +131,8 @@ public class DiagnosticTests
     [InlineData("[{|MDSL009:MixtureOfExperts(Experts = 4)|}]")]
     [InlineData("[ProgressiveLayeredExtraction({|MDSL009:Levels = 0|}, SharedExperts = 1, {|MDSL009:TaskExperts = -2|}, ExpertUnits = new[] { 8, {|MDSL009:0|} })]")]
     [InlineData("[{|MDSL009:{|MDSL009:ProgressiveLayeredExtraction(TaskExperts = 1)|}|}]")]
+    [InlineData("[AdaptiveTaskToTaskFusion({|MDSL009:SharedExperts = -1|}, {|MDSL009:TaskExperts = 0|}, ExpertUnits = new[] { 8 }, ExpertNormalization = true)]")]
+    [InlineData("[{|MDSL009:AdaptiveTaskToTaskFusion(ExpertUnits = new[] { 8 })|}]")]
     public void Mdsl009NotPositiveInArchitectures(string attributes) => Verify(Model(Valid, attributes));
 
     [Fact]
@@ -139,6 +141,19 @@ public class DiagnosticTests
         var messages = Verify(Model(Valid, "[{|MDSL009:{|MDSL009:MixtureOfExperts(GateUnits = new[] { 4 })|}|}]")).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
         Assert.Contains("Experts of [MixtureOfExperts] on 'M' is not set; it must be a positive integer", messages);
         Assert.Contains("ExpertUnits of [MixtureOfExperts] on 'M' is not set; it must be at least one layer width, e.g. ExpertUnits = new[] { 64 }", messages);
+        var fusion = Verify(Model(Valid, "[AdaptiveTaskToTaskFusion({|MDSL009:SharedExperts = -1|}, TaskExperts = 1, ExpertUnits = new[] { 8 })]"));
+        Assert.Equal("SharedExperts of [AdaptiveTaskToTaskFusion] on 'M' is -1; it must be zero or a positive integer", fusion.Single().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>AdaTT with one task warns on the attribute and still generates; two tasks, or shared experts left out (AdaTT-sp), are fine.</summary>
+    [Fact]
+    public void Mdsl040FusionOfOneTaskOnTheAttribute()
+    {
+        var d = Verify(Model(Valid, "[{|MDSL040:AdaptiveTaskToTaskFusion(TaskExperts = 2, ExpertUnits = new[] { 8 })|}]"), generates: 1);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Single().Severity);
+        Assert.Equal("Model class 'M' has one task, 'Click', so [AdaptiveTaskToTaskFusion] has no other task to fuse: its gate mixes only the task's own experts (and shared ones); " +
+            "use [MixtureOfExperts] or [ProgressiveLayeredExtraction] for one task, or add a task", d.Single().GetMessage(CultureInfo.InvariantCulture));
+        Verify(Model(Valid + "\n[RegressionTask] public float Watch { get; init; }", "[AdaptiveTaskToTaskFusion(TaskExperts = 1, ExpertUnits = new[] { 8 })]"), generates: 1);
     }
 
     [Fact]
@@ -163,7 +178,7 @@ public class DiagnosticTests
             """));
         var messages = d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
         Assert.Contains("Dropout of [Regularization] on 'M' is 1; it must be at least 0 and less than 1", messages);
-        Assert.Contains("Activation of [Regularization] on 'M' is 7; it must be one of Relu, LeakyRelu, Tanh, Gelu", messages);
+        Assert.Contains("Activation of [Regularization] on 'M' is 7; it must be one of Relu, LeakyRelu, Tanh, Gelu, Swish", messages);
     }
 
     [Fact]

@@ -41,4 +41,5 @@ internal static class DiagnosticIds
     public const string EmbeddingTableTooLarge = "MDSL033";
     public const string OverMemoryBudget = "MDSL034";
     public const string InvalidBuildProperty = "MDSL035";
+    public const string FusionOfOneTask = "MDSL040";
 }

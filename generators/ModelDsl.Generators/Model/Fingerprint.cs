@@ -19,7 +19,8 @@ internal static class Fingerprint
             .Append(spec.Architecture.Kind).Append(Units(spec.Architecture.Units))
             .Append(':').Append(spec.Architecture.Experts).Append(Units(spec.Architecture.ExpertUnits)).Append(Units(spec.Architecture.GateUnits))
             .Append(':').Append(spec.Architecture.SharedGate).Append(':').Append(spec.Architecture.Levels)
-            .Append(':').Append(spec.Architecture.SharedExperts).Append(':').Append(spec.Architecture.TaskExperts).Append('|')
+            .Append(':').Append(spec.Architecture.SharedExperts).Append(':').Append(spec.Architecture.TaskExperts)
+            .Append(spec.Architecture.ExpertNormalization ? ":normalized" : "").Append('|')
             .Append(spec.Regularization.Activation);
         foreach (var f in spec.Features)
             text.Append("|f:").Append(f.Name).Append(':').Append(f.Kind).Append(':').Append(f.Vocabulary).Append(':').Append(f.Dim)

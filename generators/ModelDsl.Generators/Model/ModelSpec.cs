@@ -128,11 +128,12 @@ internal enum ArchitectureKind
     SharedBottom,
     MixtureOfExperts,
     ProgressiveLayeredExtraction,
+    AdaptiveTaskToTaskFusion,
 }
 
 /// <summary>
 /// The architecture attribute of the class. <paramref name="Units"/> are the Shared-Bottom layers;
-/// the expert fields apply to the mixture-of-experts kinds.
+/// the expert fields apply to the mixture-of-experts kinds; <paramref name="ExpertNormalization"/> is HoME's.
 /// </summary>
 internal sealed record ArchitectureSpec(
     ArchitectureKind Kind,
@@ -143,7 +144,8 @@ internal sealed record ArchitectureSpec(
     bool SharedGate = false,
     int Levels = 0,
     int SharedExperts = 0,
-    int TaskExperts = 0)
+    int TaskExperts = 0,
+    bool ExpertNormalization = false)
 {
     /// <summary>The attribute's name as the user writes it.</summary>
     public string AttributeName => Kind.ToString();

@@ -108,6 +108,7 @@ internal static class Parser
         [KnownAttributes.SharedBottom] = ArchitectureKind.SharedBottom,
         [KnownAttributes.MixtureOfExperts] = ArchitectureKind.MixtureOfExperts,
         [KnownAttributes.ProgressiveLayeredExtraction] = ArchitectureKind.ProgressiveLayeredExtraction,
+        [KnownAttributes.AdaptiveTaskToTaskFusion] = ArchitectureKind.AdaptiveTaskToTaskFusion,
     };
 
     private static ArchitectureSpec? ReadArchitecture(ParseState state)
@@ -133,7 +134,8 @@ internal static class Parser
                 SharedGate: reader.Bool(nameof(MixtureOfExpertsAttribute.SharedGate)),
                 Levels: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.Levels), Defaults.ProgressiveLayeredExtraction.Levels, neutral: 1),
                 SharedExperts: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.SharedExperts), Defaults.ProgressiveLayeredExtraction.SharedExperts, neutral: 1),
-                TaskExperts: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.TaskExperts), Defaults.ProgressiveLayeredExtraction.TaskExperts, neutral: 1));
+                TaskExperts: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.TaskExperts), Defaults.ProgressiveLayeredExtraction.TaskExperts, neutral: 1),
+                ExpertNormalization: reader.Bool(nameof(MixtureOfExpertsAttribute.ExpertNormalization)));
         state.Read(reader);
         return architecture;
     }

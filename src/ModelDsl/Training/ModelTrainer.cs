@@ -65,6 +65,12 @@ public abstract class ModelTrainer<TSample> : IDisposable
             manual_seed(_options.Seed);
             Network = createNetwork();
         }
+        if (_options.BatchSize < 2 && Network.modules().OfType<ExpertNormalization>().Any())
+        {
+            Network.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(options), _options.BatchSize,
+                $"BatchSize is {_options.BatchSize}, but {schema.Name} normalizes its experts (ExpertNormalization), which needs the statistics of batches of at least 2 samples: use a BatchSize of 2 or more.");
+        }
         Network.to(_device);
         _generator = new Generator((ulong)_options.Seed, _device);
         _multiplyAddsPerStep = TrainingThreads.MultiplyAddsPerStep(Network, _options.BatchSize);
