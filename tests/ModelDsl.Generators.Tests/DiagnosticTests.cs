@@ -131,8 +131,9 @@ public class DiagnosticTests
     [InlineData("[{|MDSL009:MixtureOfExperts(Experts = 4)|}]")]
     [InlineData("[ProgressiveLayeredExtraction({|MDSL009:Levels = 0|}, SharedExperts = 1, {|MDSL009:TaskExperts = -2|}, ExpertUnits = new[] { 8, {|MDSL009:0|} })]")]
     [InlineData("[{|MDSL009:{|MDSL009:ProgressiveLayeredExtraction(TaskExperts = 1)|}|}]")]
-    [InlineData("[AdaptiveTaskToTaskFusion({|MDSL009:SharedExperts = -1|}, {|MDSL009:TaskExperts = 0|}, ExpertUnits = new[] { 8 }, ExpertNormalization = true)]")]
-    [InlineData("[{|MDSL009:AdaptiveTaskToTaskFusion(ExpertUnits = new[] { 8 })|}]")]
+    // The model has one task: AdaTT also warns that it has nothing to fuse (MDSL040).
+    [InlineData("[{|MDSL040:AdaptiveTaskToTaskFusion({|MDSL009:SharedExperts = -1|}, {|MDSL009:TaskExperts = 0|}, ExpertUnits = new[] { 8 }, ExpertNormalization = true)|}]")]
+    [InlineData("[{|MDSL009:{|MDSL040:AdaptiveTaskToTaskFusion(ExpertUnits = new[] { 8 })|}|}]")]
     public void Mdsl009NotPositiveInArchitectures(string attributes) => Verify(Model(Valid, attributes));
 
     [Fact]
@@ -141,7 +142,7 @@ public class DiagnosticTests
         var messages = Verify(Model(Valid, "[{|MDSL009:{|MDSL009:MixtureOfExperts(GateUnits = new[] { 4 })|}|}]")).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
         Assert.Contains("Experts of [MixtureOfExperts] on 'M' is not set; it must be a positive integer", messages);
         Assert.Contains("ExpertUnits of [MixtureOfExperts] on 'M' is not set; it must be at least one layer width, e.g. ExpertUnits = new[] { 64 }", messages);
-        var fusion = Verify(Model(Valid, "[AdaptiveTaskToTaskFusion({|MDSL009:SharedExperts = -1|}, TaskExperts = 1, ExpertUnits = new[] { 8 })]"));
+        var fusion = Verify(Model(Valid + "\n[RegressionTask] public float Watch { get; init; }", "[AdaptiveTaskToTaskFusion({|MDSL009:SharedExperts = -1|}, TaskExperts = 1, ExpertUnits = new[] { 8 })]"));
         Assert.Equal("SharedExperts of [AdaptiveTaskToTaskFusion] on 'M' is -1; it must be zero or a positive integer", fusion.Single().GetMessage(CultureInfo.InvariantCulture));
     }
 
