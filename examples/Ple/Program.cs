@@ -63,7 +63,7 @@ foreach (var p in correlations)
     foreach (var (name, runs) in results)
         Console.WriteLine(Invariant($"{name,-17} | {runs[0].Parameters,10:N0} | {runs.Average(r => r.Y1),10:F4} | {runs.Average(r => r.Y2),10:F4} | {runs.Average(r => (r.Y1 + r.Y2) / 2):F4}"));
     if (results.TryGetValue(Name("ple"), out var ple))
-        foreach (var adatt in new[] { "adatt", "adatt-sp" }.Where(m => results.ContainsKey(Name(m))))
+        foreach (var adatt in models.Where(m => m.StartsWith("adatt", StringComparison.Ordinal)))
         {
             var differences = results[Name(adatt)].Zip(ple, (a, b) => (a.Y1 + a.Y2) / 2 - (b.Y1 + b.Y2) / 2).ToArray();
             Console.WriteLine(Invariant($"{Name(adatt)} − PLE, mean MSE per seed: {string.Join(", ", differences.Select(d => d.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)))}; lower in {differences.Count(d => d < 0)}/{differences.Length}"));
