@@ -73,9 +73,11 @@ public sealed class ExpertNormalizationTests
 
         using var output = experts.forward(input).Activated();
 
-        // By hand: first layer ReLU, second layer per expert, then (x − mean)/√(var + ε) and x·σ(x).
+        // By hand: first layer ReLU, second layer per expert without a bias (the normalization's shift replaces it),
+        // then (x − mean)/√(var + ε) and x·σ(x).
+        Assert.DoesNotContain("biases.0", state.Keys);
         using var hidden = nn.functional.relu(nn.functional.linear(input, state["first.weight"], state["first.bias"])).reshape(8, 3, 4);
-        using var last = einsum("bei,eio->beo", hidden, state["weights.0"]) + state["biases.0"];
+        using var last = einsum("bei,eio->beo", hidden, state["weights.0"]);
         using var normalized = (last.reshape(8, 6) - state["normalization.runningMean"]) / (state["normalization.runningVariance"] + 1e-5).sqrt();
         using var expected = (normalized * normalized.sigmoid()).reshape(8, 3, 2);
         Assert.True(output.allclose(expected, rtol: 1e-5, atol: 1e-6), "normalized experts differ from the formula");

@@ -168,7 +168,8 @@ internal sealed class ModelSummary
 
     /// <summary>
     /// <c>ExpertGroup</c>: the first layer of all experts as one <c>Linear</c>, later layers per expert; HoME's normalization
-    /// adds a scale and a shift (parameters) and a running mean and variance (buffers) per unit of the last layer.
+    /// adds a scale and a shift (parameters) and a running mean and variance (buffers) per unit of the last layer, whose
+    /// bias it replaces.
     /// </summary>
     private static SummaryPart Experts(long input, int experts, EquatableArray<int> units, bool reads, bool normalized)
     {
@@ -179,8 +180,9 @@ internal sealed class ModelSummary
             parameters += (long)experts * units[layer - 1] * units[layer] + (long)experts * units[layer];
             macs += (long)experts * units[layer - 1] * units[layer];
         }
-        var normalization = normalized ? 2L * experts * Last(units) : 0;
-        return new SummaryPart("", "", parameters + normalization, normalization, macs, reads ? firstMacs : 0);
+        // The normalization's scale and shift replace the last layer's bias; its running mean and variance are buffers.
+        var lastUnits = normalized ? (long)experts * Last(units) : 0;
+        return new SummaryPart("", "", parameters - lastUnits + 2 * lastUnits, 2 * lastUnits, macs, reads ? firstMacs : 0);
     }
 
     /// <summary>

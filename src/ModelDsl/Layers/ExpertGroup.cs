@@ -41,7 +41,9 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
         ArgumentNullException.ThrowIfNull(regularization);
         Experts = experts;
         _units = units.ToArray();
-        first = nn.Linear(inputWidth, experts * _units[0]);
+        // A normalized last layer has no bias: the normalization's shift replaces it, and a bias before it would get a gradient
+        // of 0 in exact arithmetic, float noise in practice, which Adam would turn into steps of the learning rate.
+        first = nn.Linear(inputWidth, experts * _units[0], hasBias: !normalize || _units.Length > 1);
         weights = new ParameterList();
         biases = new ParameterList();
         for (var layer = 1; layer < _units.Length; layer++)
@@ -49,7 +51,8 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
             // Same init as nn.Linear per expert: U(−1/√in, 1/√in).
             var bound = 1 / Math.Sqrt(_units[layer - 1]);
             weights.Add(new Parameter(empty(experts, _units[layer - 1], _units[layer]).uniform_(-bound, bound)));
-            biases.Add(new Parameter(empty(experts, _units[layer]).uniform_(-bound, bound)));
+            if (!normalize || layer < _units.Length - 1)
+                biases.Add(new Parameter(empty(experts, _units[layer]).uniform_(-bound, bound)));
         }
         _activation = regularization.Activation;
         _dropout = regularization.Dropout;
@@ -89,7 +92,7 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
             x = Activate(matmul(x, weights[layer]) + biases[layer].unsqueeze(1));
         var last = matmul(x, weights[^1]);
         if (normalization is not null)
-            return new ExpertOutput(Normalize((last + biases[^1].unsqueeze(1)).transpose(0, 1).reshape(last.shape[1], -1)).reshape(-1, Experts, OutputWidth));
+            return new ExpertOutput(Normalize(last.transpose(0, 1).reshape(last.shape[1], -1)).reshape(-1, Experts, OutputWidth));
         return _activation == Activation.Relu && (_dropout == 0 || !training)
             ? new ExpertOutput(last, biases[^1])
             : new ExpertOutput(Activate(last + biases[^1].unsqueeze(1)).transpose(0, 1));
@@ -109,9 +112,10 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
         x = weights.Count == 0 && normalization is not null ? ExportNormalized(g, x, name) : g.Reshape(Activations.Export(g, x, _activation), Experts, _units[0]);
         for (var layer = 0; layer < weights.Count; layer++)
         {
-            var product = g.Node("MatMul", [g.SwapFirstAxes(x), LinearExport.Weight(g, $"{name}.weights.{layer}", weights[layer])]);
-            x = g.Node("Add", [g.SwapFirstAxes(product), LinearExport.Weight(g, $"{name}.biases.{layer}", biases[layer])]);
-            x = layer == weights.Count - 1 && normalization is not null ? ExportNormalized(g, g.Reshape(x, Experts * OutputWidth), name) : Activations.Export(g, x, _activation);
+            var product = g.SwapFirstAxes(g.Node("MatMul", [g.SwapFirstAxes(x), LinearExport.Weight(g, $"{name}.weights.{layer}", weights[layer])]));
+            x = layer == weights.Count - 1 && normalization is not null
+                ? ExportNormalized(g, g.Reshape(product, Experts * OutputWidth), name)
+                : Activations.Export(g, g.Node("Add", [product, LinearExport.Weight(g, $"{name}.biases.{layer}", biases[layer])]), _activation);
         }
         return x;
     }

@@ -190,13 +190,15 @@ class ExpertGroup(nn.Module):
         self.experts = experts
         self.units = list(units)
         self.regularization = regularization
-        self.first = nn.Linear(input_width, experts * units[0])
+        # A normalized last layer has no bias: the normalization's shift replaces it.
+        self.first = nn.Linear(input_width, experts * units[0], bias=not normalize or len(units) > 1)
         self.weights = nn.ParameterList()
         self.biases = nn.ParameterList()
         for layer in range(1, len(units)):
             bound = 1 / math.sqrt(units[layer - 1])
             self.weights.append(nn.Parameter(torch.empty(experts, units[layer - 1], units[layer]).uniform_(-bound, bound)))
-            self.biases.append(nn.Parameter(torch.empty(experts, units[layer]).uniform_(-bound, bound)))
+            if not normalize or layer < len(units) - 1:
+                self.biases.append(nn.Parameter(torch.empty(experts, units[layer]).uniform_(-bound, bound)))
         self.normalization = ExpertNormalization(experts * units[-1]) if normalize else None
 
     @property
@@ -212,9 +214,12 @@ class ExpertGroup(nn.Module):
         if len(self.weights) == 0:
             return self._last(x).reshape(-1, self.experts, self.units[0])
         x = _hidden(self, x, self.regularization).reshape(-1, self.experts, self.units[0]).transpose(0, 1)
-        for weight, bias in zip(self.weights[:-1], self.biases[:-1]):
+        for weight, bias in zip(self.weights[:-1], self.biases):
             x = _hidden(self, torch.matmul(x, weight) + bias.unsqueeze(1), self.regularization)
-        x = (torch.matmul(x, self.weights[-1]) + self.biases[-1].unsqueeze(1)).transpose(0, 1)
+        x = torch.matmul(x, self.weights[-1])
+        if self.normalization is None:
+            x = x + self.biases[-1].unsqueeze(1)
+        x = x.transpose(0, 1)
         return self._last(x.reshape(x.shape[0], -1)).reshape(-1, self.experts, self.units[-1])
 
     def _last(self, x):
