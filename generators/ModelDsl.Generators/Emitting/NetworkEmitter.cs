@@ -103,7 +103,7 @@ internal static class NetworkEmitter
 
     public static string TowerField(TaskSpec task) => $"tower_{task.Name}";
 
-    private static string DescribeGate(string name, PersonalizationSpec? gate) => gate is null ? "" : $"{name} over {string.Join(", ", gate.Priors)}, ";
+    private static string DescribeGate(string name, PersonalizationSpec? gate) => gate is null ? "" : $"{name} ({string.Join(", ", gate.Priors)}), ";
 
     /// <summary>The local holding the embedded input before EPNet scales it.</summary>
     public const string Embedded = "embedded";
