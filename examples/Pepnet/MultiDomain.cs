@@ -8,39 +8,45 @@ namespace PepnetSynthetic;
 public sealed record Impression(int Domain, int User, int Item, bool Click, bool Like, double ClickProbability, double LikeProbability);
 
 /// <summary>
-/// Impressions from three domains whose optima differ. Users and items have latent vectors a, b ~ N(0, I₄);
-/// a domain d weighs their interaction per dimension, so what a user should be shown depends on the domain:
-/// P(click) = σ(c_d + Σⱼ s_d[j]·a[j]·b[j]), P(like) = σ(l_d + Σⱼ t_d[j]·a[j]·b[j]). The weights of domain 2
-/// reverse a dimension that domains 0 and 1 reward, and the domains' traffic is 60 %, 30 % and 10 %, so
-/// the smallest domain is the one a shared model fits worst (the paper's "domain seesaw").
+/// Impressions from three domains whose optima differ. Users have a propensity p and items a quality q, both
+/// N(0, 1), and latent vectors a, b ~ N(0, I₄); a domain d weighs each of them differently:
+/// P(click) = σ(c_d + α_d·p + β_d·q + Σⱼ s_d[j]·a[j]·b[j]), and P(like) likewise with its own weights. Domain 2
+/// reverses what quality means for clicks and a latent dimension that domain 0 rewards, and the domains' traffic
+/// is 60 %, 30 % and 10 %, so the smallest domain is the one a shared model fits worst (the paper's domain seesaw).
 /// </summary>
 public sealed class MultiDomain
 {
     public const int Domains = 3;
-    public const int Users = 400;
-    public const int Items = 400;
+    public const int Users = 200;
+    public const int Items = 200;
     private const int Latent = 4;
 
     private static readonly double[] Traffic = [0.6, 0.3, 0.1];
     private static readonly double[] ClickBias = [-0.5, -1, -1.5];
     private static readonly double[] LikeBias = [-1.5, -2, -1.5];
+    private static readonly double[] ClickPropensity = [1, 0.5, 1];
+    private static readonly double[] ClickQuality = [1, 0.5, -1];
+    private static readonly double[] LikePropensity = [0.5, 1, 0];
+    private static readonly double[] LikeQuality = [1, -0.5, 1];
 
     private static readonly double[][] ClickWeights =
     [
-        [1.5, 1.5, 0, 0],
-        [0, 1.5, 1.5, 0],
-        [-1.5, 0, 0, 1.5],
+        [1, 1, 0, 0],
+        [0, 1, 1, 0],
+        [-1, 0, 0, 1],
     ];
 
     private static readonly double[][] LikeWeights =
     [
-        [1.5, 0, 0, 1],
-        [0, 0, 1.5, 1.5],
-        [1.5, -1.5, 0, 0],
+        [1, 0, 0, 1],
+        [0, 0, 1, 1],
+        [1, -1, 0, 0],
     ];
 
     private readonly double[][] _users;
     private readonly double[][] _items;
+    private readonly double[] _propensity;
+    private readonly double[] _quality;
 
     /// <summary>Draws the users' and items' latent vectors.</summary>
     public MultiDomain(int seed)
@@ -48,6 +54,8 @@ public sealed class MultiDomain
         var random = new Random(seed);
         _users = Enumerable.Range(0, Users).Select(_ => Gaussian(random, Latent)).ToArray();
         _items = Enumerable.Range(0, Items).Select(_ => Gaussian(random, Latent)).ToArray();
+        _propensity = Gaussian(random, Users);
+        _quality = Gaussian(random, Items);
     }
 
     /// <summary>Impressions drawn with <paramref name="seed"/>: domain by traffic, user and item uniformly.</summary>
@@ -61,8 +69,8 @@ public sealed class MultiDomain
             var v = random.Next(Items);
             var r = random.NextDouble();
             var d = r < Traffic[0] ? 0 : r < Traffic[0] + Traffic[1] ? 1 : 2;
-            var click = Sigmoid(ClickBias[d] + Interaction(ClickWeights[d], u, v));
-            var like = Sigmoid(LikeBias[d] + Interaction(LikeWeights[d], u, v));
+            var click = Sigmoid(ClickBias[d] + ClickPropensity[d] * _propensity[u] + ClickQuality[d] * _quality[v] + Interaction(ClickWeights[d], u, v));
+            var like = Sigmoid(LikeBias[d] + LikePropensity[d] * _propensity[u] + LikeQuality[d] * _quality[v] + Interaction(LikeWeights[d], u, v));
             rows.Add(new Impression(d, u, v, random.NextDouble() < click, random.NextDouble() < like, click, like));
         }
         return rows;

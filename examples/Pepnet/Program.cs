@@ -13,7 +13,7 @@ using PepnetSynthetic;
 
 var seeds = Argument("--seeds", 3);
 var trainCount = Argument("--train", 40_000);
-var epochs = Argument("--epochs", 4);
+var epochs = Argument("--epochs", 6);
 var clock = Stopwatch.StartNew();
 string[] models = ["plain", "epnet", "ppnet", "pepnet"];
 string[] tasks = ["Click", "Like"];
@@ -31,7 +31,7 @@ for (var seed = 1; seed <= seeds; seed++)
         BinaryMetrics.ComputeAuc(s.Select(r => (float)r.ClickProbability).ToArray(), s.Select(r => r.Click).ToArray()),
         BinaryMetrics.ComputeAuc(s.Select(r => (float)r.LikeProbability).ToArray(), s.Select(r => r.Like).ToArray()),
     }).ToArray());
-    var options = new TrainingOptions { Epochs = epochs, BatchSize = 256, LearningRate = 3e-3, Seed = seed, Threads = 1 };
+    var options = new TrainingOptions { Epochs = epochs, BatchSize = 256, LearningRate = 1e-2, Seed = seed, Threads = 1 };
     results["plain"].Add(Run(new PlainRanker.Trainer(options), train, slices, r => new PlainRanker { Domain = r.Domain, UserId = r.User, ItemId = r.Item, Click = r.Click, Like = r.Like }));
     results["epnet"].Add(Run(new EpnetRanker.Trainer(options), train, slices, r => new EpnetRanker { Domain = r.Domain, UserId = r.User, ItemId = r.Item, Click = r.Click, Like = r.Like }));
     results["ppnet"].Add(Run(new PpnetRanker.Trainer(options), train, slices, r => new PpnetRanker { Domain = r.Domain, UserId = r.User, ItemId = r.Item, Click = r.Click, Like = r.Like }));
@@ -52,7 +52,7 @@ foreach (var model in models.Skip(1))
     Console.WriteLine($"| {model} | " + string.Join(" | ", Enumerable.Range(0, 4).SelectMany(d => Enumerable.Range(0, 2).Select(t =>
     {
         var gains = Enumerable.Range(0, seeds).Select(s => 100 * (results[model][s][d][t] - results["plain"][s][d][t])).ToList();
-        return Invariant($"{gains.Average():+0.00;-0.00} [{gains.Min():+0.00;-0.00}, {gains.Max():+0.00;-0.00}]");
+        return Invariant($"{gains.Average():+0.00;-0.00;0.00} [{gains.Min():+0.00;-0.00;0.00}, {gains.Max():+0.00;-0.00;0.00}]");
     }))) + " |");
 Console.WriteLine(Invariant($"\n{clock.Elapsed.TotalSeconds:F0} s"));
 return 0;
