@@ -33,9 +33,13 @@ public static class Comparison
         return (esmm, Score(test, cvrOut.Select(o => o[0]).ToArray(), cvrOut.Select((o, n) => o[0] * ctrOut[n][0]).ToArray()));
     }
 
-    /// <summary>ESCM² (Wang et al., SIGIR 2022): ESMM with the inverse-propensity and with the doubly robust regularizer.</summary>
-    public static (CvrScore Ips, CvrScore Dr) RunCounterfactual(List<Impression> train, List<Impression> test, TrainingOptions options) =>
-        (EntireSpace(new EscmIpsModel.Trainer(options), train, test), EntireSpace(new EscmDrModel.Trainer(options), train, test));
+    /// <summary>
+    /// ESCM² (Wang et al., SIGIR 2022): ESMM with the inverse-propensity regularizer, with it at a lower propensity floor,
+    /// and with the doubly robust one.
+    /// </summary>
+    public static (CvrScore Ips, CvrScore IpsLowFloor, CvrScore Dr) RunCounterfactual(List<Impression> train, List<Impression> test, TrainingOptions options) =>
+        (EntireSpace(new EscmIpsModel.Trainer(options), train, test), EntireSpace(new EscmIpsLowFloorModel.Trainer(options), train, test),
+            EntireSpace(new EscmDrModel.Trainer(options), train, test));
 
     /// <summary>Trains an entire-space model on every impression and scores its pCVR and pCTCVR.</summary>
     private static CvrScore EntireSpace<TSample>(ModelTrainer<TSample> trainer, List<Impression> train, List<Impression> test)

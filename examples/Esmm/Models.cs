@@ -38,6 +38,19 @@ public partial class EscmIpsModel : IFunnelSample
     [BinaryTask(Tower = new[] { 32 }, Given = nameof(Click), Counterfactual = CounterfactualRegularizer.InversePropensity)] public bool Purchase { get; init; }
 }
 
+/// <summary>ESCM²-IPS with propensities floored at 0.02 instead of 0.1: clicked impressions weigh up to 50 instead of 10.</summary>
+[MultiTaskModel]
+[SharedBottom(64)]
+public partial class EscmIpsLowFloorModel : IFunnelSample
+{
+    [Categorical(Vocabulary = Simulator.Users, Dim = 16)] public long UserId { get; init; }
+    [Categorical(Vocabulary = Simulator.Items, Dim = 16)] public long ItemId { get; init; }
+    [Numeric] public float Price { get; init; }
+
+    [BinaryTask(Tower = new[] { 32 })] public bool Click { get; init; }
+    [BinaryTask(Tower = new[] { 32 }, Given = nameof(Click), Counterfactual = CounterfactualRegularizer.InversePropensity, PropensityFloor = 0.02)] public bool Purchase { get; init; }
+}
+
 /// <summary>ESCM²-DR: ESMM plus the doubly robust regularizer, with a training-only imputation tower beside the purchase tower.</summary>
 [MultiTaskModel]
 [SharedBottom(64)]

@@ -19,8 +19,8 @@ Console.WriteLine($"Selection bias: true CVR averages {train.Where(i => i.Clicke
 var seed = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 7;
 var options = new TrainingOptions { Epochs = 3, BatchSize = 512, LearningRate = 2e-3, Seed = seed, Threads = 1 };
 var (esmm, baseline) = Comparison.Run(train, test, options);
-var (ips, dr) = Comparison.RunCounterfactual(train, test, options);
+var (ips, ipsLowFloor, dr) = Comparison.RunCounterfactual(train, test, options);
 Console.WriteLine();
 Console.WriteLine($"seed {seed}                  | CVR AUC, all | CVR |error|, all | CVR ECE, all | mean pCVR / true | CVR AUC, clicked | CTCVR AUC, all");
-foreach (var (name, s) in new[] { ("ESMM", esmm), ("ESCM²-IPS", ips), ("ESCM²-DR", dr), ("CVR on clicks (BASE)", baseline) })
+foreach (var (name, s) in new[] { ("ESMM", esmm), ("ESCM²-IPS", ips), ("ESCM²-IPS, floor 0.02", ipsLowFloor), ("ESCM²-DR", dr), ("CVR on clicks (BASE)", baseline) })
     Console.WriteLine($"{name,-24} | {s.CvrAucAll,12:F4} | {s.CvrErrorAll,16:F4} | {s.CvrEceAll,12:F4} | {s.CvrBiasAll,16:F2} | {s.CvrAucClicked,16:F4} | {s.CtcvrAucAll,14:F4}");
