@@ -33,6 +33,9 @@ public class SnapshotTests
     [Fact]
     public void PepnetModel() => Verify(ReferenceModels.Pepnet);
 
+    [Fact]
+    public void EscmModel() => Verify(ReferenceModels.Escm);
+
     private static void Verify(string model)
     {
         var (result, _) = GeneratorHarness.Run(model);

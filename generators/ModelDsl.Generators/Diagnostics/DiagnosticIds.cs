@@ -45,4 +45,7 @@ internal static class DiagnosticIds
     public const string NoPrior = "MDSL045";
     public const string PriorTwice = "MDSL046";
     public const string NoTowerToPersonalize = "MDSL047";
+    public const string CounterfactualWithoutGiven = "MDSL048";
+    public const string CounterfactualArgumentUnused = "MDSL049";
+    public const string VocabularyRowsOverflow = "MDSL050";
 }
