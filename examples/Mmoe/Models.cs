@@ -3,7 +3,7 @@ using ModelDsl;
 namespace MmoeSynthetic;
 
 // The MMoE paper's §5.1 models over the same 100 inputs and two regression tasks, each task with a tower
-// of one 8-unit layer, and MMoE with HoME's expert normalization (256 more parameters: a scale and a shift per expert unit). Parameter counts (weights and biases): MMoE 14,834, OMoE 14,026, Shared-Bottom
+// of one 8-unit layer, and MMoE with HoME's expert normalization (128 more parameters: a scale and a shift per expert unit instead of a bias). Parameter counts (weights and biases): MMoE 14,834, OMoE 14,026, Shared-Bottom
 // 14,776 (117·units + 34 with 126 units, the width that comes closest to MMoE's count).
 
 /// <summary>MMoE: 8 experts of one 16-unit ReLU layer, one softmax gate per task.</summary>

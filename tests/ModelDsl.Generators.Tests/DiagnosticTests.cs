@@ -17,7 +17,7 @@ namespace ModelDsl.Generators.Tests;
 /// Each diagnostic id on its own, with the exact span it must underline (<see cref="Markup"/>). Every test
 /// also asserts that no other diagnostic is reported and that an invalid spec generates nothing.
 /// </summary>
-public class DiagnosticTests
+public partial class DiagnosticTests
 {
     private const string Feature = "[Numeric] public float Price { get; init; }";
     private const string Task = "[BinaryTask] public bool Click { get; init; }";
@@ -576,7 +576,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorHasATest()
     {
-        var tested = new[] { typeof(DiagnosticTests), typeof(SizeDiagnosticTests) }.SelectMany(t => t.GetMethods()).Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))
+        var tested = new[] { typeof(DiagnosticTests), typeof(SizeDiagnosticTests), typeof(PersonalizationDiagnosticTests) }.SelectMany(t => t.GetMethods()).Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))
             .Select(m => m.Name[..7].ToUpperInvariant()).ToHashSet();
         var ids = typeof(DiagnosticDescriptors).GetFields().Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id).ToList();
         Assert.Equal(ids.Order(), tested.Order());
@@ -616,7 +616,7 @@ public class DiagnosticTests
     /// Runs the generator over <paramref name="markup"/>: the generator's diagnostics must be exactly the
     /// marked ones, and only <paramref name="generates"/> models may generate code.
     /// </summary>
-    private static List<Diagnostic> Verify(string markup, int generates = 0, LanguageVersion language = LanguageVersion.Latest)
+    internal static List<Diagnostic> Verify(string markup, int generates = 0, LanguageVersion language = LanguageVersion.Latest)
     {
         var (source, expected) = Markup.Parse(markup);
         var (result, output) = GeneratorHarness.Run(language, source);

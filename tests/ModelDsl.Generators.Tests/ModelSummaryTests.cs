@@ -69,6 +69,63 @@ public sealed partial class ModelSummaryTests
     }
 
     /// <summary>
+    /// The same MMoE with PEPNet's gates. EPNet over X (column 2 of the input of width 3), 4 hidden units: it reads
+    /// 1 + 3 = 4 values, 4·4 = 16 MACs, then 4·3 = 12 into the 3 scales; parameters 16 + 4 + 12 + 3 = 35. PPNet over A
+    /// (columns 0 and 1): one gate, for the towers' first layer (Click's 2 units; Y has none), as wide as it: reads
+    /// 2 + 3 = 5, 5·2 = 10 MACs, then 2·2 = 4; parameters 10 + 2 + 4 + 2 = 18. Serving: 141 + 28 + 14 = 183.
+    /// Training with an embedding: 3 · 183 = 549. Over numbers only the gates' first layers read inputs that need no
+    /// gradient (16 + 10 are skipped), but the experts and gates read the input times EPNet's scales, which does: 549 − 26 = 523.
+    /// </summary>
+    [Fact]
+    public void MacsOfPepnetGatesByHand()
+    {
+        static string WithGates(string source) => source.Replace("public partial class M",
+            "[EmbeddingPersonalization(nameof(X), GateUnits = 4)]\n[ParameterPersonalization(nameof(A))]\npublic partial class M", StringComparison.Ordinal);
+        var summary = Summaries([WithGates(Mmoe("[Categorical(Vocabulary = 10, Dim = 2)] public long A { get; init; }"))]).Single();
+        Assert.Equal(183, summary.Serving);
+        Assert.Equal(549, summary.Training);
+        Assert.Equal(35, summary.Parts["epnet"].Parameters);
+        Assert.Equal(18, summary.Parts["ppnet"].Parameters);
+        Assert.Equal(234, summary.Total);
+        var numbers = Summaries([WithGates(Mmoe("[Numeric(Size = 2)] public float[] A { get; init; } = [];"))]).Single();
+        Assert.Equal(183, numbers.Serving);
+        Assert.Equal(523, numbers.Training);
+    }
+
+    /// <summary>
+    /// ESCM²-DR's imputation tower, a twin of its task's tower, counts in parameters and training but not in serving.
+    /// Input 3 (one id embedded in 2, one number); bottom [4]: 3·4 = 12 MACs, 16 parameters. Click's tower reads 4:
+    /// 4 MACs, 5 parameters; Purchase's [2] and its imputation tower: 4·2 + 2 = 10 MACs and 8 + 2 + 2 + 1 = 13 parameters each.
+    /// Serving 12 + 4 + 10 = 26; training 3 · (26 + 10) = 108; parameters 20 + 16 + 5 + 13 + 13 = 67.
+    /// </summary>
+    [Fact]
+    public void TheImputationTowerCountsInTrainingOnly()
+    {
+        const string source = """
+            using ModelDsl;
+
+            namespace Small;
+
+            [MultiTaskModel]
+            [SharedBottom(4)]
+            public partial class M
+            {
+                [Categorical(Vocabulary = 10, Dim = 2)] public long A { get; init; }
+                [Numeric] public float X { get; init; }
+                [BinaryTask] public bool Click { get; init; }
+                [BinaryTask(Tower = new[] { 2 }, Given = nameof(Click), Counterfactual = CounterfactualRegularizer.DoublyRobust)] public bool Purchase { get; init; }
+            }
+            """;
+        var summary = Summaries([source]).Single();
+        Assert.Equal(26, summary.Serving);
+        Assert.Equal(108, summary.Training);
+        Assert.Equal(13, summary.Parts["imputation_Purchase"].Parameters);
+        Assert.Equal(67, summary.Total);
+        using var batch = SpecBatch.Compile([source]);
+        AssertCounts(batch.Models[0]!, summary, source);
+    }
+
+    /// <summary>
     /// AdaTT over numbers only (width 3), 2 tasks × 2 experts and 1 shared expert [4] with HoME's normalization, 2 levels, towers [].
     /// Level 0 (5 experts, 3 gates: the tasks' and the shared one, each over all 5): experts 2·3·(2·4) + 3·4 = 60, gates 3·15 = 45,
     /// mix 3·5·4 = 60, residual 3·5·4 = 60: 225. Level 1 (separate inputs, 2 gates): experts 2·4·8 + 4·4 = 80, gates (2·4)·(2·5) = 80,

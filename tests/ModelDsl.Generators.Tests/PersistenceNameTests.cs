@@ -29,6 +29,8 @@ public class PersistenceNameTests
     [InlineData(nameof(ReferenceModels.Features))]
     [InlineData(nameof(ReferenceModels.Keywords))]
     [InlineData(nameof(ReferenceModels.Adatt))]
+    [InlineData(nameof(ReferenceModels.Pepnet))]
+    [InlineData(nameof(ReferenceModels.Escm))]
     public void NamesStayAsApproved(string model)
     {
         using (ApprovalResults.ForScenario(model))

@@ -11,7 +11,8 @@ namespace ModelDsl.Generators.Tests;
 /// int, long and hashed string ids and int[], long[] and string[] sequences with each pooling and
 /// truncation, out-of-vocabulary policies and shared groups; numeric scalars and arrays with each
 /// transform; binary tasks of every label type and regression tasks with towers and loss weights, Given
-/// chains (declared in any order), sample weights with and without PositivesOnly; [Column] renames;
+/// chains (declared in any order) with ESCM²'s regularizers, sample weights with and without PositivesOnly; PEPNet's EPNet and PPNet
+/// gates over any features; [Column] renames;
 /// fields and properties, classes and records. Networks stay tiny, so training one takes milliseconds.
 /// </summary>
 internal static class RandomValidModels
@@ -47,10 +48,15 @@ internal static class RandomValidModels
         Optional(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize")), Declarations,
         (type, size, transform, declaration) => (FeatureDraft)new NumericDraft(type, type.EndsWith("[]", StringComparison.Ordinal) ? size : 0, transform, declaration));
 
+    /// <summary>ESCM²'s arguments, written only on a task with Given.</summary>
+    private static readonly Gen<string?> Counterfactual = Optional(Gen.Select(Gen.OneOf("InversePropensity", "DoublyRobust"),
+        Optional(Gen.OneOf("0", "0.5", "2")), Optional(Gen.OneOf("0.01", "0.1", "1")),
+        (regularizer, weight, floor) => string.Join(", ", new[] { $"Counterfactual = CounterfactualRegularizer.{regularizer}", Named("CounterfactualWeight", weight), Named("PropensityFloor", floor) }.OfType<string>())));
+
     private static readonly Gen<TaskDraft> Tasks = Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))).SelectMany(binary => Gen.Select(
         binary ? Gen.OneOf("bool", "int", "float", "double") : Gen.OneOf("float", "double"), Optional(Gen.Int[1, 4].Array[0, 2].Select(Ints)),
-        Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations,
-        (type, tower, lossWeight, given, declaration) => new TaskDraft(binary, type, tower, lossWeight, given, declaration)));
+        Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations, Counterfactual,
+        (type, tower, lossWeight, given, declaration, counterfactual) => new TaskDraft(binary, type, tower, lossWeight, given, declaration) { Counterfactual = counterfactual }));
 
     private static readonly Gen<WeightDraft> Weights = Gen.Select(Gen.OneOf("float", "double", "int"), Optional(Gen.OneOf("true", "false")), Declarations,
         (type, positivesOnly, declaration) => new WeightDraft(type, positivesOnly, declaration));
@@ -87,7 +93,8 @@ internal static class RandomValidModels
             Optional(Regularization), Optional(LossWeighting), Members(Names),
             (name, shape, regularization, weighting, members) => (Name: name, Shape: shape, Regularization: regularization, Weighting: weighting, Members: members))
             .SelectMany(d => (d.Members.Count(IsTask) > 1 ? Architecture : SingleTaskArchitecture).Select(architecture => new Model(d.Name, d.Shape,
-                new[] { architecture, d.Regularization, d.Weighting }.OfType<string>().ToArray(), d.Members)));
+                new[] { architecture, d.Regularization, d.Weighting }.OfType<string>().ToArray(), d.Members)))
+            .SelectMany(model => Personalization(model.Members).Select(gates => model with { ClassAttributes = model.ClassAttributes.Concat(gates).ToArray() }));
         if (!reservedNames)
             return valid;
         // The reserved name replaces one of the pool's names before any Given or For refers to it.
@@ -121,6 +128,22 @@ internal static class RandomValidModels
                     Named("Levels", levels), Named("SharedExperts", shared), $"TaskExperts = {task}", $"ExpertUnits = {expert}", Named("GateUnits", gate), Named("ExpertNormalization", normalize))),
         ];
         return Gen.OneOf(fusion ? architectures : architectures[..^1]);
+    }
+
+    /// <summary>
+    /// PEPNet's attributes, each now and then: priors drawn from the features (any kind, any order), GateUnits
+    /// set or not; <c>[ParameterPersonalization]</c> only where a task has a tower layer.
+    /// </summary>
+    private static Gen<string[]> Personalization(Member[] members)
+    {
+        var features = members.Where(m => m.Attributes[0].StartsWith("Categorical", StringComparison.Ordinal) || m.Attributes[0].StartsWith("Numeric", StringComparison.Ordinal))
+            .Select(m => m.Name).ToArray();
+        var towers = members.Any(m => m.Attributes[0].Contains("Tower = new[]", StringComparison.Ordinal));
+        Gen<string?> Gate(string attribute) => Gen.Frequency((2, Gen.Const((string?)null)), (1,
+            Gen.Select(Gen.Int[1, features.Length].SelectMany(n => Gen.Shuffle(features.ToArray(), n)), Optional(Gen.Int[1, 4].Select(u => u.ToString(CultureInfo.InvariantCulture))),
+                (priors, units) => (string?)Attribute(attribute, priors.Select(p => (string?)$"nameof({p})").Append(Named("GateUnits", units)).ToArray()))));
+        return Gen.Select(Gate("EmbeddingPersonalization"), towers ? Gate("ParameterPersonalization") : Gen.Const((string?)null),
+            (ep, pp) => new[] { ep, pp }.OfType<string>().ToArray());
     }
 
     /// <summary>Features, then tasks, then sample weights, named from <paramref name="names"/>, with valid references among them.</summary>
@@ -215,10 +238,14 @@ internal sealed record NumericDraft(string Type, int Size, string? Transform, De
 
 internal sealed record TaskDraft(bool Binary, string Type, string? Tower, string? LossWeight, bool HasGiven, Declaration Declaration)
 {
+    /// <summary>ESCM²'s arguments, or null; written only with a Given.</summary>
+    public string? Counterfactual { get; init; }
+
     public Member Member(string name, string? given) => Declaration.Member(name, Type, RandomValidModels.Attribute(Binary ? "BinaryTask" : "RegressionTask",
         Tower is null ? null : $"Tower = {Tower}",
         LossWeight is null ? null : $"LossWeight = {LossWeight}",
-        given is null ? null : $"Given = nameof({given})"));
+        given is null ? null : $"Given = nameof({given})",
+        given is null ? null : Counterfactual));
 }
 
 internal sealed record WeightDraft(string Type, string? PositivesOnly, Declaration Declaration)

@@ -33,6 +33,12 @@ public class SnapshotTests
     [Fact]
     public void AdattModel() => Verify(ReferenceModels.Adatt);
 
+    [Fact]
+    public void PepnetModel() => Verify(ReferenceModels.Pepnet);
+
+    [Fact]
+    public void EscmModel() => Verify(ReferenceModels.Escm);
+
     private static void Verify(string model)
     {
         var (result, _) = GeneratorHarness.Run(model);

@@ -153,6 +153,34 @@ internal static class DiagnosticDescriptors
         "Task-to-task fusion with one task",
         "Model class '{0}' has one task, '{1}', so [AdaptiveTaskToTaskFusion] has no other task to fuse: its gate mixes only the task's own experts (and shared ones); use [MixtureOfExperts] or [ProgressiveLayeredExtraction] for one task, or add a task");
 
+    public static readonly DiagnosticDescriptor UnknownPrior = Error(DiagnosticIds.UnknownPrior,
+        "Prior names no feature of the model",
+        "Prior '{2}' of [{1}] on '{0}' is {3}; a prior must be a [Categorical] or [Numeric] member of '{0}', e.g. nameof({4})");
+
+    public static readonly DiagnosticDescriptor NoPrior = Error(DiagnosticIds.NoPrior,
+        "Personalization names no prior feature",
+        "[{1}] on '{0}' names no prior feature; name the features its gate reads, e.g. [{1}(nameof({2}))]");
+
+    public static readonly DiagnosticDescriptor PriorTwice = Error(DiagnosticIds.PriorTwice,
+        "Prior feature named twice",
+        "[{1}] on '{0}' names the prior '{2}' more than once; name each feature once");
+
+    public static readonly DiagnosticDescriptor NoTowerToPersonalize = Error(DiagnosticIds.NoTowerToPersonalize,
+        "No tower layer to personalize",
+        "[ParameterPersonalization] on '{0}' scales tower layers, but no task of '{0}' has one; give a task a tower, e.g. [BinaryTask(Tower = new[] {{ 16 }})], or remove the attribute");
+
+    public static readonly DiagnosticDescriptor CounterfactualWithoutGiven = Error(DiagnosticIds.CounterfactualWithoutGiven,
+        "Counterfactual regularizer needs a Given task",
+        "Counterfactual of [BinaryTask] on '{0}.{1}' is {2}, but '{1}' has no Given: the regularizer weighs the error of '{1}' given another task by that task's predicted probability; {3}");
+
+    public static readonly DiagnosticDescriptor CounterfactualArgumentUnused = Error(DiagnosticIds.CounterfactualArgumentUnused,
+        "Counterfactual argument without a regularizer",
+        "{2} of [BinaryTask] on '{0}.{1}' applies only with a Counterfactual regularizer, and '{1}' has none; set Counterfactual = CounterfactualRegularizer.InversePropensity or DoublyRobust, or remove {2}");
+
+    public static readonly DiagnosticDescriptor VocabularyRowsOverflow = Error(DiagnosticIds.VocabularyRowsOverflow,
+        "Vocabulary leaves no row for the extra category",
+        "Vocabulary of [Categorical] on '{0}.{1}' is {2}, and {3} adds a row at index {2}: its table segment would need {4} rows, more than the 2,147,483,647 an int row count holds; lower Vocabulary to at most 2,147,483,646");
+
     private static DiagnosticDescriptor Warning(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -23,6 +23,12 @@ internal sealed record ModelSpec(
     /// <summary>Whether the class has a parameterless constructor and settable members, so file readers can build samples.</summary>
     public bool IsConstructible { get; init; }
 
+    /// <summary><c>[EmbeddingPersonalization]</c> (PEPNet's EPNet), or null.</summary>
+    public PersonalizationSpec? EmbeddingPersonalization { get; init; }
+
+    /// <summary><c>[ParameterPersonalization]</c> (PEPNet's PPNet), or null.</summary>
+    public PersonalizationSpec? ParameterPersonalization { get; init; }
+
     /// <summary>The task a task is given, or null.</summary>
     public TaskSpec? GivenOf(TaskSpec task) => IndexOf(task.Given) is var i and >= 0 ? Tasks[i] : null;
 
@@ -88,7 +94,10 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Typ
     public int Width => !IsVector ? 1 : Kind == FeatureKind.Categorical ? MaxLength : Size;
 
     /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary or missing row (a string member has no out-of-vocabulary id).</summary>
-    public int Rows => Vocabulary + (OutOfVocabulary == OutOfVocabulary.Reserved || Missing == MissingValue.Category ? 1 : 0);
+    public int Rows => Vocabulary + (HasExtraRow ? 1 : 0);
+
+    /// <summary>Whether its segment has a row past the vocabulary, index <c>Vocabulary</c>: the reserved out-of-vocabulary or missing row.</summary>
+    public bool HasExtraRow => OutOfVocabulary == OutOfVocabulary.Reserved || Missing == MissingValue.Category;
 
     /// <summary>Features with the same key look up the same table segment.</summary>
     public string SegmentKey => Group.Length > 0 ? "group " + Group : Name;
@@ -118,6 +127,16 @@ internal sealed record TaskSpec(string Name, TaskKind Kind, MemberType Type, Equ
 
     /// <summary>A binary label's text in data files for false, or empty.</summary>
     public string Negative { get; init; } = "";
+
+    /// <summary>ESCM²'s regularizer of a Given task's conditional estimate (training only).</summary>
+    public CounterfactualRegularizer Counterfactual { get; init; }
+
+    public double CounterfactualWeight { get; init; } = BinaryTaskAttribute.DefaultCounterfactualWeight;
+
+    public double PropensityFloor { get; init; } = BinaryTaskAttribute.DefaultPropensityFloor;
+
+    /// <summary>Whether the network has a training-only imputation tower for this task (ESCM²-DR).</summary>
+    public bool HasImputation => Counterfactual == CounterfactualRegularizer.DoublyRobust;
 }
 
 /// <summary>A <c>[SampleWeight]</c> member weighting task <paramref name="For"/>'s loss.</summary>
@@ -165,3 +184,6 @@ internal sealed record LossWeightingSpec(LossWeightingStrategy Strategy, double 
     public static LossWeightingSpec Default { get; } =
         new(LossWeightingStrategy.Static, LossWeightingAttribute.DefaultAlpha, LossWeightingAttribute.DefaultTemperature);
 }
+
+/// <summary>A PEPNet gate's prior feature members and hidden units (0: as wide as what it scales).</summary>
+internal sealed record PersonalizationSpec(EquatableArray<string> Priors, int GateUnits);

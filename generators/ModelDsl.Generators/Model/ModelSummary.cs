@@ -46,15 +46,31 @@ internal sealed class ModelSummary
         if (NetworkEmitter.HasTransforms(layout))
             // log1p flags, mean and scale per column, and the row count the statistics were taken from.
             parts.Add(new SummaryPart(NetworkEmitter.TransformsField, "numeric transforms (statistics as buffers)", 0, Buffers: 3L * layout.NumericWidth + 1, 0, 0));
-        parts.AddRange(Architecture(spec, layout));
+        if (spec.EmbeddingPersonalization is { } ep)
+        {
+            var gate = Gate(Personalization.PriorColumns(layout, ep).Count + layout.InputWidth, Personalization.EmbeddingGateUnits(ep, layout), layout.InputWidth);
+            parts.Add(gate with { Field = Personalization.EmbeddingField, Name = $"EPNet gate over {string.Join(", ", ep.Priors)}, scaling the {layout.InputWidth} input values" });
+            // The architecture reads the input times the gate, which needs its gradient even without embeddings.
+            parts.AddRange(Architecture(spec, layout).Select(p => p with { InputMacs = 0 }));
+        }
+        else
+            parts.AddRange(Architecture(spec, layout));
+        if (spec.ParameterPersonalization is { } pp)
+        {
+            var read = Personalization.PriorColumns(layout, pp).Count + layout.InputWidth;
+            var widths = Personalization.TowerGateWidths(spec);
+            var gates = Personalization.TowerGateUnits(spec, pp).Select((units, l) => Gate(read, units, widths[l])).ToList();
+            parts.Add(new SummaryPart(Personalization.TowerField, $"PPNet gates over {string.Join(", ", pp.Priors)}, scaling tower units{Units(widths.ToEquatableArray())}",
+                gates.Sum(g => g.Parameters), 0, gates.Sum(g => g.Macs), gates.Sum(g => g.InputMacs)));
+        }
         var towerInput = TowerInputWidth(spec);
         foreach (var task in spec.Tasks)
-        {
-            var tower = Dense(towerInput, task.Tower, reads: false);
-            var last = task.Tower.Count == 0 ? towerInput : task.Tower[task.Tower.Count - 1];
-            parts.Add(new SummaryPart(NetworkEmitter.TowerField(task), $"tower {task.Name}{Units(task.Tower)} → 1",
-                tower.Parameters + last + 1, 0, tower.Macs + last, 0));
-        }
+            parts.Add(Tower(towerInput, task.Tower) with { Field = NetworkEmitter.TowerField(task), Name = $"tower {task.Name}{Units(task.Tower)} → 1" });
+        foreach (var task in NetworkEmitter.Imputed(spec))
+            parts.Add(Tower(towerInput, task.Tower) with
+            {
+                Field = NetworkEmitter.ImputationField(task), Name = $"imputation tower of {task.Name}{Units(task.Tower)} → 1 (ESCM²-DR, training only)", TrainingOnly = true,
+            });
         Parts = parts;
         Tables = tables;
         HasEmbeddings = layout.Groups.Count > 0;
@@ -78,9 +94,10 @@ internal sealed class ModelSummary
     /// <summary>Values of the persistent buffers (saved with the weights, not trained).</summary>
     public long Buffers => Parts.Sum(p => p.Buffers);
 
-    public long ServingMacs => Parts.Sum(p => p.Macs);
+    /// <summary>MACs of the served graph: training-only heads are not exported.</summary>
+    public long ServingMacs => Parts.Where(p => !p.TrainingOnly).Sum(p => p.Macs);
 
-    public long TrainingMacs => 3 * ServingMacs - (HasEmbeddings ? 0 : Parts.Sum(p => p.InputMacs));
+    public long TrainingMacs => 3 * Parts.Sum(p => p.Macs) - (HasEmbeddings ? 0 : Parts.Sum(p => p.InputMacs));
 
     public long WeightBytes => Parameters * FloatBytes;
 
@@ -167,6 +184,20 @@ internal sealed class ModelSummary
     }
 
     /// <summary>
+    /// <c>PriorGate</c>: a hidden <c>Linear</c> over the priors and the input, then one into the scales. Its input
+    /// is the network input's (the priors with their gradient, the rest without), so it reads the network input.
+    /// </summary>
+    private static SummaryPart Gate(long input, int units, long output) =>
+        new("", "", input * units + units + (long)units * output + output, 0, input * units + units * output, input * units);
+
+    /// <summary><c>Tower</c>: its hidden layers, then one output unit.</summary>
+    private static SummaryPart Tower(int input, EquatableArray<int> units)
+    {
+        var hidden = Dense(input, units, reads: false);
+        var last = units.Count == 0 ? input : units[units.Count - 1];
+        return new SummaryPart("", "", hidden.Parameters + last + 1, 0, hidden.Macs + last, 0);
+    }
+
     /// <c>ExpertGroup</c>: the first layer of all experts as one <c>Linear</c>, later layers per expert; HoME's normalization
     /// adds a scale and a shift (parameters) and a running mean and variance (buffers) per unit of the last layer, whose
     /// bias it replaces.
@@ -225,7 +256,11 @@ internal sealed class ModelSummary
 /// One component: its <paramref name="Field"/> in the network (the prefix of its state_dict keys), a few words,
 /// and its parameters, persistent buffer values, MACs per sample, and the MACs of its products that read the network input.
 /// </summary>
-internal sealed record SummaryPart(string Field, string Name, long Parameters, long Buffers, long Macs, long InputMacs);
+internal sealed record SummaryPart(string Field, string Name, long Parameters, long Buffers, long Macs, long InputMacs)
+{
+    /// <summary>A head trained but never served or exported (ESCM²-DR's imputation tower): its MACs count in training only.</summary>
+    public bool TrainingOnly { get; init; }
+}
 
 /// <summary>The embedding table of one width: every segment's rows.</summary>
 internal sealed record EmbeddingTable(int Dim, long Rows, IReadOnlyList<string> Features)
