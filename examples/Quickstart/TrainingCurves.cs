@@ -34,7 +34,8 @@ internal static class TrainingCurves
             losses.YLabel(unit);
             losses.ShowLegend(Edge.Top);   // outside the data area, so it never covers the last epochs
 
-            Line(scores, epochs, report.Epochs.Select(e => binary ? e[task.Name].Auc!.Value : e[task.Name].Rmse!.Value), $"{on} {metric}");
+            // One series: its axis names it, and no legend sits on the data.
+            Line(scores, epochs, report.Epochs.Select(e => binary ? e[task.Name].Auc!.Value : e[task.Name].Rmse!.Value), label: null);
             scores.YLabel($"{on} {metric}");
             scores.XLabel("epoch");
 
@@ -44,11 +45,12 @@ internal static class TrainingCurves
         }).ToArray();
     }
 
-    /// <summary>One series with a marker per epoch, on an x axis that ticks whole epochs only.</summary>
-    private static void Line(Plot plot, double[] epochs, IEnumerable<double> values, string label)
+    /// <summary>One series with a marker per epoch, on an x axis that ticks whole epochs only (no minor ticks between them).</summary>
+    private static void Line(Plot plot, double[] epochs, IEnumerable<double> values, string? label)
     {
         var line = plot.Add.Scatter(epochs, values.ToArray());
-        line.LegendText = label;
+        line.LegendText = label ?? "";
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.Axes.Bottom.MinorTickStyle.Length = 0;
     }
 }

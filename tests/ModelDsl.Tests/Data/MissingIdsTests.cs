@@ -135,8 +135,10 @@ public sealed class MissingIdsTests : IDisposable
         string model = Path.Combine(_folder, "missing.onnx");
         trainer.ExportOnnx(model);
         using var predictor = new MissingIdsModel.Predictor(model);
-        var candidates = MissingIdsModel.ReadCsv(csv, Markers).Take(300).Select(s => s.ToFeatures()).ToArray();
-        Assert.Contains(candidates, c => c.UserId is null && c.Country is null && c.Recent is null && c.Tags is null && c.Days is null);
+        var candidates = MissingIdsModel.ReadCsv(csv, Markers).Take(300).Select(s => s.ToFeatures())
+            .Append(new MissingIdsModel.Features(UserId: null, Country: null, ItemId: 1, Recent: null, Liked: [], Tags: null, Days: null, Price: 0.5f)).ToArray();
+        Assert.All<Func<MissingIdsModel.Features, bool>>([c => c.UserId is null, c => c.Country is null, c => c.Recent is null, c => c.Tags is null, c => c.Days is null],
+            missing => Assert.True(candidates.Count(missing) > 10));
         var served = new MissingIdsModel.Prediction[candidates.Length];
         predictor.Predict(candidates, served);
         var eager = trainer.Predict(candidates);
