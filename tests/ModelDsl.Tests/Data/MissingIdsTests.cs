@@ -49,6 +49,10 @@ public sealed class MissingIdsTests : IDisposable
         new MissingIdsModel.Features(UserId: 39, Country: 19, ItemId: 4, Recent: [], Liked: [], Tags: [], Days: [8], Price: 1).Encode(ids, numbers);
         Assert.Equal([39, 19, 4, -1, -1, -1, -1, -1, -1, -1, 7, -1], ids.ToArray());
 
+        // The item table's segment has the missing row that Recent, not its first member ItemId, needs: 41 + 20 + 31 rows.
+        using (var network = new MissingIdsModel.Network())
+            Assert.Equal([41L + 20 + 31, 4], network.state_dict()["embeddings_4.table.weight"].shape);
+
         // An id the vocabulary lacks is still an error, missing or not; so is a missing history that may not be missing.
         var features = new MissingIdsModel.Features(UserId: 40, Country: null, ItemId: 4, Recent: null, Liked: [], Tags: null, Days: null, Price: 1);
         long[] buffer = new long[ids.Length];
