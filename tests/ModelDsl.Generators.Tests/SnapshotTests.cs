@@ -30,6 +30,9 @@ public class SnapshotTests
     [Fact]
     public void FeedModel() => Verify(ReferenceModels.Features);
 
+    [Fact]
+    public void EscmModel() => Verify(ReferenceModels.Escm);
+
     private static void Verify(string model)
     {
         var (result, _) = GeneratorHarness.Run(model);

@@ -41,4 +41,7 @@ internal static class DiagnosticIds
     public const string EmbeddingTableTooLarge = "MDSL033";
     public const string OverMemoryBudget = "MDSL034";
     public const string InvalidBuildProperty = "MDSL035";
+    public const string CounterfactualWithoutGiven = "MDSL048";
+    public const string CounterfactualArgumentUnused = "MDSL049";
+    public const string VocabularyRowsOverflow = "MDSL050";
 }
