@@ -189,8 +189,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <param name="decode">Builds one prediction from its row of outputs, in <see cref="ModelSchema.Outputs"/> order.</param>
     /// <exception cref="ModelDataException">A candidate holds a value the model cannot take; the message names its 0-based index and the member.</exception>
     /// <exception cref="InvalidOperationException">Another operation is running on this trainer.</exception>
-    protected TPrediction[] Predict<TFeatures, TPrediction>(IEnumerable<TFeatures> candidates, Action<TFeatures, Span<long>, Span<float>> encode,
-        Func<ReadOnlySpan<float>, TPrediction> decode)
+    protected TPrediction[] Predict<TFeatures, TPrediction>(IEnumerable<TFeatures> candidates, FeatureEncoder<TFeatures> encode, OutputDecoder<TPrediction> decode)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(encode);
