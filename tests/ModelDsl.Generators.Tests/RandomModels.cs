@@ -64,10 +64,11 @@ internal static partial class RandomModels
         // Role attributes: Categorical, Numeric, BinaryTask, RegressionTask, SampleWeight, with the member types each reads.
         var roles = new (string[] Types, Gen<string> Gen)[]
         {
-            (["int", "long", "string", "int[]", "long[]", "string[]"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size),
+            (["int", "long", "string", "int[]", "long[]", "string[]", "long?", "int[]?"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size),
                 // Mostly one group: its members rarely agree.
                 Argument("Group", Gen.Frequency((4, Gen.Const("\"a\"")), (1, Gen.Const("\"b\""))), 2), Enum("OutOfVocabulary", "OutOfVocabulary", ["Error", "Hash", "Reserved"], 9, 1),
-                Argument("MaxLength", size, 1), Enum("Pooling", "Pooling", ["Mean", "Sum", "Max"], 7), Enum("Truncation", "SequenceTruncation", ["Error", "KeepFirst", "KeepLast"], 5))),
+                Argument("MaxLength", size, 1), Enum("Pooling", "Pooling", ["Mean", "Sum", "Max"], 7), Enum("Truncation", "SequenceTruncation", ["Error", "KeepFirst", "KeepLast"], 5),
+                Enum("Missing", "MissingValue", ["Error", "Category", "Empty"], 6, 3), Argument("MissingId", Mostly(Gen.OneOf("0", "1"), Gen.OneOf("-5", "1000")), 1, 4))),
             (["float", "double", "float[]", "double[]"], Attribute("Numeric", Argument("Size", size, 1),
                 Argument("Transform", Mostly(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize").Select(t => $"NumericTransform.{t}"), Gen.Const("(NumericTransform)8")), 1, 2))),
             (["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, 2, 5),

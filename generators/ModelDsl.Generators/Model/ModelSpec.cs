@@ -76,8 +76,11 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Typ
 
     public NumericTransform Transform { get; init; }
 
-    /// <summary>What a missing (null) value of a string member is.</summary>
+    /// <summary>What a missing (null) value of a string or nullable id member, or of a sequence, is.</summary>
     public MissingValue Missing { get; init; }
+
+    /// <summary>The id a missing (null) value of a nullable id member stands for; −1 when unset.</summary>
+    public int MissingId { get; init; } = -1;
 
     /// <summary>The value a missing (null) value of a nullable numeric member stands for; NaN when unset.</summary>
     public double MissingFill { get; init; } = double.NaN;

@@ -203,8 +203,8 @@ internal static class Validator
             Diagnostic.Create(DiagnosticDescriptors.InvalidDataArgument, ArgumentOf(at, owner, argument), argument, role, spec.ClassName, owner, problem, fix);
         foreach (var feature in spec.Features)
         {
-            if (feature.Missing != MissingValue.Error && (!feature.IsHashed || feature.IsVector))
-                yield return Invalid(feature.Name, nameof(CategoricalAttribute.Missing), Categorical, $"applies to string members, but '{feature.Name}' is '{feature.Type}'", "remove Missing, or declare the member string");
+            foreach (var problem in MissingRules.Check(feature, spec.ClassName, at))
+                yield return problem;
             if (feature.Kind != FeatureKind.Numeric)
                 continue;
             var fill = nameof(NumericAttribute.Missing);
