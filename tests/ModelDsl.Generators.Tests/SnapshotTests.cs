@@ -30,6 +30,9 @@ public class SnapshotTests
     [Fact]
     public void FeedModel() => Verify(ReferenceModels.Features);
 
+    [Fact]
+    public void LearnedModel() => Verify(ReferenceModels.Learned);
+
     private static void Verify(string model)
     {
         var (result, _) = GeneratorHarness.Run(model);

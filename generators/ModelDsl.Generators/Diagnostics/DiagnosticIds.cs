@@ -41,4 +41,8 @@ internal static class DiagnosticIds
     public const string EmbeddingTableTooLarge = "MDSL033";
     public const string OverMemoryBudget = "MDSL034";
     public const string InvalidBuildProperty = "MDSL035";
+    public const string LearnedOnUnsupportedType = "MDSL052";
+    public const string LearnedVocabularySize = "MDSL053";
+    public const string LearnedWithReplacedArgument = "MDSL054";
+    public const string LearnedArgumentWithoutLearned = "MDSL055";
 }

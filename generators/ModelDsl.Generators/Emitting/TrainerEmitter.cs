@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using ModelDsl.Generators.Model;
 
 namespace ModelDsl.Generators.Emitting;
@@ -6,7 +7,7 @@ namespace ModelDsl.Generators.Emitting;
 /// <summary>Emits <c>Trainer</c>: the runtime training loop bound to this model's samples and network.</summary>
 internal static class TrainerEmitter
 {
-    public static string Emit(ModelSpec spec) => SourceWriter.File(spec, w =>
+    public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
     {
         w.Line($"/// <summary>Trains <see cref=\"Network\"/> on <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/> samples and exports it for the <see cref=\"Predictor\"/>.</summary>");
         w.Line(SourceWriter.GeneratedCode);
@@ -22,15 +23,32 @@ internal static class TrainerEmitter
         w.Line("/// <inheritdoc/>");
         w.Open($"protected override void Encode({SourceWriter.Identifier(spec.ClassName)} sample, global::System.Span<long> categorical, global::System.Span<float> numeric, global::System.Span<float> labels, global::System.Span<float> weights)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(sample);");
-        w.Line("sample.ToFeatures().Encode(categorical, numeric);");
+        var learned = spec.Features.Any(f => f.IsLearned);
+        w.Line(learned ? "sample.ToFeatures().Encode(categorical, numeric, base.Network.Vocabularies);" : "sample.ToFeatures().Encode(categorical, numeric);");
         for (var t = 0; t < spec.Tasks.Count; t++)
             w.Line($"labels[{t}] = {Label(spec, spec.Tasks[t])};");
         for (var t = 0; t < spec.Tasks.Count; t++)
             if (spec.WeightOf(spec.Tasks[t]) is { } weight)
                 w.Line($"weights[{t}] = global::ModelDsl.FeatureValues.SampleWeight(sample.{SourceWriter.Identifier(weight.Name)}, {SourceWriter.Literal($"{spec.ClassName}.{weight.Name}")});");
         w.Close();
+        if (learned)
+            EmitCount(w, spec, layout);
         w.Close();
     });
+
+    /// <summary>The first pass of a spec with learned vocabularies: each learned feature's value, by its index in the schema's features.</summary>
+    private static void EmitCount(SourceWriter w, ModelSpec spec, ModelLayout layout)
+    {
+        var categorical = layout.Categorical;
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"protected override void Count({SourceWriter.Identifier(spec.ClassName)} sample, global::ModelDsl.VocabularyCounts counts)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(sample);");
+        for (var i = 0; i < categorical.Count; i++)
+            if (categorical[i] is { IsLearned: true } f)
+                w.Line($"counts.Add({i}, sample.{SourceWriter.Identifier(f.Name)}{(f.Type.IsString ? ", " + RecordsEmitter.Member(spec, f) : "")});");
+        w.Close();
+    }
 
     private static string Label(ModelSpec spec, TaskSpec task)
     {

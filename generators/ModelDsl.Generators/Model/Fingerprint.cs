@@ -29,6 +29,7 @@ internal static class Fingerprint
                 .Append(f.OutOfVocabulary != OutOfVocabulary.Error ? $":oov={f.OutOfVocabulary}" : "")
                 .Append(f.Transform != NumericTransform.None ? $":transform={(int)f.Transform}" : "")
                 .Append(f.Missing != MissingValue.Error ? $":missing={f.Missing}" : "")
+                .Append(f.IsLearned ? $":learned={f.Type}" : "")
                 .Append(f.Type.IsNullable ? $":fill={f.MissingFill.ToString("R", CultureInfo.InvariantCulture)}" : "");
         foreach (var t in spec.Tasks)
             text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower)).Append(':').Append(t.Given)

@@ -53,7 +53,8 @@ internal static class Validator
             .Concat(DataArguments(spec, at))
             .Concat(Regularization(spec.Regularization, model, at))
             .Concat(LossWeighting(spec.LossWeighting, model, at))
-            .Concat(ReservedNames.CheckSpec(spec, at));
+            .Concat(ReservedNames.CheckSpec(spec, at))
+            .Concat(LearnedRules.Check(spec, at));
         foreach (var diagnostic in diagnostics)
             yield return diagnostic;
     }
@@ -80,7 +81,7 @@ internal static class Validator
         foreach (var feature in spec.Features.Where(f => f.Kind == FeatureKind.Categorical))
         {
             var owner = $"{spec.ClassName}.{feature.Name}";
-            if (feature.Vocabulary <= 0)
+            if (feature.Vocabulary <= 0 && !feature.IsLearned)
                 yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.Vocabulary), feature.Vocabulary, Categorical, owner, "a positive integer, the number of distinct ids");
             if (feature.Dim <= 0)
                 yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.Dim), feature.Dim, Categorical, owner, "a positive integer, the embedding width");
@@ -194,7 +195,7 @@ internal static class Validator
             Diagnostic.Create(DiagnosticDescriptors.InvalidDataArgument, ArgumentOf(at, owner, argument), argument, role, spec.ClassName, owner, problem, fix);
         foreach (var feature in spec.Features)
         {
-            if (feature.Missing != MissingValue.Error && (!feature.IsHashed || feature.IsVector))
+            if (feature.Missing != MissingValue.Error && (!feature.Type.IsString || feature.IsVector))
                 yield return Invalid(feature.Name, nameof(CategoricalAttribute.Missing), Categorical, $"applies to string members, but '{feature.Name}' is '{feature.Type}'", "remove Missing, or declare the member string");
             if (feature.Kind != FeatureKind.Numeric)
                 continue;

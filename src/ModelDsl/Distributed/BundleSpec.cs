@@ -26,6 +26,7 @@ namespace ModelDsl.Distributed;
 /// <param name="LossWeighting">How task losses are weighted.</param>
 /// <param name="Training">The trainer's options.</param>
 /// <param name="State">Every state-dict entry (parameters and persistent buffers), in TorchSharp's order.</param>
+/// <param name="Vocabularies">The learned vocabularies (base64 of the block that weights files of format 3 hold after the fingerprint, preceded by its length), or null when the spec has none. The shards hold rows already; weights files the Python trainer writes carry the block so that <c>Load</c> restores it.</param>
 public sealed record BundleSpec(
     string Format,
     int Version,
@@ -43,7 +44,8 @@ public sealed record BundleSpec(
     RegularizationSettings Regularization,
     LossWeightingSettings LossWeighting,
     TrainingOptions Training,
-    IReadOnlyList<BundleStateEntry> State)
+    IReadOnlyList<BundleStateEntry> State,
+    string? Vocabularies = null)
 {
     /// <summary>The <see cref="Format"/> of every bundle spec.</summary>
     public const string FormatName = "modeldsl-training-bundle";

@@ -98,7 +98,8 @@ public static class TrainingBundle
             schema.Regularization,
             options.LossWeighting ?? schema.LossWeighting,
             options,
-            network.state_dict().Select(entry => new BundleStateEntry(entry.Key, entry.Value.shape, DtypeName(entry.Value.dtype), parameters.Contains(entry.Key))).ToArray());
+            network.state_dict().Select(entry => new BundleStateEntry(entry.Key, entry.Value.shape, DtypeName(entry.Value.dtype), parameters.Contains(entry.Key))).ToArray(),
+            network.Vocabularies.Any ? Convert.ToBase64String(network.Vocabularies.ToBytes()) : null);
     }
 
     private static BundleEmbeddings Embeddings(string name, EmbeddingGroup group) =>
