@@ -24,25 +24,21 @@ internal static class LearnedRules
             if (!feature.IsLearned)
             {
                 foreach (var argument in new[] { nameof(CategoricalAttribute.MinCount), nameof(CategoricalAttribute.MaxSize) }.Where(a => at.Has(SpecKey.Argument(name, a))))
-                    yield return Diagnostic.Create(DiagnosticDescriptors.LearnedArgumentWithoutLearned, At(at, name, argument), argument, spec.ClassName, name);
+                    yield return Diagnostic.Create(DiagnosticDescriptors.LearnedArgumentWithoutLearned, Validator.ArgumentOf(at, name, argument), argument, spec.ClassName, name);
                 continue;
             }
             if (feature.IsVector)
-                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedOnUnsupportedType, At(at, name, nameof(CategoricalAttribute.Learned)), spec.ClassName, name, feature.Type);
+                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedOnUnsupportedType, Validator.ArgumentOf(at, name, nameof(CategoricalAttribute.Learned)), spec.ClassName, name, feature.Type);
             if (at.Has(SpecKey.Argument(name, nameof(CategoricalAttribute.Vocabulary))))
-                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedVocabularySize, At(at, name, nameof(CategoricalAttribute.Vocabulary)), spec.ClassName, name, "Vocabulary is set too; a learned vocabulary's table is sized by MaxSize alone", "remove Vocabulary");
+                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedVocabularySize, Validator.ArgumentOf(at, name, nameof(CategoricalAttribute.Vocabulary)), spec.ClassName, name, "Vocabulary is set too; a learned vocabulary's table is sized by MaxSize alone", "remove Vocabulary");
             if (feature.Vocabulary <= 0)
-                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedVocabularySize, At(at, name, nameof(CategoricalAttribute.MaxSize)), spec.ClassName, name,
+                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedVocabularySize, Validator.ArgumentOf(at, name, nameof(CategoricalAttribute.MaxSize)), spec.ClassName, name,
                     at.Has(SpecKey.Argument(name, nameof(CategoricalAttribute.MaxSize))) ? $"MaxSize is {feature.Vocabulary}" : "MaxSize is not set", "set MaxSize to a positive integer, the most values kept, as in MaxSize = 100_000");
             if (feature.MinCount <= 0)
-                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedVocabularySize, At(at, name, nameof(CategoricalAttribute.MinCount)), spec.ClassName, name,
+                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedVocabularySize, Validator.ArgumentOf(at, name, nameof(CategoricalAttribute.MinCount)), spec.ClassName, name,
                     $"MinCount is {feature.MinCount}", "set MinCount to 1 or more, the least count of a value kept");
             foreach (var argument in Replaced.Where(a => at.Has(SpecKey.Argument(name, a))))
-                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedWithReplacedArgument, At(at, name, argument), argument, spec.ClassName, name);
+                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedWithReplacedArgument, Validator.ArgumentOf(at, name, argument), argument, spec.ClassName, name);
         }
     }
-
-    /// <summary>The argument, else its attribute, else the member.</summary>
-    private static Location At(SpecLocations at, string owner, string argument) =>
-        at.Get(SpecKey.Argument(owner, argument), SpecKey.Attribute(owner), SpecKey.Member(owner));
 }

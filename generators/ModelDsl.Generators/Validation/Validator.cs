@@ -298,7 +298,7 @@ internal static class Validator
         Diagnostic.Create(DiagnosticDescriptors.ValueOutOfRange, ArgumentOf(at, owner, argument), argument, SpecLocations.AttributeName(owner), model, Format(value), valid);
 
     /// <summary>The argument, else its attribute (the argument was left out), else the member.</summary>
-    private static Location ArgumentOf(SpecLocations at, string owner, string argument) =>
+    internal static Location ArgumentOf(SpecLocations at, string owner, string argument) =>
         at.Get(SpecKey.Argument(owner, argument), SpecKey.Attribute(owner), SpecKey.Member(owner));
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -39,5 +39,32 @@ public sealed class LearnedVocabularyBundleTests : IDisposable
         Assert.InRange(predictor.Predict(samples[0].ToFeatures()).Click, 0, 1);
     }
 
+    [Fact]
+    public void PythonRewritesFormat3ByteForByteAndRefusesOtherVocabularies()
+    {
+        var options = new TrainingOptions { Threads = 1 };
+        using var trainer = new VocabularyModel.Trainer(options);
+        trainer.DescribeData(VocabularyModel.Samples(200, seed: 1));
+        var bundle = Path.Combine(_folder, "bundle");
+        ModelDsl.Distributed.TrainingBundle.Write(bundle, trainer.Network, options);
+        using var other = new VocabularyModel.Trainer(options);
+        other.DescribeData(VocabularyModel.Samples(200, seed: 7, users: 30));
+        var otherWeights = Path.Combine(_folder, "other.weights");
+        other.Save(otherWeights);
+        var copy = Path.Combine(_folder, "copy.weights");
+        PythonRuntime.Run(bundle, """
+            import sys
+            from modeldsl import load_spec, read_weights, write_weights, WeightsFileError
+            spec = load_spec("spec.json")
+            write_weights(sys.argv[1], spec, read_weights("initial.weights", spec))
+            try:
+                read_weights(sys.argv[2], spec)
+                raise SystemExit("weights of other vocabularies were read")
+            except WeightsFileError as e:
+                assert "holds other learned vocabularies" in str(e), e
+            """, copy, otherWeights);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(bundle, ModelDsl.Distributed.TrainingBundle.WeightsFile)), File.ReadAllBytes(copy));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
