@@ -170,12 +170,12 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
         var rows = g.Node("Gather", [weight, shifted], attributes: gatherAxis);
         var parts = new List<string>();
         foreach (var (start, count) in ScalarRuns())
-            parts.Add(g.Reshape(g.Columns(rows, _slotColumns[start], count), count * Dim));
+            parts.Add(g.Reshape(SliceColumns(g, rows, _slotColumns[start], count), count * Dim));
         var outputs = new string[_slots.Length];
         for (var s = 0; s < _slots.Length; s++)
             if (_slots[s].Pooling is { } pooling)
-                outputs[s] = ExportPool(g, g.Columns(rows, _slotColumns[s], _slots[s].Length),
-                    g.Node("Unsqueeze", [g.Columns(mask, _slotColumns[s], _slots[s].Length), g.ConstantOnce("axes_2", [2])]), pooling);
+                outputs[s] = ExportPool(g, SliceColumns(g, rows, _slotColumns[s], _slots[s].Length),
+                    g.Node("Unsqueeze", [SliceColumns(g, mask, _slotColumns[s], _slots[s].Length), g.ConstantOnce("axes_2", [2])]), pooling);
         return g.Concat(Assemble(parts, outputs), axis: 1);
     }
 
@@ -194,6 +194,9 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
         var sum = g.Node("ReduceSum", [g.Mul(rows, presentFloat), axes], attributes: keepDims);
         return pooling == Pooling.Sum ? sum : g.Node("Div", [sum, g.Node("Max", [count, g.FloatOnce("one_f", 1)])]);
     }
+
+    private static string SliceColumns(OnnxGraphBuilder g, string input, int start, int count) =>
+        g.Node("Slice", [input, g.ConstantOnce($"start_{start}", [start]), g.ConstantOnce($"start_{start + count}", [start + count]), g.ConstantOnce("axes_1", [1])]);
 
     /// <summary>Runs of consecutive single-id slots: each run is one narrow and reshape.</summary>
     private IEnumerable<(int Start, int Count)> ScalarRuns()

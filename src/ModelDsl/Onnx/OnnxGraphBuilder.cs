@@ -127,9 +127,19 @@ public sealed class OnnxGraphBuilder
         return output;
     }
 
-    /// <summary>Columns [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of axis 1.</summary>
-    public string Columns(string input, int start, int count) =>
-        Node("Slice", [input, ConstantOnce($"start_{start}", [start]), ConstantOnce($"start_{start + count}", [start + count]), ConstantOnce("axes_1", [1])]);
+    /// <summary>Splits axis 1 into consecutive parts of <paramref name="widths"/> columns, in one node; a single part is the input.</summary>
+    public IReadOnlyList<string> SplitColumns(string input, IReadOnlyList<long> widths)
+    {
+        if (widths.Count == 1)
+            return [input];
+        var node = new NodeProto { OpType = "Split", Name = $"Split_{_nodeCount++}" };
+        node.Input.AddRange([input, ConstantOnce("split_" + string.Join("_", widths), widths.ToArray())]);
+        var outputs = widths.Select((_, i) => Claim(string.Create(CultureInfo.InvariantCulture, $"split_{_nodeCount}_{i}"))).ToArray();
+        node.Output.AddRange(outputs);
+        node.Attribute.Add(Attribute("axis", 1L));
+        _graph.Node.Add(node);
+        return outputs;
+    }
 
     /// <summary>An attribute of integers.</summary>
     public static AttributeProto Attribute(string name, IEnumerable<long> values) =>
