@@ -9,14 +9,16 @@ using ModelDsl.Generators.Diagnostics;
 namespace ModelDsl.CodeFixes;
 
 /// <summary>
-/// Removes an argument that does not apply: MDSL020, <c>PositivesOnly = true</c> on a sample weight of a regression task;
-/// MDSL054, an argument a learned vocabulary replaces; MDSL055, <c>MinCount</c> or <c>MaxSize</c> without <c>Learned</c>.
+/// MDSL020: removes <c>PositivesOnly = true</c> from a sample weight of a regression task; MDSL049: removes
+/// <c>CounterfactualWeight</c> or <c>PropensityFloor</c> from a task without a Counterfactual regularizer; MDSL054: removes an
+/// argument a learned vocabulary replaces; MDSL055: removes <c>MinCount</c> or <c>MaxSize</c> without <c>Learned</c>.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveArgumentCodeFix)), Shared]
 public sealed class RemoveArgumentCodeFix : SyntaxCodeFix<AttributeArgumentSyntax>
 {
     /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PositivesOnlyNotBinary, DiagnosticIds.LearnedWithReplacedArgument, DiagnosticIds.LearnedArgumentWithoutLearned);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PositivesOnlyNotBinary, DiagnosticIds.CounterfactualArgumentUnused,
+        DiagnosticIds.LearnedWithReplacedArgument, DiagnosticIds.LearnedArgumentWithoutLearned);
 
     /// <inheritdoc/>
     protected override AttributeArgumentSyntax? Find(SyntaxNode root, TextSpan span) =>

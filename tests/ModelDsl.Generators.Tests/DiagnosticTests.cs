@@ -17,7 +17,7 @@ namespace ModelDsl.Generators.Tests;
 /// Each diagnostic id on its own, with the exact span it must underline (<see cref="Markup"/>). Every test
 /// also asserts that no other diagnostic is reported and that an invalid spec generates nothing.
 /// </summary>
-public class DiagnosticTests
+public partial class DiagnosticTests
 {
     private const string Feature = "[Numeric] public float Price { get; init; }";
     private const string Task = "[BinaryTask] public bool Click { get; init; }";
@@ -522,12 +522,14 @@ public class DiagnosticTests
             [Categorical({|MDSL053:Vocabulary = 10|}, Dim = 4, Learned = true, MaxSize = 10)] public long UserId { get; init; }
             [{|MDSL053:Categorical(Dim = 4, Learned = true)|}] public long ItemId { get; init; }
             [Categorical(Dim = 4, Learned = true, MaxSize = 10, {|MDSL053:MinCount = 0|})] public string Country { get; init; } = "";
+            [Categorical(Dim = 4, Learned = true, {|MDSL053:MaxSize = int.MaxValue|})] public int City { get; init; }
             [BinaryTask] public bool Click { get; init; }
             """));
         var messages = d.OrderBy(x => x.Location.SourceSpan.Start).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal("The learned vocabulary of 'M.UserId' is invalid: Vocabulary is set too; a learned vocabulary's table is sized by MaxSize alone; remove Vocabulary", messages[0]);
         Assert.Equal("The learned vocabulary of 'M.ItemId' is invalid: MaxSize is not set; set MaxSize to a positive integer, the most values kept, as in MaxSize = 100_000", messages[1]);
         Assert.Equal("The learned vocabulary of 'M.Country' is invalid: MinCount is 0; set MinCount to 1 or more, the least count of a value kept", messages[2]);
+        Assert.Equal("The learned vocabulary of 'M.City' is invalid: MaxSize is 2147483647, and the out-of-vocabulary row after it would be row 2^31, more than an int row count holds; lower MaxSize to at most 2,147,483,646", messages[3]);
     }
 
     [Fact]

@@ -67,7 +67,10 @@ internal static partial class RandomModels
                 Argument("MaxLength", size, 1), Enum("Pooling", "Pooling", ["Mean", "Sum", "Max"], 7), Enum("Truncation", "SequenceTruncation", ["Error", "KeepFirst", "KeepLast"], 5))),
             (["float", "double", "float[]", "double[]"], Attribute("Numeric", Argument("Size", size, 1),
                 Argument("Transform", Mostly(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize").Select(t => $"NumericTransform.{t}"), Gen.Const("(NumericTransform)8")), 1, 2))),
-            (["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, 2, 5))),
+            (["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, 2, 5),
+                Enum("Counterfactual", "CounterfactualRegularizer", ["None", "InversePropensity", "DoublyRobust"], 6, 4),
+                Argument("CounterfactualWeight", Mostly(Gen.OneOf("0", "0.5"), Gen.OneOf("-1", "double.NaN")), 1, 6),
+                Argument("PropensityFloor", Mostly(Gen.OneOf("0.05", "1"), Gen.OneOf("0", "1.5")), 1, 6))),
             (["float", "double"], Attribute("RegressionTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1))),
             (["float", "double", "int"], Attribute("SampleWeight", Required("For", reference), Argument("PositivesOnly", Gen.OneOf("true", "false"), 1))),
         };

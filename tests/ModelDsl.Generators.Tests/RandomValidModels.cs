@@ -11,7 +11,7 @@ namespace ModelDsl.Generators.Tests;
 /// int, long and hashed string ids and int[], long[] and string[] sequences with each pooling and
 /// truncation, out-of-vocabulary policies, shared groups and learned vocabularies; numeric scalars and arrays with each
 /// transform; binary tasks of every label type and regression tasks with towers and loss weights, Given
-/// chains (declared in any order), sample weights with and without PositivesOnly; [Column] renames;
+/// chains (declared in any order) with ESCM²'s regularizers, sample weights with and without PositivesOnly; [Column] renames;
 /// fields and properties, classes and records. Networks stay tiny, so training one takes milliseconds.
 /// </summary>
 internal static class RandomValidModels
@@ -53,10 +53,15 @@ internal static class RandomValidModels
         Optional(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize")), Declarations,
         (type, size, transform, declaration) => (FeatureDraft)new NumericDraft(type, type.EndsWith("[]", StringComparison.Ordinal) ? size : 0, transform, declaration));
 
+    /// <summary>ESCM²'s arguments, written only on a task with Given.</summary>
+    private static readonly Gen<string?> Counterfactual = Optional(Gen.Select(Gen.OneOf("InversePropensity", "DoublyRobust"),
+        Optional(Gen.OneOf("0", "0.5", "2")), Optional(Gen.OneOf("0.01", "0.1", "1")),
+        (regularizer, weight, floor) => string.Join(", ", new[] { $"Counterfactual = CounterfactualRegularizer.{regularizer}", Named("CounterfactualWeight", weight), Named("PropensityFloor", floor) }.OfType<string>())));
+
     private static readonly Gen<TaskDraft> Tasks = Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))).SelectMany(binary => Gen.Select(
         binary ? Gen.OneOf("bool", "int", "float", "double") : Gen.OneOf("float", "double"), Optional(Gen.Int[1, 4].Array[0, 2].Select(Ints)),
-        Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations,
-        (type, tower, lossWeight, given, declaration) => new TaskDraft(binary, type, tower, lossWeight, given, declaration)));
+        Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations, Counterfactual,
+        (type, tower, lossWeight, given, declaration, counterfactual) => new TaskDraft(binary, type, tower, lossWeight, given, declaration) { Counterfactual = counterfactual }));
 
     private static readonly Gen<WeightDraft> Weights = Gen.Select(Gen.OneOf("float", "double", "int"), Optional(Gen.OneOf("true", "false")), Declarations,
         (type, positivesOnly, declaration) => new WeightDraft(type, positivesOnly, declaration));
@@ -217,10 +222,14 @@ internal sealed record NumericDraft(string Type, int Size, string? Transform, De
 
 internal sealed record TaskDraft(bool Binary, string Type, string? Tower, string? LossWeight, bool HasGiven, Declaration Declaration)
 {
+    /// <summary>ESCM²'s arguments, or null; written only with a Given.</summary>
+    public string? Counterfactual { get; init; }
+
     public Member Member(string name, string? given) => Declaration.Member(name, Type, RandomValidModels.Attribute(Binary ? "BinaryTask" : "RegressionTask",
         Tower is null ? null : $"Tower = {Tower}",
         LossWeight is null ? null : $"LossWeight = {LossWeight}",
-        given is null ? null : $"Given = nameof({given})"));
+        given is null ? null : $"Given = nameof({given})",
+        given is null ? null : Counterfactual));
 }
 
 internal sealed record WeightDraft(string Type, string? PositivesOnly, Declaration Declaration)

@@ -141,5 +141,27 @@ internal static class ReferenceModels
         }
         """;
 
-    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords];
+    /// <summary>
+    /// ESCM² on MMoE: conversion given click with the doubly robust regularizer (a training-only imputation tower
+    /// reading the conversion's gate), cart given click with the inverse-propensity one.
+    /// </summary>
+    public const string Escm = """
+        using ModelDsl;
+
+        namespace Shop;
+
+        [MultiTaskModel]
+        [MixtureOfExperts(Experts = 2, ExpertUnits = new[] { 8 })]
+        public partial class ConversionModel
+        {
+            [Categorical(Vocabulary = 100, Dim = 4)] public int ItemId { get; init; }
+            [Numeric] public float Price { get; init; }
+
+            [BinaryTask(Tower = new[] { 4 })] public bool Click { get; init; }
+            [BinaryTask(Tower = new[] { 4 }, Given = nameof(Click), Counterfactual = CounterfactualRegularizer.DoublyRobust, CounterfactualWeight = 0.25)] public bool Purchase { get; init; }
+            [BinaryTask(Given = nameof(Click), Counterfactual = CounterfactualRegularizer.InversePropensity, PropensityFloor = 0.05)] public bool Cart { get; init; }
+        }
+        """;
+
+    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Escm];
 }

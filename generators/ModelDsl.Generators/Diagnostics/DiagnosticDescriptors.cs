@@ -149,6 +149,18 @@ internal static class DiagnosticDescriptors
         "Invalid ModelDsl build property",
         "The MSBuild property {0} is '{1}'; it must be {2}, so the default {3} applies");
 
+    public static readonly DiagnosticDescriptor CounterfactualWithoutGiven = Error(DiagnosticIds.CounterfactualWithoutGiven,
+        "Counterfactual regularizer needs a Given task",
+        "Counterfactual of [BinaryTask] on '{0}.{1}' is {2}, but '{1}' has no Given: the regularizer weighs the error of '{1}' given another task by that task's predicted probability; {3}");
+
+    public static readonly DiagnosticDescriptor CounterfactualArgumentUnused = Error(DiagnosticIds.CounterfactualArgumentUnused,
+        "Counterfactual argument without a regularizer",
+        "{2} of [BinaryTask] on '{0}.{1}' applies only with a Counterfactual regularizer, and '{1}' has none; set Counterfactual = CounterfactualRegularizer.InversePropensity or DoublyRobust, or remove {2}");
+
+    public static readonly DiagnosticDescriptor VocabularyRowsOverflow = Error(DiagnosticIds.VocabularyRowsOverflow,
+        "Vocabulary leaves no row for the extra category",
+        "Vocabulary of [Categorical] on '{0}.{1}' is {2}, and {3} adds a row at index {2}: its table segment would need {4} rows, more than the 2,147,483,647 an int row count holds; lower Vocabulary to at most 2,147,483,646");
+
     public static readonly DiagnosticDescriptor LearnedOnUnsupportedType = Error(DiagnosticIds.LearnedOnUnsupportedType,
         "Learned vocabulary on a member that cannot learn one",
         "Learned of [Categorical] on '{0}.{1}' applies to int, long and string members, but '{1}' is '{2}'; remove Learned, or declare a single id or string");

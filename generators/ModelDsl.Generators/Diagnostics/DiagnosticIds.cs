@@ -41,6 +41,9 @@ internal static class DiagnosticIds
     public const string EmbeddingTableTooLarge = "MDSL033";
     public const string OverMemoryBudget = "MDSL034";
     public const string InvalidBuildProperty = "MDSL035";
+    public const string CounterfactualWithoutGiven = "MDSL048";
+    public const string CounterfactualArgumentUnused = "MDSL049";
+    public const string VocabularyRowsOverflow = "MDSL050";
     public const string LearnedOnUnsupportedType = "MDSL052";
     public const string LearnedVocabularySize = "MDSL053";
     public const string LearnedWithReplacedArgument = "MDSL054";

@@ -27,7 +27,9 @@ internal static class SchemaEmitter
         {
             var given = t.Given.Length == 0 ? "" : $", Given: {spec.IndexOf(t.Given)}";
             var weighting = spec.WeightOf(t) is { } weight ? $", Weighting: {SourceWriter.Enum(weight.PositivesOnly ? SampleWeighting.PositivesOnly : SampleWeighting.All)}" : "";
-            w.Line($"        new({SourceWriter.Literal(t.Name)}, {SourceWriter.Enum(t.Kind)}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}),");
+            var counterfactual = t.Counterfactual == CounterfactualRegularizer.None ? ""
+                : $" {{ Counterfactual = new({SourceWriter.Enum(t.Counterfactual)}, Weight: {SourceWriter.Literal(t.CounterfactualWeight)}, PropensityFloor: {SourceWriter.Literal(t.PropensityFloor)}) }}";
+            w.Line($"        new({SourceWriter.Literal(t.Name)}, {SourceWriter.Enum(t.Kind)}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}){counterfactual},");
         }
         w.Line("    },");
         w.Line("    new global::ModelDsl.OutputInfo[]");

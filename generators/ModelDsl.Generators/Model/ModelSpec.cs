@@ -94,7 +94,10 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Typ
     public int Width => !IsVector ? 1 : Kind == FeatureKind.Categorical ? MaxLength : Size;
 
     /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary or missing row (a hashed string has no out-of-vocabulary value).</summary>
-    public int Rows => Vocabulary + (OutOfVocabulary == OutOfVocabulary.Reserved || Missing == MissingValue.Category || IsLearned ? 1 : 0);
+    public int Rows => Vocabulary + (HasExtraRow ? 1 : 0);
+
+    /// <summary>Whether its segment has a row past the vocabulary, index <c>Vocabulary</c>: the reserved out-of-vocabulary or missing row, or a learned vocabulary's out-of-vocabulary row.</summary>
+    public bool HasExtraRow => OutOfVocabulary == OutOfVocabulary.Reserved || Missing == MissingValue.Category || IsLearned;
 
     /// <summary>Features with the same key look up the same table segment.</summary>
     public string SegmentKey => Group.Length > 0 ? "group " + Group : Name;
@@ -124,6 +127,16 @@ internal sealed record TaskSpec(string Name, TaskKind Kind, MemberType Type, Equ
 
     /// <summary>A binary label's text in data files for false, or empty.</summary>
     public string Negative { get; init; } = "";
+
+    /// <summary>ESCM²'s regularizer of a Given task's conditional estimate (training only).</summary>
+    public CounterfactualRegularizer Counterfactual { get; init; }
+
+    public double CounterfactualWeight { get; init; } = BinaryTaskAttribute.DefaultCounterfactualWeight;
+
+    public double PropensityFloor { get; init; } = BinaryTaskAttribute.DefaultPropensityFloor;
+
+    /// <summary>Whether the network has a training-only imputation tower for this task (ESCM²-DR).</summary>
+    public bool HasImputation => Counterfactual == CounterfactualRegularizer.DoublyRobust;
 }
 
 /// <summary>A <c>[SampleWeight]</c> member weighting task <paramref name="For"/>'s loss.</summary>

@@ -34,6 +34,9 @@ internal static class LearnedRules
             if (feature.Vocabulary <= 0)
                 yield return Diagnostic.Create(DiagnosticDescriptors.LearnedVocabularySize, Validator.ArgumentOf(at, name, nameof(CategoricalAttribute.MaxSize)), spec.ClassName, name,
                     at.Has(SpecKey.Argument(name, nameof(CategoricalAttribute.MaxSize))) ? $"MaxSize is {feature.Vocabulary}" : "MaxSize is not set", "set MaxSize to a positive integer, the most values kept, as in MaxSize = 100_000");
+            if (feature.Vocabulary == int.MaxValue)
+                yield return Diagnostic.Create(DiagnosticDescriptors.LearnedVocabularySize, Validator.ArgumentOf(at, name, nameof(CategoricalAttribute.MaxSize)), spec.ClassName, name,
+                    "MaxSize is 2147483647, and the out-of-vocabulary row after it would be row 2^31, more than an int row count holds", "lower MaxSize to at most 2,147,483,646");
             if (feature.MinCount <= 0)
                 yield return Diagnostic.Create(DiagnosticDescriptors.LearnedVocabularySize, Validator.ArgumentOf(at, name, nameof(CategoricalAttribute.MinCount)), spec.ClassName, name,
                     $"MinCount is {feature.MinCount}", "set MinCount to 1 or more, the least count of a value kept");
