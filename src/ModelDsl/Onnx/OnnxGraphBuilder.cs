@@ -133,8 +133,8 @@ public sealed class OnnxGraphBuilder
         if (widths.Count == 1)
             return [input];
         var node = new NodeProto { OpType = "Split", Name = $"Split_{_nodeCount++}" };
-        node.Input.AddRange([input, ConstantOnce("split_" + string.Join("_", widths), widths.ToArray())]);
-        var outputs = widths.Select((_, i) => Claim(string.Create(CultureInfo.InvariantCulture, $"split_{_nodeCount}_{i}"))).ToArray();
+        node.Input.AddRange([input, ConstantOnce("widths_" + string.Join("_", widths), widths.ToArray())]);
+        var outputs = widths.Select((_, i) => Claim(string.Create(CultureInfo.InvariantCulture, $"split_{_nodeCount}.{i}"))).ToArray();
         node.Output.AddRange(outputs);
         node.Attribute.Add(Attribute("axis", 1L));
         _graph.Node.Add(node);
