@@ -41,6 +41,10 @@ internal static class DiagnosticIds
     public const string EmbeddingTableTooLarge = "MDSL033";
     public const string OverMemoryBudget = "MDSL034";
     public const string InvalidBuildProperty = "MDSL035";
+    public const string UnknownPrior = "MDSL044";
+    public const string NoPrior = "MDSL045";
+    public const string PriorTwice = "MDSL046";
+    public const string NoTowerToPersonalize = "MDSL047";
     public const string CounterfactualWithoutGiven = "MDSL048";
     public const string CounterfactualArgumentUnused = "MDSL049";
     public const string VocabularyRowsOverflow = "MDSL050";

@@ -17,6 +17,8 @@ internal static class KnownAttributes
     public const string BinaryTask = Namespace + nameof(BinaryTaskAttribute);
     public const string RegressionTask = Namespace + nameof(RegressionTaskAttribute);
     public const string Column = Namespace + nameof(ColumnAttribute);
+    public const string EmbeddingPersonalization = Namespace + nameof(EmbeddingPersonalizationAttribute);
+    public const string ParameterPersonalization = Namespace + nameof(ParameterPersonalizationAttribute);
 
     /// <summary>An attribute as the user writes it: <c>Categorical</c> for <c>CategoricalAttribute</c>.</summary>
     public static string ShortName(string typeName) =>

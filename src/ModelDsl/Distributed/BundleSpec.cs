@@ -26,7 +26,6 @@ namespace ModelDsl.Distributed;
 /// <param name="LossWeighting">How task losses are weighted.</param>
 /// <param name="Training">The trainer's options.</param>
 /// <param name="State">Every state-dict entry (parameters and persistent buffers), in TorchSharp's order.</param>
-/// <param name="Vocabularies">The learned vocabularies (base64 of the block that weights files of format 3 hold after the fingerprint, preceded by its length), or null when the spec has none. The shards hold rows already; weights files the Python trainer writes carry the block so that <c>Load</c> restores it.</param>
 public sealed record BundleSpec(
     string Format,
     int Version,
@@ -44,15 +43,36 @@ public sealed record BundleSpec(
     RegularizationSettings Regularization,
     LossWeightingSettings LossWeighting,
     TrainingOptions Training,
-    IReadOnlyList<BundleStateEntry> State,
-    string? Vocabularies = null)
+    IReadOnlyList<BundleStateEntry> State)
 {
     /// <summary>The <see cref="Format"/> of every bundle spec.</summary>
     public const string FormatName = "modeldsl-training-bundle";
 
     /// <summary>The format version written; python/modeldsl/spec.py reads this version only.</summary>
     public const int CurrentVersion = 1;
+
+    /// <summary>PEPNet's EPNet gate (<see cref="Layers.PriorGate"/>), or null; left out of the JSON when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BundleGate? EmbeddingGate { get; init; }
+
+    /// <summary>
+    /// The learned vocabularies (base64 of the block that weights files of format 3 hold after the fingerprint, preceded by
+    /// its length), or null when the spec has none; left out of the JSON when null. The shards hold rows already; weights
+    /// files the Python trainer writes carry the block so that <c>Load</c> restores it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Vocabularies { get; init; }
+
+    /// <summary>PEPNet's PPNet gates (<see cref="Layers.TowerGates"/>), one per tower layer depth, or null; left out of the JSON when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BundleGate? TowerGates { get; init; }
 }
+
+/// <summary>PEPNet's gates: one <see cref="Layers.PriorGate"/> (EPNet), or one per tower layer depth (PPNet).</summary>
+/// <param name="Module">Module name.</param>
+/// <param name="PriorColumns">Columns of the embedded input the gates read with their gradient.</param>
+/// <param name="Units">Hidden units of each gate.</param>
+public sealed record BundleGate(string Module, IReadOnlyList<long> PriorColumns, IReadOnlyList<int> Units);
 
 /// <summary>An <see cref="Layers.EmbeddingGroup"/>: one table for the categorical features of one width.</summary>
 /// <param name="Name">Module name.</param>

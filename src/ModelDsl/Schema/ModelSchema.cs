@@ -58,7 +58,8 @@ public sealed record ModelSchema(
 /// <param name="Size">Columns the feature takes: 1, the length of a numeric array, or a sequence's MaxLength.</param>
 /// <param name="IsHashed">Whether its values are strings hashed into the vocabulary (categorical only).</param>
 /// <param name="Learned">How its vocabulary is learned from the training data, or null (categorical only); <paramref name="Vocabulary"/> is then its MaxSize.</param>
-public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0, int Size = 1, bool IsHashed = false, LearnedVocabularySettings? Learned = null);
+public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0, int Size = 1, bool IsHashed = false,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] LearnedVocabularySettings? Learned = null);
 
 /// <summary>How a feature's vocabulary is learned (<c>[Categorical(Learned = true)]</c>).</summary>
 /// <param name="MinCount">How often a value must occur in the training data to be kept.</param>
