@@ -10,13 +10,15 @@ namespace ModelDsl.CodeFixes;
 
 /// <summary>
 /// MDSL020: removes <c>PositivesOnly = true</c> from a sample weight of a regression task; MDSL049: removes
-/// <c>CounterfactualWeight</c> or <c>PropensityFloor</c> from a task without a Counterfactual regularizer.
+/// <c>CounterfactualWeight</c> or <c>PropensityFloor</c> from a task without a Counterfactual regularizer; MDSL054: removes an
+/// argument a learned vocabulary replaces; MDSL055: removes <c>MinCount</c> or <c>MaxSize</c> without <c>Learned</c>.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveArgumentCodeFix)), Shared]
 public sealed class RemoveArgumentCodeFix : SyntaxCodeFix<AttributeArgumentSyntax>
 {
     /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PositivesOnlyNotBinary, DiagnosticIds.CounterfactualArgumentUnused);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PositivesOnlyNotBinary, DiagnosticIds.CounterfactualArgumentUnused,
+        DiagnosticIds.LearnedWithReplacedArgument, DiagnosticIds.LearnedArgumentWithoutLearned);
 
     /// <inheritdoc/>
     protected override AttributeArgumentSyntax? Find(SyntaxNode root, TextSpan span) =>

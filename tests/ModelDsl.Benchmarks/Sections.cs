@@ -215,6 +215,73 @@ internal static class Sections
             CompareWithBareSession(path, predictor, features, context.Rounds);
             CompareThreadSettings(path, features, context.Rounds);
             RuntimeFloor(path, context.Rounds);
+            LearnedLookups(predictor, data, context.Rounds);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// The cost of learned vocabularies in serving: the same MMoE with every id learned (its graph maps 8 raw ids through
+    /// LabelEncoders) against the sized one, single candidates and batches of 1,000, blocks alternating; and the learned
+    /// predictor's managed allocation per call (raw ids go to ONNX Runtime as the sized model's ids do).
+    /// </summary>
+    private static void LearnedLookups(BenchMmoe.Predictor sized, List<BenchMmoe> data, int rounds)
+    {
+        var samples = data.Select(BenchMmoeLearned.From).ToList();
+        using var trainer = new BenchMmoeLearned.Trainer(new TrainingOptions { Epochs = 1, BatchSize = BatchSize, Seed = 42 });
+        trainer.Fit(samples);
+        var path = Path.Combine(Path.GetTempPath(), $"modeldsl-bench-learned-{Environment.ProcessId}.onnx");
+        trainer.ExportOnnx(path);
+        try
+        {
+            using var learned = new BenchMmoeLearned.Predictor(path);
+            var sizedFeatures = data.Select(s => s.ToFeatures()).ToArray();
+            var learnedFeatures = samples.Select(s => s.ToFeatures()).ToArray();
+            var sizes = trainer.Network.Vocabularies.All.Select(v => v.Count).ToArray();
+            foreach (var candidates in new[] { 1, 1000 })
+            {
+                var calls = candidates == 1 ? 400 : 8;
+                var (plain, mapped) = (new List<double>(), new List<double>());
+                var (sizedOut, learnedOut) = (new BenchMmoe.Prediction[candidates], new BenchMmoeLearned.Prediction[candidates]);
+                for (var block = -1; block < 4 * rounds; block++)
+                {
+                    for (var side = 0; side < 2; side++)
+                    {
+                        for (var call = 0; call < calls; call++)
+                        {
+                            var offset = (call * candidates) % (sizedFeatures.Length - candidates);
+                            var begin = Stopwatch.GetTimestamp();
+                            if ((side + block) % 2 == 0)
+                            {
+                                if (candidates == 1)
+                                    sizedOut[0] = sized.Predict(sizedFeatures[offset]);
+                                else
+                                    sized.Predict(sizedFeatures.AsSpan(offset, candidates), sizedOut);
+                                if (block >= 0) plain.Add(Stats.Seconds(begin));
+                            }
+                            else
+                            {
+                                if (candidates == 1)
+                                    learnedOut[0] = learned.Predict(learnedFeatures[offset]);
+                                else
+                                    learned.Predict(learnedFeatures.AsSpan(offset, candidates), learnedOut);
+                                if (block >= 0) mapped.Add(Stats.Seconds(begin));
+                            }
+                        }
+                    }
+                }
+                var (s50, l50) = (Stats.Percentile(plain, 50), Stats.Percentile(mapped, 50));
+                Console.WriteLine($"Learned vocabularies ({string.Join("/", sizes)} ids kept), {candidates,4} candidate(s), p50: sized ids {s50 * 1e6:F1} µs, learned ids {l50 * 1e6:F1} µs ({(l50 - s50) * 1e6:F1} µs more: the graph's 8 LabelEncoder nodes)");
+            }
+            for (var i = 0; i < 2_000; i++)
+                learned.Predict(learnedFeatures[i % 100]);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 20_000; i++)
+                learned.Predict(learnedFeatures[i % 100]);
+            Console.WriteLine($"Learned-id Predictor: managed bytes allocated per call (steady state): Predict(1) {(GC.GetAllocatedBytesForCurrentThread() - before) / 20_000.0:F1} B");
         }
         finally
         {

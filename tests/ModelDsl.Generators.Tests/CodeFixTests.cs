@@ -79,6 +79,16 @@ public class CodeFixTests
         Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [BinaryTask(Given = nameof(Click))] public bool Buy { get; init; }"));
 
     [Fact]
+    public Task RemovesArgumentsALearnedVocabularyReplaces() => Verify("MDSL054",
+        Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [Categorical(Learned = true, MaxSize = 9, Dim = 2, OutOfVocabulary = OutOfVocabulary.Reserved, Group = \"g\")] public long City { get; init; }"),
+        Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [Categorical(Learned = true, MaxSize = 9, Dim = 2)] public long City { get; init; }"));
+
+    [Fact]
+    public Task RemovesLearnedVocabularyArgumentsWithoutLearned() => Verify("MDSL055",
+        Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [Categorical(Vocabulary = 9, MinCount = 3, Dim = 2)] public long City { get; init; }"),
+        Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [Categorical(Vocabulary = 9, Dim = 2)] public long City { get; init; }"));
+
+    [Fact]
     public void FixesOnlyKnownIds() =>
         Assert.All(Providers.SelectMany(p => p.FixableDiagnosticIds),
             id => Assert.Contains(id, typeof(DiagnosticDescriptors).GetFields().Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)));

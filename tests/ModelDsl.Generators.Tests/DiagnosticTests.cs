@@ -548,6 +548,60 @@ public partial class DiagnosticTests
     }
 
     [Fact]
+    public void Mdsl052LearnedVocabularyOnASequenceOnTheArgument()
+    {
+        var d = Verify(Model("""
+            [Categorical(Dim = 4, MaxLength = 3, {|MDSL052:Learned = true|}, MaxSize = 10)] public long[] Recent { get; init; } = [];
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        Assert.Equal("Learned of [Categorical] on 'M.Recent' applies to int, long and string members, but 'Recent' is 'long[]'; remove Learned, or declare a single id or string",
+            Assert.Single(d).GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl053LearnedVocabularySizeOnTheArgumentOrTheAttribute()
+    {
+        var d = Verify(Model("""
+            [Categorical({|MDSL053:Vocabulary = 10|}, Dim = 4, Learned = true, MaxSize = 10)] public long UserId { get; init; }
+            [{|MDSL053:Categorical(Dim = 4, Learned = true)|}] public long ItemId { get; init; }
+            [Categorical(Dim = 4, Learned = true, MaxSize = 10, {|MDSL053:MinCount = 0|})] public string Country { get; init; } = "";
+            [Categorical(Dim = 4, Learned = true, {|MDSL053:MaxSize = int.MaxValue|})] public int City { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        var messages = d.OrderBy(x => x.Location.SourceSpan.Start).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal("The learned vocabulary of 'M.UserId' is invalid: Vocabulary is set too; a learned vocabulary's table is sized by MaxSize alone; remove Vocabulary", messages[0]);
+        Assert.Equal("The learned vocabulary of 'M.ItemId' is invalid: MaxSize is not set; set MaxSize to a positive integer, the most values kept, as in MaxSize = 100_000", messages[1]);
+        Assert.Equal("The learned vocabulary of 'M.Country' is invalid: MinCount is 0; set MinCount to 1 or more, the least count of a value kept", messages[2]);
+        Assert.Equal("The learned vocabulary of 'M.City' is invalid: MaxSize is 2147483647, and the out-of-vocabulary row after it would be row 2^31, more than an int row count holds; lower MaxSize to at most 2,147,483,646", messages[3]);
+    }
+
+    [Fact]
+    public void Mdsl054ArgumentsALearnedVocabularyReplacesOnTheArgument()
+    {
+        var d = Verify(Model("""
+            [Categorical(Dim = 4, Learned = true, MaxSize = 10, {|MDSL054:OutOfVocabulary = OutOfVocabulary.Reserved|}, {|MDSL054:Group = "g"|})] public int City { get; init; }
+            [Categorical(Dim = 4, Learned = true, MaxSize = 10, {|MDSL054:Missing = MissingValue.Category|})] public string? Country { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        var messages = d.OrderBy(x => x.Location.SourceSpan.Start).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal("OutOfVocabulary of [Categorical] on 'M.City' does not apply to a learned vocabulary, which maps every value it did not keep to its own out-of-vocabulary row and has a table of its own; remove OutOfVocabulary", messages[0]);
+        Assert.StartsWith("Group of [Categorical] on 'M.City' does not apply to a learned vocabulary", messages[1], StringComparison.Ordinal);
+        Assert.StartsWith("Missing of [Categorical] on 'M.Country' does not apply to a learned vocabulary", messages[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mdsl055LearnedVocabularyArgumentsWithoutLearnedOnTheArgument()
+    {
+        var d = Verify(Model("""
+            [Categorical(Vocabulary = 10, Dim = 4, {|MDSL055:MinCount = 3|}, {|MDSL055:MaxSize = 9|})] public int Slot { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        var messages = d.OrderBy(x => x.Location.SourceSpan.Start).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal("MinCount of [Categorical] on 'M.Slot' applies only to a learned vocabulary; set Learned = true, or remove MinCount", messages[0]);
+        Assert.Equal("MaxSize of [Categorical] on 'M.Slot' applies only to a learned vocabulary; set Learned = true, or remove MaxSize", messages[1]);
+    }
+
+    [Fact]
     public void Mdsl028UndefinedEnumValueOnTheArgument()
     {
         var d = Verify(Model("""

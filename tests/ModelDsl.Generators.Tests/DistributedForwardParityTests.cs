@@ -28,7 +28,7 @@ public sealed partial class DistributedForwardParityTests : IDisposable
     [Fact]
     public void PyTorchServesWhatTorchSharpServesForReferenceAndRandomSpecs()
     {
-        RandomValidModels.Valid.Array[RandomSpecs].Sample(models =>
+        RandomValidModels.ValidUnlearned.Array[RandomSpecs].Sample(models =>
         {
             var sources = ReferenceModels.All.Concat(models.Select(m => m.Source)).Select(InNamespace).ToArray();
             using var batch = SpecBatch.Compile(sources);

@@ -170,6 +170,14 @@ public sealed partial class ModelSummaryTests
         Assert.Contains("<c>PurchaseGivenCart</c>: Probability of Purchase given Cart.", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LearnedStringsHaveAnOnnxInputOfTheirOwn()
+    {
+        var text = SummaryTexts([ReferenceModels.Learned]).Single();
+        Assert.Contains("<c>categorical</c> int64 [batch, 3]", text, StringComparison.Ordinal);
+        Assert.Contains("<c>strings</c> string [batch, 1]", text, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// What the IDE shows on hover is the class's documentation comment: the user's summary and the generated
     /// remarks, merged across the partial declarations, with no documentation warning (well-formed XML).

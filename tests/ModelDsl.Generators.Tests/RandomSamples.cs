@@ -79,7 +79,10 @@ internal static class RandomSamples
     private static object Id(CategoricalAttribute feature, Type type, Random random)
     {
         if (type == typeof(string))
-            return random.Next(10) == 0 ? "" : "s" + random.Next(2 * feature.Vocabulary).ToString(CultureInfo.InvariantCulture);
+            return random.Next(10) == 0 ? "" : "s" + random.Next(2 * (feature.Learned ? feature.MaxSize : feature.Vocabulary)).ToString(CultureInfo.InvariantCulture);
+        // A learned vocabulary takes any id: raw ids far apart, some never seen twice.
+        if (feature.Learned)
+            return Convert(1000 * random.Next(2 * feature.MaxSize) - 500, type);
         if (feature.OutOfVocabulary == OutOfVocabulary.Error || random.Next(4) != 0)
             return Convert(random.Next(feature.Vocabulary), type);
         return random.Next(4) switch

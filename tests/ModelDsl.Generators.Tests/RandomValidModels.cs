@@ -9,7 +9,7 @@ namespace ModelDsl.Generators.Tests;
 /// Random specs that are valid by construction, over every option of the DSL: the four architectures
 /// with their arguments (AdaTT only with two tasks or more) and HoME's expert normalization, regularization and activations, each loss weighting strategy; categorical
 /// int, long and hashed string ids and int[], long[] and string[] sequences with each pooling and
-/// truncation, out-of-vocabulary policies and shared groups; numeric scalars and arrays with each
+/// truncation, out-of-vocabulary policies, shared groups and learned vocabularies; numeric scalars and arrays with each
 /// transform; binary tasks of every label type and regression tasks with towers and loss weights, Given
 /// chains (declared in any order) with ESCM²'s regularizers, sample weights with and without PositivesOnly; PEPNet's EPNet and PPNet
 /// gates over any features; [Column] renames;
@@ -43,6 +43,12 @@ internal static class RandomValidModels
                 (vocabulary, dim, group, oov, maxLength, pooling, truncation, declaration) =>
                     (FeatureDraft)new CategoricalDraft(type, vocabulary, dim, group, oov, maxLength, pooling, truncation, declaration));
         });
+
+    /// <summary>Categorical features, one single id or string in four with a learned vocabulary sized as the drawn vocabulary.</summary>
+    private static readonly Gen<FeatureDraft> CategoricalOrLearned = Categorical.SelectMany(draft =>
+        draft is CategoricalDraft { MaxLength: 0 } single
+            ? Gen.Int[0, 3].Select(k => k == 0 ? single with { Learned = true, Group = null, OutOfVocabulary = null } : draft)
+            : Gen.Const(draft));
 
     private static readonly Gen<FeatureDraft> Numeric = Gen.Select(Gen.OneOf("float", "double", "float[]", "double[]"), Gen.Int[1, 3],
         Optional(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize")), Declarations,
@@ -78,19 +84,25 @@ internal static class RandomValidModels
 
     // After the generators they use: static fields initialize in order.
 
-    /// <summary>Valid specs, for the end-to-end property.</summary>
-    public static readonly Gen<Model> Valid = Models(reservedNames: false);
+    /// <summary>Valid specs, learned vocabularies included, for the end-to-end property.</summary>
+    public static readonly Gen<Model> Valid = Models(reservedNames: false, learned: true);
+
+    /// <summary>
+    /// Valid specs without learned vocabularies, for checks that take a bare network: a learned vocabulary is learned by a
+    /// trainer from samples (it changes no layer: the network reads rows either way).
+    /// </summary>
+    public static readonly Gen<Model> ValidUnlearned = Models(reservedNames: false, learned: false);
 
     /// <summary>
     /// Valid specs, except that one in eight takes a reserved name for a member or the class: the
     /// generator must report it rather than emit code that does not compile.
     /// </summary>
-    public static readonly Gen<Model> NearlyValid = Models(reservedNames: true);
+    public static readonly Gen<Model> NearlyValid = Models(reservedNames: true, learned: true);
 
-    private static Gen<Model> Models(bool reservedNames)
+    private static Gen<Model> Models(bool reservedNames, bool learned)
     {
         var valid = Gen.Select(Gen.OneOf("M", "Ranker", "Funnel"), Gen.Frequency((3, Gen.Const(Shape.Plain)), (1, Gen.Const(Shape.Record))),
-            Optional(Regularization), Optional(LossWeighting), Members(Names),
+            Optional(Regularization), Optional(LossWeighting), Members(Names, learned),
             (name, shape, regularization, weighting, members) => (Name: name, Shape: shape, Regularization: regularization, Weighting: weighting, Members: members))
             .SelectMany(d => (d.Members.Count(IsTask) > 1 ? Architecture : SingleTaskArchitecture).Select(architecture => new Model(d.Name, d.Shape,
                 new[] { architecture, d.Regularization, d.Weighting }.OfType<string>().ToArray(), d.Members)))
@@ -100,9 +112,9 @@ internal static class RandomValidModels
         // The reserved name replaces one of the pool's names before any Given or For refers to it.
         var renamed = Gen.Select(Gen.OneOf(Reserved), Gen.Int[0, 2], Gen.Int[0, 7], (reserved, role, index) =>
             Names.Select((pool, r) => r != role ? pool : pool.Select((n, i) => i == index % pool.Length ? reserved : n).ToArray()).ToArray());
-        var reservedMember = Gen.Select(SingleTaskArchitecture, renamed.SelectMany(Members),
+        var reservedMember = Gen.Select(SingleTaskArchitecture, renamed.SelectMany(names => Members(names, learned)),
             (architecture, members) => new Model("M", Shape.Plain, [architecture], members));
-        var reservedClass = Gen.Select(Gen.OneOf("Schema", "Trainer", "Features", "Predictor"), SingleTaskArchitecture, Members(Names),
+        var reservedClass = Gen.Select(Gen.OneOf("Schema", "Trainer", "Features", "Predictor"), SingleTaskArchitecture, Members(Names, learned),
             (name, architecture, members) => new Model(name, Shape.Plain, [architecture], members));
         return Gen.Frequency((14, valid), (1, reservedMember), (1, reservedClass));
     }
@@ -147,9 +159,9 @@ internal static class RandomValidModels
     }
 
     /// <summary>Features, then tasks, then sample weights, named from <paramref name="names"/>, with valid references among them.</summary>
-    private static Gen<Member[]> Members(string[][] names) =>
+    private static Gen<Member[]> Members(string[][] names, bool learned) =>
         Gen.Int[1, 5].SelectMany(features => Gen.Int[1, 4].SelectMany(tasks => Gen.Select(
-            Gen.Shuffle(names[0].ToArray(), features), Gen.Frequency((2, Categorical), (1, Numeric)).Array[features],
+            Gen.Shuffle(names[0].ToArray(), features), Gen.Frequency((2, learned ? CategoricalOrLearned : Categorical), (1, Numeric)).Array[features],
             Gen.Shuffle(names[1].ToArray(), tasks), Tasks.Array[tasks], Gen.Int[0, tasks - 1].Array[tasks],
             Gen.Shuffle(Enumerable.Range(0, tasks).ToArray()), Gen.Shuffle(Enumerable.Range(0, tasks).ToArray()),
             Weights.Array[0, Math.Min(tasks, names[2].Length)],
@@ -217,11 +229,14 @@ internal abstract record FeatureDraft(Declaration Declaration)
 internal sealed record CategoricalDraft(string Type, int Vocabulary, int Dim, string? Group, string? OutOfVocabulary, int MaxLength,
     string? Pooling, string? Truncation, Declaration Declaration) : FeatureDraft(Declaration)
 {
-    /// <summary>String ids are always hashed.</summary>
-    public bool Hashed => Type.StartsWith("string", StringComparison.Ordinal);
+    /// <summary>A learned vocabulary of at most <see cref="Vocabulary"/> values (MinCount 1, written or left to its default).</summary>
+    public bool Learned { get; init; }
+
+    /// <summary>String ids are hashed unless their vocabulary is learned.</summary>
+    public bool Hashed => Type.StartsWith("string", StringComparison.Ordinal) && !Learned;
 
     public override Member Member(string name) => Declaration.Member(name, Type, RandomValidModels.Attribute("Categorical",
-        $"Vocabulary = {Vocabulary}", $"Dim = {Dim}",
+        Learned ? $"Learned = true, MaxSize = {Vocabulary}{(Vocabulary % 2 == 0 ? ", MinCount = 1" : "")}" : $"Vocabulary = {Vocabulary}", $"Dim = {Dim}",
         Group is null ? null : $"Group = \"{Group}\"",
         OutOfVocabulary is null ? null : $"OutOfVocabulary = OutOfVocabulary.{OutOfVocabulary}",
         MaxLength == 0 ? null : $"MaxLength = {MaxLength}",

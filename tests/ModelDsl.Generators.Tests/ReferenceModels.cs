@@ -106,6 +106,26 @@ internal static class ReferenceModels
         }
         """;
 
+    /// <summary>Learned vocabularies of raw ids and of strings, beside a sized id and a hashed string.</summary>
+    public const string Learned = """
+        using ModelDsl;
+
+        namespace Shop;
+
+        [MultiTaskModel]
+        [SharedBottom(16)]
+        public partial class LearnedModel
+        {
+            [Categorical(Learned = true, MinCount = 5, MaxSize = 100_000, Dim = 8)] public long UserId { get; init; }
+            [Categorical(Vocabulary = 24, Dim = 8)] public int Hour { get; init; }
+            [Categorical(Learned = true, MaxSize = 500, Dim = 4)] public string Country { get; init; } = "";
+            [Categorical(Vocabulary = 1000, Dim = 4)] public string Query { get; init; } = "";
+            [Numeric] public float Price { get; init; }
+
+            [BinaryTask] public bool Click { get; init; }
+        }
+        """;
+
     /// <summary>Members named with C# keywords.</summary>
     public const string Keywords = """
         using ModelDsl;

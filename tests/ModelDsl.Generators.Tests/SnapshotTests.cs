@@ -39,6 +39,9 @@ public class SnapshotTests
     [Fact]
     public void EscmModel() => Verify(ReferenceModels.Escm);
 
+    [Fact]
+    public void LearnedModel() => Verify(ReferenceModels.Learned);
+
     private static void Verify(string model)
     {
         var (result, _) = GeneratorHarness.Run(model);

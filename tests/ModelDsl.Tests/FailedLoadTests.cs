@@ -143,7 +143,7 @@ public sealed class FailedLoadTests : IDisposable
         }
         using var trainer = new NumericLabelModel.Trainer();
         var error = Assert.Throws<ModelFileException>(() => trainer.Load(path));
-        Assert.Equal($"The weights file '{path}' has format 1; this ModelDsl reads format 2 only.", error.Message);
+        Assert.Equal($"The weights file '{path}' has format 1; this ModelDsl reads formats 2 to 3.", error.Message);
     }
 
     [Fact]

@@ -181,6 +181,22 @@ internal static class DiagnosticDescriptors
         "Vocabulary leaves no row for the extra category",
         "Vocabulary of [Categorical] on '{0}.{1}' is {2}, and {3} adds a row at index {2}: its table segment would need {4} rows, more than the 2,147,483,647 an int row count holds; lower Vocabulary to at most 2,147,483,646");
 
+    public static readonly DiagnosticDescriptor LearnedOnUnsupportedType = Error(DiagnosticIds.LearnedOnUnsupportedType,
+        "Learned vocabulary on a member that cannot learn one",
+        "Learned of [Categorical] on '{0}.{1}' applies to int, long and string members, but '{1}' is '{2}'; remove Learned, or declare a single id or string");
+
+    public static readonly DiagnosticDescriptor LearnedVocabularySize = Error(DiagnosticIds.LearnedVocabularySize,
+        "Invalid size of a learned vocabulary",
+        "The learned vocabulary of '{0}.{1}' is invalid: {2}; {3}");
+
+    public static readonly DiagnosticDescriptor LearnedWithReplacedArgument = Error(DiagnosticIds.LearnedWithReplacedArgument,
+        "Argument that a learned vocabulary replaces",
+        "{0} of [Categorical] on '{1}.{2}' does not apply to a learned vocabulary, which maps every value it did not keep to its own out-of-vocabulary row and has a table of its own; remove {0}");
+
+    public static readonly DiagnosticDescriptor LearnedArgumentWithoutLearned = Error(DiagnosticIds.LearnedArgumentWithoutLearned,
+        "Learned-vocabulary argument without Learned",
+        "{0} of [Categorical] on '{1}.{2}' applies only to a learned vocabulary; set Learned = true, or remove {0}");
+
     private static DiagnosticDescriptor Warning(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -49,4 +49,8 @@ internal static class DiagnosticIds
     public const string CounterfactualWithoutGiven = "MDSL048";
     public const string CounterfactualArgumentUnused = "MDSL049";
     public const string VocabularyRowsOverflow = "MDSL050";
+    public const string LearnedOnUnsupportedType = "MDSL052";
+    public const string LearnedVocabularySize = "MDSL053";
+    public const string LearnedWithReplacedArgument = "MDSL054";
+    public const string LearnedArgumentWithoutLearned = "MDSL055";
 }

@@ -21,6 +21,13 @@ internal static class PredictorEmitter
         w.Line("/// <inheritdoc/>");
         w.Line("protected override void Encode(in Features features, global::System.Span<long> categorical, global::System.Span<float> numeric) =>");
         w.Line("    features.Encode(categorical, numeric);");
+        if (layout.Categorical.Any(f => f.IsLearned && f.Type.IsString))
+        {
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("protected override void EncodeStrings(in Features features, global::System.Span<string> strings) =>");
+            w.Line("    features.EncodeStrings(strings);");
+        }
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("protected override Prediction Decode(global::System.ReadOnlySpan<float> outputs) =>");

@@ -15,14 +15,26 @@ internal static class RecordsEmitter
         w.Line($"/// <summary>The inputs of <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/> that the model scores: one candidate.</summary>");
         w.Line(SourceWriter.GeneratedCode);
         w.Open($"public readonly record struct Features({parameters})");
-        w.Line("/// <summary>Writes this candidate's model inputs: categorical ids (sequences padded with -1) and numeric values in input column order.</summary>");
+        var learned = layout.Categorical.Any(f => f.IsLearned);
+        var learnedStrings = layout.Categorical.Any(f => f.IsLearned && f.Type.IsString) ? "; learned strings go to <see cref=\"EncodeStrings\"/>" : "";
+        w.Line(learned
+            ? $"/// <summary>Writes this candidate's ONNX model inputs: categorical ids (learned ones raw, which the model maps to rows{learnedStrings}) and numeric values in input column order.</summary>"
+            : "/// <summary>Writes this candidate's model inputs: categorical ids (sequences padded with -1) and numeric values in input column order.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">An id outside its vocabulary, a sequence too long, or a number that is not finite.</exception>");
         w.Open("public void Encode(global::System.Span<long> categorical, global::System.Span<float> numeric)");
+        var strings = 0;
         foreach (var f in layout.Categorical)
-            w.Line(EncodeCategorical(spec, layout, f));
-        foreach (var f in layout.Numeric)
-            w.Line(EncodeNumeric(spec, layout, f));
+        {
+            // Learned strings have an input of their own, so the columns after them move left.
+            if (f.IsLearned && f.Type.IsString)
+                strings++;
+            else
+                w.Line(f.IsLearned ? $"categorical[{layout.ColumnOf(f) - strings}] = {SourceWriter.Identifier(f.Name)};" : EncodeCategorical(spec, f, layout.ColumnOf(f) - strings));
+        }
+        EncodeNumerics(w, spec, layout);
         w.Close();
+        if (learned)
+            EncodeRows(w, spec, layout);
         w.Close();
         w.Line();
 
@@ -45,9 +57,50 @@ internal static class RecordsEmitter
         _ => f.Type.Keyword,
     };
 
-    private static string EncodeCategorical(ModelSpec spec, ModelLayout layout, FeatureSpec f)
+    /// <summary>
+    /// A spec with learned vocabularies also gets the rows the network reads, which training encodes with the network's
+    /// vocabularies (the ONNX model maps the raw values itself), and the <c>strings</c> input of the learned strings.
+    /// </summary>
+    private static void EncodeRows(SourceWriter w, ModelSpec spec, ModelLayout layout)
     {
-        var (value, column, member) = (SourceWriter.Identifier(f.Name), layout.ColumnOf(f), SourceWriter.Literal($"{spec.ClassName}.{f.Name}"));
+        w.Line();
+        w.Line("/// <summary>Writes this candidate's network inputs: embedding rows (learned values mapped by <paramref name=\"vocabularies\"/>) and numeric values in input column order.</summary>");
+        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">An id outside its vocabulary, a null string, a sequence too long, or a number that is not finite.</exception>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The vocabularies are not learned yet.</exception>");
+        w.Open("public void Encode(global::System.Span<long> categorical, global::System.Span<float> numeric, global::ModelDsl.LearnedVocabularies vocabularies)");
+        for (var i = 0; i < layout.Categorical.Count; i++)
+        {
+            var f = layout.Categorical[i];
+            w.Line(f.IsLearned
+                ? $"categorical[{layout.ColumnOf(f)}] = vocabularies.Row({i}, {SourceWriter.Identifier(f.Name)}{(f.Type.IsString ? ", " + Member(spec, f) : "")});"
+                : EncodeCategorical(spec, f, layout.ColumnOf(f)));
+        }
+        EncodeNumerics(w, spec, layout);
+        w.Close();
+        var learnedStrings = layout.Categorical.Where(f => f.IsLearned && f.Type.IsString).ToList();
+        if (learnedStrings.Count == 0)
+            return;
+        w.Line();
+        w.Line("/// <summary>Writes this candidate's ONNX <c>strings</c> input: the learned string features' values without surrounding white space, in column order.</summary>");
+        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A value is null.</exception>");
+        w.Open("public void EncodeStrings(global::System.Span<string> strings)");
+        for (var j = 0; j < learnedStrings.Count; j++)
+            w.Line($"strings[{j}] = global::ModelDsl.FeatureValues.LearnedString({SourceWriter.Identifier(learnedStrings[j].Name)}, {Member(spec, learnedStrings[j])});");
+        w.Close();
+    }
+
+    private static void EncodeNumerics(SourceWriter w, ModelSpec spec, ModelLayout layout)
+    {
+        foreach (var f in layout.Numeric)
+            w.Line(EncodeNumeric(spec, layout, f));
+    }
+
+    /// <summary>The member as messages name it, a string literal.</summary>
+    public static string Member(ModelSpec spec, FeatureSpec f) => SourceWriter.Literal($"{spec.ClassName}.{f.Name}");
+
+    private static string EncodeCategorical(ModelSpec spec, FeatureSpec f, int column)
+    {
+        var (value, member) = (SourceWriter.Identifier(f.Name), Member(spec, f));
         var policy = SourceWriter.Enum(f.OutOfVocabulary);
         // A sequence's missing policy rides along only where it has one, so models without stay as they were.
         var truncation = SourceWriter.Enum(f.Truncation) + (f.Missing != MissingValue.Error ? ", " + SourceWriter.Enum(f.Missing) : "");

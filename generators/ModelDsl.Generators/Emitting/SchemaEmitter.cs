@@ -17,7 +17,7 @@ internal static class SchemaEmitter
         w.Line("    new global::ModelDsl.FeatureInfo[]");
         w.Line("    {");
         foreach (var f in layout.Categorical)
-            w.Line($"        new({SourceWriter.Literal(f.Name)}, {SourceWriter.Enum(FeatureKind.Categorical)}, Column: {layout.ColumnOf(f)}, Vocabulary: {f.Vocabulary}, Dim: {f.Dim}{(f.IsSequence ? $", Size: {f.MaxLength}" : "")}{(f.IsHashed ? ", IsHashed: true" : "")}),");
+            w.Line($"        new({SourceWriter.Literal(f.Name)}, {SourceWriter.Enum(FeatureKind.Categorical)}, Column: {layout.ColumnOf(f)}, Vocabulary: {f.Vocabulary}, Dim: {f.Dim}{(f.IsSequence ? $", Size: {f.MaxLength}" : "")}{(f.IsHashed ? ", IsHashed: true" : "")}{(f.IsLearned ? $", Learned: new(MinCount: {f.MinCount}, Strings: {(f.Type.IsString ? "true" : "false")})" : "")}),");
         foreach (var f in layout.Numeric)
             w.Line($"        new({SourceWriter.Literal(f.Name)}, {SourceWriter.Enum(FeatureKind.Numeric)}, Column: {layout.ColumnOf(f)}{(f.IsVector ? $", Size: {f.Size}" : "")}),");
         w.Line("    },");

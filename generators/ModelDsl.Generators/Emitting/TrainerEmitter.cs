@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using ModelDsl.Generators.Model;
 
 namespace ModelDsl.Generators.Emitting;
@@ -23,7 +24,8 @@ internal static class TrainerEmitter
         w.Line("/// <inheritdoc/>");
         w.Open($"protected override void Encode({model} sample, global::System.Span<long> categorical, global::System.Span<float> numeric, global::System.Span<float> labels, global::System.Span<float> weights)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(sample);");
-        w.Line("sample.ToFeatures().Encode(categorical, numeric);");
+        var learned = spec.Features.Any(f => f.IsLearned);
+        w.Line(learned ? "sample.ToFeatures().Encode(categorical, numeric, base.Network.Vocabularies);" : "sample.ToFeatures().Encode(categorical, numeric);");
         for (var t = 0; t < spec.Tasks.Count; t++)
             w.Line($"labels[{t}] = {Label(spec, spec.Tasks[t])};");
         for (var t = 0; t < spec.Tasks.Count; t++)
@@ -38,17 +40,36 @@ internal static class TrainerEmitter
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A candidate holds a value the model cannot take; the message names its index and the member.</exception>");
         w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another operation is running on this trainer.</exception>");
         w.Line("public Prediction[] Predict(global::System.Collections.Generic.IEnumerable<Features> candidates) =>");
-        w.Line("    Predict(candidates, static (candidate, categorical, numeric) => candidate.Encode(categorical, numeric), Decode);");
+        // A learned vocabulary maps raw values to rows inside the exported graph; here the network reads rows.
+        var vocabularies = learned ? ", base.Network.Vocabularies" : "";
+        var lambda = learned ? "" : "static ";
+        w.Line($"    Predict(candidates, {lambda}(candidate, categorical, numeric) => candidate.Encode(categorical, numeric{vocabularies}), Decode);");
         w.Line();
         w.Line($"/// <summary>What the TorchSharp network serves for each sample's features; see <see cref=\"Predict(global::System.Collections.Generic.IEnumerable{{Features}})\"/>.</summary>");
         w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A sample holds a value the model cannot take; the message names its index and the member.</exception>");
         w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another operation is running on this trainer.</exception>");
         w.Line($"public Prediction[] Predict(global::System.Collections.Generic.IEnumerable<{model}> samples) =>");
-        w.Line("    Predict(samples, static (sample, categorical, numeric) => (sample ?? throw new global::System.ArgumentNullException(nameof(samples), \"A sample is null.\")).ToFeatures().Encode(categorical, numeric), Decode);");
+        w.Line($"    Predict(samples, {lambda}(sample, categorical, numeric) => (sample ?? throw new global::System.ArgumentNullException(nameof(samples), \"A sample is null.\")).ToFeatures().Encode(categorical, numeric{vocabularies}), Decode);");
         w.Line();
         w.Line($"private static Prediction Decode(global::System.ReadOnlySpan<float> outputs) => {PredictorEmitter.Decode(layout)};");
+        if (learned)
+            EmitCount(w, spec, layout);
         w.Close();
     });
+
+    /// <summary>The first pass of a spec with learned vocabularies: each learned feature's value, by its index in the schema's features.</summary>
+    private static void EmitCount(SourceWriter w, ModelSpec spec, ModelLayout layout)
+    {
+        var categorical = layout.Categorical;
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"protected override void Count({SourceWriter.Identifier(spec.ClassName)} sample, global::ModelDsl.VocabularyCounts counts)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(sample);");
+        for (var i = 0; i < categorical.Count; i++)
+            if (categorical[i] is { IsLearned: true } f)
+                w.Line($"counts.Add({i}, sample.{SourceWriter.Identifier(f.Name)}{(f.Type.IsString ? ", " + RecordsEmitter.Member(spec, f) : "")});");
+        w.Close();
+    }
 
     private static string Label(ModelSpec spec, TaskSpec task)
     {

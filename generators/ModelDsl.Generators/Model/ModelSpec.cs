@@ -85,22 +85,28 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Typ
     /// <summary>The value a missing (null) value of a nullable numeric member stands for; NaN when unset.</summary>
     public double MissingFill { get; init; } = double.NaN;
 
+    /// <summary>Whether the vocabulary is learned from the training data; <see cref="Vocabulary"/> is then its MaxSize.</summary>
+    public bool IsLearned { get; init; }
+
+    /// <summary>A learned vocabulary's least count for a value to get its own row.</summary>
+    public int MinCount { get; init; } = 1;
+
     public bool IsVector => Type.IsArray;
 
     /// <summary>A categorical array: pooled embeddings of up to MaxLength ids.</summary>
     public bool IsSequence => Kind == FeatureKind.Categorical && IsVector;
 
-    /// <summary>String ids, hashed into the vocabulary.</summary>
-    public bool IsHashed => Type.IsString;
+    /// <summary>String ids, hashed into the vocabulary (unless it is learned).</summary>
+    public bool IsHashed => Type.IsString && !IsLearned;
 
     /// <summary>Input columns the feature takes.</summary>
     public int Width => !IsVector ? 1 : Kind == FeatureKind.Categorical ? MaxLength : Size;
 
-    /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary or missing row (a string member has no out-of-vocabulary id).</summary>
+    /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary or missing row (a hashed string has no out-of-vocabulary value).</summary>
     public int Rows => Vocabulary + (HasExtraRow ? 1 : 0);
 
-    /// <summary>Whether its segment has a row past the vocabulary, index <c>Vocabulary</c>: the reserved out-of-vocabulary or missing row.</summary>
-    public bool HasExtraRow => OutOfVocabulary == OutOfVocabulary.Reserved || Missing == MissingValue.Category;
+    /// <summary>Whether its segment has a row past the vocabulary, index <c>Vocabulary</c>: the reserved out-of-vocabulary or missing row, or a learned vocabulary's out-of-vocabulary row.</summary>
+    public bool HasExtraRow => OutOfVocabulary == OutOfVocabulary.Reserved || Missing == MissingValue.Category || IsLearned;
 
     /// <summary>Features with the same key look up the same table segment.</summary>
     public string SegmentKey => Group.Length > 0 ? "group " + Group : Name;

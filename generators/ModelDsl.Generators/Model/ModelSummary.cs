@@ -108,8 +108,12 @@ internal sealed class ModelSummary
     private static List<(string, string, int)> OnnxInputs(ModelLayout layout)
     {
         var inputs = new List<(string, string, int)>();
-        if (layout.CategoricalWidth > 0)
-            inputs.Add((ModelDsl.Onnx.OnnxMetadata.CategoricalInput, "int64", layout.CategoricalWidth));
+        // Learned strings have an input of their own.
+        var strings = layout.Categorical.Count(f => f.IsLearned && f.Type.IsString);
+        if (layout.CategoricalWidth > strings)
+            inputs.Add((ModelDsl.Onnx.OnnxMetadata.CategoricalInput, "int64", layout.CategoricalWidth - strings));
+        if (strings > 0)
+            inputs.Add((ModelDsl.Onnx.OnnxMetadata.StringInput, "string", strings));
         if (layout.NumericWidth > 0)
             inputs.Add((ModelDsl.Onnx.OnnxMetadata.NumericInput, "float", layout.NumericWidth));
         return inputs;

@@ -277,10 +277,16 @@ internal static class Parser
         {
             case RoleKind.Categorical:
                 var categorical = Defaults.Categorical;
-                members.Features.Add(new FeatureSpec(name, FeatureKind.Categorical, keyword,
-                    reader.Int(nameof(CategoricalAttribute.Vocabulary), categorical.Vocabulary, neutral: 1),
+                var learned = reader.Bool(nameof(CategoricalAttribute.Learned));
+                // A learned vocabulary's table is sized by MaxSize; the rules treat the two arguments apart (LearnedRules).
+                var vocabulary = learned
+                    ? reader.Int(nameof(CategoricalAttribute.MaxSize), categorical.MaxSize, neutral: 1)
+                    : reader.Int(nameof(CategoricalAttribute.Vocabulary), categorical.Vocabulary, neutral: 1);
+                members.Features.Add(new FeatureSpec(name, FeatureKind.Categorical, keyword, vocabulary,
                     reader.Int(nameof(CategoricalAttribute.Dim), categorical.Dim, neutral: 1))
                 {
+                    IsLearned = learned,
+                    MinCount = reader.Int(nameof(CategoricalAttribute.MinCount), categorical.MinCount, neutral: 1),
                     Group = reader.String(nameof(CategoricalAttribute.Group), neutral: "")!,
                     OutOfVocabulary = ReadEnum<OutOfVocabulary>(attribute, reader, nameof(CategoricalAttribute.OutOfVocabulary), name, $"{state.Model}.{name}", state) ?? categorical.OutOfVocabulary,
                     MaxLength = reader.Int(nameof(CategoricalAttribute.MaxLength), categorical.MaxLength, neutral: 1),

@@ -20,7 +20,8 @@ internal static class MissingRules
 
     public static IEnumerable<Diagnostic> Check(FeatureSpec feature, string model, SpecLocations at)
     {
-        if (feature.Kind != FeatureKind.Categorical)
+        // A learned vocabulary has its own out-of-vocabulary row and refuses Missing itself (LearnedRules, MDSL054).
+        if (feature.Kind != FeatureKind.Categorical || feature.IsLearned)
             yield break;
         Diagnostic Invalid(string argument, string problem, string fix) =>
             Diagnostic.Create(DiagnosticDescriptors.InvalidDataArgument, at.Get(SpecKey.Argument(feature.Name, argument), SpecKey.Attribute(feature.Name), SpecKey.Member(feature.Name)),

@@ -43,10 +43,13 @@ internal static class ReservedNames
         ["Encode"] = "the method 'Features.Encode'",
         ["categorical"] = "the parameter 'categorical' of 'Features.Encode'",
         ["numeric"] = "the parameter 'numeric' of 'Features.Encode'",
+        ["vocabularies"] = "the parameter 'vocabularies' of 'Features.Encode'",
+        ["EncodeStrings"] = "the method 'Features.EncodeStrings'",
+        ["strings"] = "the parameter 'strings' of 'Features.EncodeStrings'",
     };
 
     /// <summary>Names of the exported graph's inputs (the runtime's, which the generator compiles); an output (a task) may not take them.</summary>
-    private static readonly string[] OnnxInputs = [OnnxMetadata.CategoricalInput, OnnxMetadata.NumericInput];
+    private static readonly string[] OnnxInputs = [OnnxMetadata.CategoricalInput, OnnxMetadata.NumericInput, OnnxMetadata.StringInput];
 
     public static bool IsGeneratedInModel(string name) => InModel.ContainsKey(name);
 

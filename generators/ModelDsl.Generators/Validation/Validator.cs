@@ -55,7 +55,8 @@ internal static class Validator
             .Concat(LossWeighting(spec.LossWeighting, model, at))
             .Concat(PersonalizationRules.Check(spec, at))
             .Concat(ReservedNames.CheckSpec(spec, at))
-            .Concat(FusionRules.Check(spec, declared, at));
+            .Concat(FusionRules.Check(spec, declared, at))
+            .Concat(LearnedRules.Check(spec, at));
         foreach (var diagnostic in diagnostics)
             yield return diagnostic;
     }
@@ -84,11 +85,11 @@ internal static class Validator
         foreach (var feature in spec.Features.Where(f => f.Kind == FeatureKind.Categorical))
         {
             var owner = $"{spec.ClassName}.{feature.Name}";
-            if (feature.Vocabulary <= 0)
+            if (feature.Vocabulary <= 0 && !feature.IsLearned)
                 yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.Vocabulary), feature.Vocabulary, Categorical, owner, "a positive integer, the number of distinct ids");
             if (feature.Dim <= 0)
                 yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.Dim), feature.Dim, Categorical, owner, "a positive integer, the embedding width");
-            if (feature.Vocabulary == int.MaxValue && feature.HasExtraRow)
+            if (feature.Vocabulary == int.MaxValue && feature.HasExtraRow && !feature.IsLearned)
                 yield return Diagnostic.Create(DiagnosticDescriptors.VocabularyRowsOverflow, ArgumentOf(at, feature.Name, nameof(CategoricalAttribute.Vocabulary)),
                     spec.ClassName, feature.Name, feature.Vocabulary.ToString(CultureInfo.InvariantCulture),
                     feature.OutOfVocabulary == OutOfVocabulary.Reserved ? "OutOfVocabulary = Reserved" : "Missing = Category",
@@ -308,7 +309,7 @@ internal static class Validator
         Diagnostic.Create(DiagnosticDescriptors.ValueOutOfRange, ArgumentOf(at, owner, argument), argument, SpecLocations.AttributeName(owner), model, Format(value), valid);
 
     /// <summary>The argument, else its attribute (the argument was left out), else the member.</summary>
-    private static Location ArgumentOf(SpecLocations at, string owner, string argument) =>
+    internal static Location ArgumentOf(SpecLocations at, string owner, string argument) =>
         at.Get(SpecKey.Argument(owner, argument), SpecKey.Attribute(owner), SpecKey.Member(owner));
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -52,6 +52,20 @@ sealed partial class CategoricalAttribute : Attribute
 
     /// <summary>What a sequence longer than <see cref="MaxLength"/> does; <see cref="SequenceTruncation.Error"/> by default. Sequences only.</summary>
     public SequenceTruncation Truncation { get; set; }
+
+    /// <summary>
+    /// Whether the vocabulary is learned from the training data (an <c>int</c>, <c>long</c> or <c>string</c> member):
+    /// the first <c>Fit</c> counts the values, keeps those seen at least <see cref="MinCount"/> times, the most frequent
+    /// first, at most <see cref="MaxSize"/> of them, and maps every other value to one out-of-vocabulary row (index
+    /// <see cref="MaxSize"/>). Set <see cref="MaxSize"/> instead of <see cref="Vocabulary"/>.
+    /// </summary>
+    public bool Learned { get; set; }
+
+    /// <summary>Learned vocabularies: how often a value must occur in the training data to get its own row; 1 by default.</summary>
+    public int MinCount { get; set; } = 1;
+
+    /// <summary>Learned vocabularies: the most values kept (the embedding table's rows, plus the out-of-vocabulary row).</summary>
+    public int MaxSize { get; set; }
 }
 
 /// <summary>What an integer id outside its feature's vocabulary becomes.</summary>

@@ -55,6 +55,14 @@ public sealed record BundleSpec(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BundleGate? EmbeddingGate { get; init; }
 
+    /// <summary>
+    /// The learned vocabularies (base64 of the block that weights files of format 3 hold after the fingerprint, preceded by
+    /// its length), or null when the spec has none; left out of the JSON when null. The shards hold rows already; weights
+    /// files the Python trainer writes carry the block so that <c>Load</c> restores it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Vocabularies { get; init; }
+
     /// <summary>PEPNet's PPNet gates (<see cref="Layers.TowerGates"/>), one per tower layer depth, or null; left out of the JSON when null.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BundleGate? TowerGates { get; init; }

@@ -22,7 +22,7 @@ public static class Shards
     /// <summary>
     /// Writes <paramref name="samples"/> (in memory, or streamed from the generated <c>ReadCsv</c>/<c>ReadParquet</c>)
     /// as a shard directory, atomically: a failed write leaves an earlier directory of that name intact.
-    /// Training shards also fix the network's Standardize statistics when it has none yet, as
+    /// Training shards also learn the network's learned vocabularies (in a pass of their own) and fix its Standardize statistics when it has none yet, as
     /// <see cref="ModelTrainer{TSample}.Fit"/> does on its first training data; save the trainer's weights
     /// afterwards to hand them (and the initial weights) to Python.
     /// </summary>
@@ -44,6 +44,9 @@ public static class Shards
         options.Validate();
         var schema = trainer.Schema;
         var dataName = role == ShardRole.Training ? "training sample" : "validation sample";
+        // Shards hold rows: learned vocabularies come from the first training samples, in a pass of their own, as in Fit.
+        if (role == ShardRole.Training)
+            trainer.LearnVocabularies(samples, nameof(samples));
         var transforms = trainer.Network.modules().OfType<NumericTransforms>().FirstOrDefault();
         ShardManifest? manifest = null;
         ShardDirectory.Write(directory, temp =>

@@ -108,6 +108,7 @@ public static class TrainingBundle
                 .Select(g => new BundleGate(g.GetName(), g.PriorColumns, [g.Units])).SingleOrDefault(),
             TowerGates = children.Where(c => c.module is TowerGates).Select(c => (TowerGates)c.module)
                 .Select(t => new BundleGate(t.GetName(), t.Layers[0].PriorColumns, t.Layers.Select(g => g.Units).ToArray())).SingleOrDefault(),
+            Vocabularies = network.Vocabularies.Any ? Convert.ToBase64String(network.Vocabularies.ToBytes()) : null,
         };
     }
 

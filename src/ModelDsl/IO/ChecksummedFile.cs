@@ -12,14 +12,17 @@ namespace ModelDsl.IO;
 /// another kind or format, cut short or altered anywhere, fails with a message saying which before any of it is used.
 /// </summary>
 /// <param name="Magic">The string the file starts with.</param>
-/// <param name="Version">The only format version written and read.</param>
+/// <param name="Version">The newest format version, which is written unless a writer names an older one.</param>
 /// <param name="Noun">What errors call the file: "weights file", "training checkpoint".</param>
 internal sealed record ChecksummedFile(string Magic, int Version, string Noun)
 {
     private const int ChecksumSize = SHA256.HashSizeInBytes;
 
-    /// <summary>Writes the file atomically, its content through <paramref name="writeContent"/>.</summary>
-    public void Write(string path, Action<BinaryWriter> writeContent) =>
+    /// <summary>The oldest format version read; <see cref="Version"/> unless set.</summary>
+    public int OldestVersion { get; init; } = Version;
+
+    /// <summary>Writes the file atomically in format <paramref name="version"/> (<see cref="Version"/> by default), its content through <paramref name="writeContent"/>.</summary>
+    public void Write(string path, Action<BinaryWriter> writeContent, int? version = null) =>
         AtomicFile.Write(path, stream =>
         {
             using var sha256 = SHA256.Create();
@@ -27,18 +30,18 @@ internal sealed record ChecksummedFile(string Magic, int Version, string Noun)
             using (var writer = new BinaryWriter(hashing, Encoding.UTF8))
             {
                 writer.Write(Magic);
-                writer.Write(Version);
+                writer.Write(version ?? Version);
                 writeContent(writer);
             }
             stream.Write(sha256.Hash);
         });
 
-    /// <summary>Checks the file, then reads its content through <paramref name="readContent"/>, which must read all of it.</summary>
+    /// <summary>Checks the file, then reads its content through <paramref name="readContent"/>, given the file's format version, which must read all of it.</summary>
     /// <exception cref="ModelFileException">The file is missing, not a regular file, of another kind or format, or damaged; or reading its content failed or did not end at the checksum.</exception>
-    public T Read<T>(string path, Func<BinaryReader, T> readContent)
+    public T Read<T>(string path, Func<BinaryReader, int, T> readContent)
     {
         using var reader = new BinaryReader(Open(path), Encoding.UTF8);
-        CheckHeader(reader, path);
+        var version = CheckHeader(reader, path);
         var contentStart = reader.BaseStream.Position;
         if (!ChecksumMatches(reader.BaseStream))
             throw new ModelFileException(Damaged(path, "its checksum does not match its content."));
@@ -46,7 +49,7 @@ internal sealed record ChecksummedFile(string Magic, int Version, string Noun)
         T content;
         try
         {
-            content = readContent(reader);
+            content = readContent(reader, version);
             RequireEnd(reader);
         }
         catch (Exception e) when (e is not (ModelFileException or OutOfMemoryException))
@@ -96,7 +99,10 @@ internal sealed record ChecksummedFile(string Magic, int Version, string Noun)
         }
     }
 
-    private void CheckHeader(BinaryReader reader, string path)
+    /// <summary>Moves past the rest of the content: for a reader that needs only its start.</summary>
+    public static void SkipRest(BinaryReader reader) => reader.BaseStream.Position = reader.BaseStream.Length - ChecksumSize;
+
+    private int CheckHeader(BinaryReader reader, string path)
     {
         string magic;
         int version;
@@ -111,8 +117,11 @@ internal sealed record ChecksummedFile(string Magic, int Version, string Noun)
         }
         if (magic != Magic)
             throw new ModelFileException($"'{path}' is not a ModelDsl {Noun}.");
-        if (version != Version)
-            throw new ModelFileException($"The {Noun} '{path}' has format {version}; this ModelDsl reads format {Version} only.");
+        if (version < OldestVersion || version > Version)
+            throw new ModelFileException(OldestVersion == Version
+                ? $"The {Noun} '{path}' has format {version}; this ModelDsl reads format {Version} only."
+                : $"The {Noun} '{path}' has format {version}; this ModelDsl reads formats {OldestVersion} to {Version}.");
+        return version;
     }
 
     private static bool ChecksumMatches(Stream stream)

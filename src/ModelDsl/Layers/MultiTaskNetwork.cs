@@ -19,10 +19,14 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
     protected MultiTaskNetwork(string name, ModelSchema schema) : base(name)
     {
         Schema = schema ?? throw new ArgumentNullException(nameof(schema));
+        Vocabularies = new LearnedVocabularies(schema);
     }
 
     /// <summary>The spec this network implements.</summary>
     public ModelSchema Schema { get; }
+
+    /// <summary>The learned vocabularies (<c>[Categorical(Learned = true)]</c>): what maps the learned features' values to rows of their tables.</summary>
+    public LearnedVocabularies Vocabularies { get; }
 
     /// <summary>
     /// Outputs as served, [batch, outputs] in <see cref="ModelSchema.Outputs"/> order: probabilities
@@ -83,14 +87,14 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
 
     private ModelProto ToOnnx(OnnxGraphBuilder g)
     {
-        var categorical = Schema.CategoricalCount > 0
-            ? g.Input(OnnxMetadata.CategoricalInput, TensorProto.Types.DataType.Int64, Schema.CategoricalCount)
-            : null;
+        var categorical = Vocabularies.Any
+            ? VocabularyExport.Rows(g, Schema, Vocabularies)
+            : Schema.CategoricalCount > 0 ? g.Input(OnnxMetadata.CategoricalInput, TensorProto.Types.DataType.Int64, Schema.CategoricalCount) : null;
         var numeric = Schema.NumericCount > 0
             ? g.Input(OnnxMetadata.NumericInput, TensorProto.Types.DataType.Float, Schema.NumericCount)
             : null;
         TaskOutputs.Export(g, Schema, BuildOnnx(g, categorical, numeric));
-        return g.Build(OnnxMetadata.For(Schema));
+        return g.Build(OnnxMetadata.For(Schema, Vocabularies));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
@@ -18,6 +19,12 @@ public sealed class OnnxGraphBuilder
     /// <summary>The ai.onnx opset of exported models (Gelu needs 20).</summary>
     public const int Opset = 20;
 
+    /// <summary>The ai.onnx.ml opset of exported models that use it (LabelEncoder, for learned vocabularies).</summary>
+    public const int MlOpset = 2;
+
+    /// <summary>The domain of ONNX's classical machine-learning operators.</summary>
+    public const string MlDomain = "ai.onnx.ml";
+
     /// <summary>ONNX IR version matching <see cref="Opset"/>.</summary>
     public const int IrVersion = 9;
 
@@ -31,6 +38,7 @@ public sealed class OnnxGraphBuilder
     private readonly long _inlineLimit;
     private long _inlineBytes;
     private int _nodeCount;
+    private bool _usesMl;
 
     /// <summary>Creates a builder that holds every weight inline.</summary>
     public OnnxGraphBuilder() : this(long.MaxValue, long.MaxValue) { }
@@ -110,6 +118,37 @@ public sealed class OnnxGraphBuilder
         return output;
     }
 
+    /// <summary>Adds a node of the ai.onnx.ml domain with one output, which the model then imports.</summary>
+    public string MlNode(string op, IReadOnlyList<string> inputs, params AttributeProto[] attributes)
+    {
+        var output = Node(op, inputs, attributes: attributes);
+        _graph.Node[^1].Domain = MlDomain;
+        _usesMl = true;
+        return output;
+    }
+
+    /// <summary>Splits axis 1 into consecutive parts of <paramref name="widths"/> columns, in one node; a single part is the input.</summary>
+    public IReadOnlyList<string> SplitColumns(string input, IReadOnlyList<long> widths)
+    {
+        if (widths.Count == 1)
+            return [input];
+        var node = new NodeProto { OpType = "Split", Name = $"Split_{_nodeCount++}" };
+        node.Input.AddRange([input, ConstantOnce("widths_" + string.Join("_", widths), widths.ToArray())]);
+        var outputs = widths.Select((_, i) => Claim(string.Create(CultureInfo.InvariantCulture, $"split_{_nodeCount}.{i}"))).ToArray();
+        node.Output.AddRange(outputs);
+        node.Attribute.Add(Attribute("axis", 1L));
+        _graph.Node.Add(node);
+        return outputs;
+    }
+
+    /// <summary>An attribute of integers.</summary>
+    public static AttributeProto Attribute(string name, IEnumerable<long> values) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Ints, Ints = { values } };
+
+    /// <summary>An attribute of strings, UTF-8 encoded.</summary>
+    public static AttributeProto Attribute(string name, IEnumerable<string> values) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Strings, Strings = { values.Select(ByteString.CopyFromUtf8) } };
+
     /// <summary>An integer attribute.</summary>
     public static AttributeProto Attribute(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
@@ -178,6 +217,8 @@ public sealed class OnnxGraphBuilder
             Graph = _graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        if (_usesMl)
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = MlDomain, Version = MlOpset });
         foreach (var (key, value) in metadata)
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;

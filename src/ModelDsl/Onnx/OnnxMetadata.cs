@@ -51,6 +51,19 @@ static class OnnxMetadata
     /// </summary>
     public const string ExternalData = "modeldsl.external_data";
 
+    /// <summary>
+    /// Learned vocabularies: <c>name:size:outOfVocabularyRow</c>, comma separated, in column order. Present only when the spec
+    /// has one; each such feature's raw values (ids in <c>categorical</c>, strings in <c>strings</c>) are mapped to rows by an
+    /// ai.onnx.ml <c>LabelEncoder</c> in the graph.
+    /// </summary>
+    public const string Learned = "modeldsl.learned";
+
+    /// <summary>Columns of the <c>strings</c> input, as <see cref="Categorical"/>; present only when the spec has learned string vocabularies.</summary>
+    public const string Strings = "modeldsl.strings";
+
+    /// <summary>Name of the string [batch, columns] input of learned string features' values, without surrounding white space.</summary>
+    public const string StringInput = "strings";
+
     /// <summary>Name of the int64 [batch, columns] input of categorical ids.</summary>
     public const string CategoricalInput = "categorical";
 
@@ -58,19 +71,26 @@ static class OnnxMetadata
     public const string NumericInput = "numeric";
 
 #if !MODELDSL_GENERATOR
-    /// <summary>The metadata of a schema.</summary>
-    public static IEnumerable<KeyValuePair<string, string>> For(ModelSchema schema)
+    /// <summary>The metadata of a schema and its network's learned vocabularies.</summary>
+    internal static IEnumerable<KeyValuePair<string, string>> For(ModelSchema schema, LearnedVocabularies vocabularies)
     {
-        ArgumentNullException.ThrowIfNull(schema);
         yield return new(Model, schema.Name);
         yield return new(Fingerprint, schema.Fingerprint);
         yield return new(Version, ModelSchema.LibraryVersion);
-        yield return new(Categorical, string.Join(",", schema.Features
-            .Where(f => f.Kind == FeatureKind.Categorical).Select(f => $"{(f.Size == 1 ? f.Name : $"{f.Name}[{f.Size}]")}:{f.Vocabulary}:{f.Dim}")));
+        var categorical = schema.Features.Where(f => f.Kind == FeatureKind.Categorical).ToList();
+        yield return new(Categorical, Columns(categorical.Where(f => f.Learned is not { Strings: true })));
+        if (vocabularies.Any)
+        {
+            yield return new(Learned, string.Join(",", vocabularies.All.Select(v => $"{v.Feature}:{v.Count}:{v.OutOfVocabularyRow}")));
+            yield return new(Strings, Columns(categorical.Where(f => f.Learned is { Strings: true })));
+        }
         yield return new(Numeric, string.Join(",", schema.Features.Where(f => f.Kind == FeatureKind.Numeric).Select(f => f.Size == 1 ? f.Name : $"{f.Name}[{f.Size}]")));
         yield return new(Tasks, string.Join(",", schema.Tasks.Select(t => $"{t.Name}:{t.Kind.ToString().ToLowerInvariant()}")));
         yield return new(Outputs, string.Join(",", schema.Outputs.Select(o => $"{o.Name}:{o.Kind.ToString().ToLowerInvariant()}")));
     }
+
+    private static string Columns(IEnumerable<FeatureInfo> features) =>
+        string.Join(",", features.Select(f => $"{(f.Size == 1 ? f.Name : $"{f.Name}[{f.Size}]")}:{f.Vocabulary}:{f.Dim}"));
 
     /// <summary>A serialized model's metadata, read from its top-level fields without parsing the graph.</summary>
     internal static Dictionary<string, string> Read(byte[] model)

@@ -39,16 +39,24 @@ public static class FeatureValues
     /// white space: " Private" (as a ", "-separated file writes it) and "Private" (as a caller sends it) are one value.
     /// </summary>
     public static long Hashed(string? value, int vocabulary, string member) =>
-        value is null
-            ? throw new ModelDataException($"{member} is null; a string feature needs a value (an empty string is one), or a nullable member (string?) for a missing one.")
-            : StableHash.Index(Trimmed(value), vocabulary);
+        StableHash.Index(Trimmed(value ?? throw NullString(member)), vocabulary);
+
+    /// <summary>
+    /// A string of a learned vocabulary as it is counted, looked up and fed to the model's <c>strings</c> input: without its
+    /// surrounding white space (allocating only when it has some).
+    /// </summary>
+    public static string LearnedString(string? value, string member) => Trimmed(value ?? throw NullString(member));
+
+    /// <summary>The error for a null string feature value.</summary>
+    internal static ModelDataException NullString(string member) =>
+        new($"{member} is null; a string feature needs a value (an empty string is one), or a nullable member (string?) for a missing one.");
 
     /// <summary>A nullable categorical feature: a missing value (null) takes the extra row at index <paramref name="vocabulary"/>, which learns "missing".</summary>
     public static long HashedOrMissing(string? value, int vocabulary) =>
         value is null ? vocabulary : StableHash.Index(Trimmed(value), vocabulary);
 
     /// <summary>The string a hashed value stands for: without surrounding white space, and without allocating when it has none.</summary>
-    private static string Trimmed(string value) =>
+    internal static string Trimmed(string value) =>
         value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])) ? value.Trim() : value;
 
     /// <summary>A sequence of ids, checked and written into its columns; columns past its end get <see cref="Padding"/>.</summary>

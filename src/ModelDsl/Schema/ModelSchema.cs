@@ -28,6 +28,12 @@ public sealed record ModelSchema(
     /// <summary>Number of columns of the float <c>numeric</c> input.</summary>
     public int NumericCount { get; } = Features.Where(f => f.Kind == FeatureKind.Numeric).Sum(f => f.Size);
 
+    /// <summary>Columns of the exported model's <c>strings</c> input: one per learned string feature, in column order.</summary>
+    public int StringInputCount { get; } = Features.Count(f => f.Learned is { Strings: true });
+
+    /// <summary>Columns of the exported model's int64 <c>categorical</c> input: every categorical column but the learned strings'.</summary>
+    public int CategoricalInputCount => CategoricalCount - StringInputCount;
+
     /// <summary>The loss weighting of <see cref="LossWeightingAttribute"/>; static weights when absent.</summary>
     public Training.LossWeightingSettings LossWeighting { get; init; } = Training.LossWeightingSettings.Static;
 
@@ -51,7 +57,14 @@ public sealed record ModelSchema(
 /// <param name="Dim">Embedding width (categorical only).</param>
 /// <param name="Size">Columns the feature takes: 1, the length of a numeric array, or a sequence's MaxLength.</param>
 /// <param name="IsHashed">Whether its values are strings hashed into the vocabulary (categorical only).</param>
-public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0, int Size = 1, bool IsHashed = false);
+/// <param name="Learned">How its vocabulary is learned from the training data, or null (categorical only); <paramref name="Vocabulary"/> is then its MaxSize.</param>
+public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int Vocabulary = 0, int Dim = 0, int Size = 1, bool IsHashed = false,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] LearnedVocabularySettings? Learned = null);
+
+/// <summary>How a feature's vocabulary is learned (<c>[Categorical(Learned = true)]</c>).</summary>
+/// <param name="MinCount">How often a value must occur in the training data to be kept.</param>
+/// <param name="Strings">Whether the values are strings (fed to the ONNX model's <c>strings</c> input), else integer ids.</param>
+public sealed record LearnedVocabularySettings(int MinCount, bool Strings);
 
 /// <summary>One task of a model.</summary>
 /// <param name="Name">Member name of the label; also the name of its main ONNX output.</param>

@@ -33,6 +33,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     private readonly ConcurrentDictionary<int, ConcurrentBag<Buffers>> _pools = new();
     private readonly int _categorical;
     private readonly int _numeric;
+    private readonly int _strings;
     // Calls in flight plus one held by the owner until Dispose; native resources go when it reaches 0.
     private int _references = 1;
     private int _disposed;
@@ -45,8 +46,8 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     {
         Schema = schema ?? throw new ArgumentNullException(nameof(schema));
         _session = ModelSession.Open(path, schema, options);
-        (_categorical, _numeric) = (schema.CategoricalCount, schema.NumericCount);
-        _inputNames = new[] { (_categorical, OnnxMetadata.CategoricalInput), (_numeric, OnnxMetadata.NumericInput) }
+        (_categorical, _numeric, _strings) = (schema.CategoricalInputCount, schema.NumericCount, schema.StringInputCount);
+        _inputNames = new[] { (_categorical, OnnxMetadata.CategoricalInput), (_numeric, OnnxMetadata.NumericInput), (_strings, OnnxMetadata.StringInput) }
             .Where(i => i.Item1 > 0).Select(i => i.Item2).ToArray();
         _outputNames = schema.Outputs.Select(o => o.Name).ToArray();
         _path = path;
@@ -99,6 +100,11 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     /// <summary>Writes one candidate's model inputs; generated from the spec.</summary>
     protected abstract void Encode(in TFeatures features, Span<long> categorical, Span<float> numeric);
 
+    /// <summary>Writes one candidate's <c>strings</c> input (learned string vocabularies); generated for specs that have them.</summary>
+    protected virtual void EncodeStrings(in TFeatures features, Span<string> strings)
+    {
+    }
+
     /// <summary>Builds a prediction from one candidate's outputs, in <see cref="ModelSchema.Outputs"/> order; generated from the spec.</summary>
     protected abstract TPrediction Decode(ReadOnlySpan<float> outputs);
 
@@ -113,6 +119,8 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         {
             buffers = Rent(1);
             Encode(features, buffers.Categorical, buffers.Numeric);
+            if (_strings > 0)
+                EncodeStrings(features, buffers.Strings);
             Score(buffers);
             Span<float> outputs = stackalloc float[_outputNames.Length];
             for (var t = 0; t < outputs.Length; t++)
@@ -145,6 +153,8 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
                 try
                 {
                     Encode(features[i], buffers.Categorical.AsSpan(i * _categorical, _categorical), buffers.Numeric.AsSpan(i * _numeric, _numeric));
+                    if (_strings > 0)
+                        EncodeStrings(features[i], buffers.Strings.AsSpan(i * _strings, _strings));
                 }
                 catch (ModelDataException e)
                 {
@@ -171,6 +181,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     {
         try
         {
+            buffers.CopyStrings();
             _session.RunWithBinding(_runOptions, buffers.Binding);
         }
         catch (OnnxRuntimeException e)
@@ -218,7 +229,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     private Buffers Rent(int rows) =>
         _pools.TryGetValue(rows, out var pool) && pool.TryTake(out var buffers)
             ? buffers
-            : new Buffers(_session, rows, _categorical, _numeric, _inputNames, _outputNames);
+            : new Buffers(_session, rows, _categorical, _numeric, _strings, _inputNames, _outputNames);
 
     private void Return(Buffers buffers)
     {
@@ -252,18 +263,23 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     private sealed class Buffers : IDisposable
     {
         private readonly OrtValue[] _values;
+        private readonly OrtValue? _stringTensor;
 
-        public Buffers(InferenceSession session, int rows, int categorical, int numeric, string[] inputNames, string[] outputNames)
+        public Buffers(InferenceSession session, int rows, int categorical, int numeric, int strings, string[] inputNames, string[] outputNames)
         {
             Rows = rows;
             Categorical = GC.AllocateArray<long>(rows * categorical, pinned: true);
             Numeric = GC.AllocateArray<float>(rows * numeric, pinned: true);
+            Strings = new string[rows * strings];
+            Array.Fill(Strings, "");
             Outputs = outputNames.Select(_ => GC.AllocateArray<float>(rows, pinned: true)).ToArray();
             var inputs = new System.Collections.Generic.List<OrtValue>(2);
             if (categorical > 0)
                 inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Categorical.AsMemory(), [rows, categorical]));
             if (numeric > 0)
                 inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Numeric.AsMemory(), [rows, numeric]));
+            if (strings > 0)
+                inputs.Add(_stringTensor = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, [rows, strings]));
             var outputs = Outputs.Select(o => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, o.AsMemory(), [rows])).ToArray();
             _values = [.. inputs, .. outputs];
             Binding = session.CreateIoBinding();
@@ -285,6 +301,15 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         public long[] Categorical { get; }
         public float[] Numeric { get; }
         public float[][] Outputs { get; }
+
+        /// <summary>The <c>strings</c> input as encoded, copied into ONNX Runtime's string tensor by <see cref="CopyStrings"/> (string tensors are native).</summary>
+        public string[] Strings { get; }
+
+        public void CopyStrings()
+        {
+            for (var i = 0; i < Strings.Length; i++)
+                _stringTensor!.StringTensorSetElementAt(Strings[i].AsSpan(), i);
+        }
 
         /// <summary>The inputs and outputs bound to the session: a run reads and writes the arrays in place.</summary>
         public OrtIoBinding Binding { get; }

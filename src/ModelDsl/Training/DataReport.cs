@@ -24,7 +24,7 @@ public sealed record DataReport(long TrainRows, long ValidationRows, IReadOnlyLi
     public const double UnseenWarning = 0.5;
 
     /// <summary>Reads the encoded training tables once and the validation table, if any.</summary>
-    internal static DataReport Build(ModelSchema schema, IEnumerable<SampleTable> train, SampleTable? validation)
+    internal static DataReport Build(ModelSchema schema, IEnumerable<SampleTable> train, SampleTable? validation, LearnedVocabularies vocabularies)
     {
         var categorical = schema.Features.Where(f => f.Kind == FeatureKind.Categorical).ToArray();
         var seen = categorical.Select(_ => new HashSet<long>()).ToArray();
@@ -59,10 +59,14 @@ public sealed record DataReport(long TrainRows, long ValidationRows, IReadOnlyLi
         var features = new CategoricalReport[categorical.Length];
         for (var f = 0; f < categorical.Length; f++)
         {
-            var (unseen, validationValues) = validation is null ? (0L, 0L) : Unseen(validation, categorical[f], seen[f]);
+            var (unseen, validationExtraRow, validationValues) = validation is null ? (0L, 0L, 0L) : Unseen(validation, categorical[f], seen[f]);
             features[f] = new CategoricalReport(categorical[f].Name, values[f], seen[f].Count, Share(extraRow[f], values[f]),
                 categorical[f].IsHashed ? HashCollisions(seen[f].Count, categorical[f].Vocabulary) : 0,
-                validationValues, Share(unseen, validationValues));
+                validationValues, Share(unseen, validationValues))
+            {
+                LearnedSize = categorical[f].Learned is null ? null : vocabularies[categorical[f].Name]!.Count,
+                ValidationExtraRowRate = Share(validationExtraRow, validationValues),
+            };
         }
         var tasks = schema.Tasks.Select((t, i) => new LabelReport(t.Name, t.Kind, rows == 0 ? 0 : labels[i] / rows,
             validation is null ? null : Mean(validation, i))).ToArray();
@@ -102,9 +106,9 @@ public sealed record DataReport(long TrainRows, long ValidationRows, IReadOnlyLi
         return Math.Max(0, values - buckets);
     }
 
-    private static (long Unseen, long Values) Unseen(SampleTable validation, FeatureInfo feature, HashSet<long> seen)
+    private static (long Unseen, long ExtraRow, long Values) Unseen(SampleTable validation, FeatureInfo feature, HashSet<long> seen)
     {
-        long unseen = 0, values = 0;
+        long unseen = 0, extraRow = 0, values = 0;
         for (var row = 0; row < validation.Rows; row++)
         {
             foreach (var id in validation.Categorical.AsSpan(row * validation.CategoricalWidth + feature.Column, feature.Size))
@@ -113,9 +117,10 @@ public sealed record DataReport(long TrainRows, long ValidationRows, IReadOnlyLi
                     continue;
                 values++;
                 unseen += seen.Contains(id) ? 0 : 1;
+                extraRow += id == feature.Vocabulary ? 1 : 0;
             }
         }
-        return (unseen, values);
+        return (unseen, extraRow, values);
     }
 
     private static double Mean(SampleTable table, int task)
@@ -163,15 +168,25 @@ public sealed record DataReport(long TrainRows, long ValidationRows, IReadOnlyLi
 /// <param name="Name">The feature.</param>
 /// <param name="Values">Training values (sequence elements count one each; padding does not count).</param>
 /// <param name="Distinct">Distinct embedding rows those values use.</param>
-/// <param name="ExtraRowRate">The share of training values on the extra row (index <c>Vocabulary</c>): out-of-vocabulary ids with <c>OutOfVocabulary.Reserved</c>, or missing values with <c>Missing = Category</c>.</param>
+/// <param name="ExtraRowRate">The share of training values on the extra row (index <c>Vocabulary</c>): out-of-vocabulary ids with <c>OutOfVocabulary.Reserved</c>, missing values with <c>Missing = Category</c>, or values a learned vocabulary did not keep.</param>
 /// <param name="EstimatedCollisions">For hashed strings, the distinct values expected to share a row with another (<see cref="DataReport.HashCollisions"/>; infinity when every row is taken); 0 for ids.</param>
 /// <param name="ValidationValues">Validation values.</param>
 /// <param name="UnseenInValidation">The share of validation values whose row no training value uses.</param>
 public sealed record CategoricalReport(string Name, long Values, int Distinct, double ExtraRowRate, double EstimatedCollisions, long ValidationValues, double UnseenInValidation)
 {
+    /// <summary>For a learned vocabulary (<c>[Categorical(Learned = true)]</c>), the values it kept; null otherwise.</summary>
+    public int? LearnedSize { get; init; }
+
+    /// <summary>The share of validation values on the extra row: for a learned vocabulary, its out-of-vocabulary rate on validation.</summary>
+    public double ValidationExtraRowRate { get; init; }
+
     /// <summary>One line.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"  {Name}: {Values:N0} values, {Distinct:N0} distinct, {ExtraRowRate * 100:F1}% out of vocabulary or missing, {UnseenInValidation * 100:F1}% of validation unseen{Collisions}");
+        $"  {Name}: {Values:N0} values, {Distinct:N0} distinct, {ExtraRowRate * 100:F1}% out of vocabulary or missing, {UnseenInValidation * 100:F1}% of validation unseen{Learned}{Collisions}");
+
+    private string Learned => LearnedSize is { } size
+        ? string.Create(CultureInfo.InvariantCulture, $"; learned vocabulary of {size:N0} values, {ValidationExtraRowRate * 100:F1}% of validation out of vocabulary")
+        : "";
 
     private string Collisions => EstimatedCollisions switch
     {

@@ -90,6 +90,24 @@ public abstract class ModelTrainer<TSample> : IDisposable
     /// <summary>The generated encoder, for <see cref="Distributed.Shards"/>: shards hold exactly what this trainer trains on.</summary>
     internal SampleEncoder<TSample> Encoder => Encode;
 
+    /// <summary>Counts one sample's values of the learned vocabularies; generated for specs that have one.</summary>
+    protected virtual void Count(TSample sample, VocabularyCounts counts)
+    {
+    }
+
+    /// <summary>
+    /// Learns the network's learned vocabularies from one pass over <paramref name="train"/> unless they are learned
+    /// (or <paramref name="resumeFrom"/>'s checkpoint holds them): the first pass of <c>Fit</c>, <c>DescribeData</c> and training shards.
+    /// </summary>
+    internal void LearnVocabularies(IEnumerable<TSample> train, string argument, string? resumeFrom = null)
+    {
+        var vocabularies = Network.Vocabularies;
+        if (resumeFrom is not null && vocabularies.Any)
+            vocabularies.Set(TrainingState.Vocabularies(resumeFrom, Network));
+        else if (!vocabularies.IsLearned)
+            vocabularies.Learn(train, Count, argument);
+    }
+
     /// <summary>
     /// What the data hold, as the model will see them, before training: per feature, rows, distinct values, the
     /// out-of-vocabulary or missing rate, estimated hash collisions and the share of validation values never seen
@@ -101,8 +119,9 @@ public abstract class ModelTrainer<TSample> : IDisposable
     {
         ArgumentNullException.ThrowIfNull(train);
         using var operation = _gate.Enter(nameof(DescribeData), default);
+        LearnVocabularies(train, nameof(train));
         var data = TrainingData.Create(train, validation, Schema, Encode, _options);
-        return DataReport.Build(Schema, data.Pass(), data.Validation);
+        return DataReport.Build(Schema, data.Pass(), data.Validation, Network.Vocabularies);
     }
 
     /// <summary>
@@ -132,6 +151,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         using var operation = _gate.Enter(nameof(Fit), cancellationToken);
         using var threads = TrainingThreads.Use(_options.Threads, _multiplyAddsPerStep);
+        LearnVocabularies(train, nameof(train), resumeFrom);
         var data = TrainingData.Create(train, validation, Schema, Encode, _options);
         var stopping = _options.EarlyStopping;
         if (stopping is not null && data.Validation is null)
@@ -168,7 +188,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         }
         if (state.BestWeights is { } best)
             Network.load(new MemoryStream(best));
-        return new TrainingReport(state.Epochs, stopping is null ? state.Epochs.Count : state.BestEpoch) { Data = DataReport.Build(Schema, data.Pass(), data.Validation) };
+        return new TrainingReport(state.Epochs, stopping is null ? state.Epochs.Count : state.BestEpoch) { Data = DataReport.Build(Schema, data.Pass(), data.Validation, Network.Vocabularies) };
     }
 
     /// <summary>Per-task metrics of the current network on labelled samples.</summary>

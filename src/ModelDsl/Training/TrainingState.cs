@@ -14,8 +14,8 @@ namespace ModelDsl.Training;
 /// </summary>
 internal sealed class TrainingState
 {
-    // Format 2 added the checksum.
-    private static readonly ChecksummedFile Format = new("MODELDSL-TRAINING", Version: 2, "training checkpoint");
+    // Format 2 added the checksum; format 3 the learned vocabularies (written only for a spec that has them).
+    private static readonly ChecksummedFile Format = new("MODELDSL-TRAINING", Version: 3, "training checkpoint") { OldestVersion = 2 };
 
     // Metrics are NaN when a validation set holds one class only.
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -30,6 +30,8 @@ internal sealed class TrainingState
         Format.Write(path, writer =>
         {
             writer.Write(network.Schema.Fingerprint);
+            if (network.Vocabularies.Any)
+                network.Vocabularies.Write(writer);
             writer.Write((int)strategy);
             writer.Write(JsonSerializer.Serialize(Epochs, Json));
             writer.Write(BestValue ?? double.NaN);
@@ -41,19 +43,36 @@ internal sealed class TrainingState
             network.save(writer);
             optimizer.save_state_dict(writer);
             weighting.Save(writer);
+        }, network.Vocabularies.Any ? null : Checkpoint.PlainVersion);
+
+    /// <summary>The learned vocabularies of a checkpoint, read before its samples are encoded; <see cref="Load"/> reads the rest.</summary>
+    /// <exception cref="ModelFileException">The checkpoint is missing, damaged, of another spec, or holds no learned vocabularies.</exception>
+    public static LearnedVocabulary[] Vocabularies(string path, MultiTaskNetwork network) =>
+        Format.Read(path, (reader, version) =>
+        {
+            var vocabularies = ReadStart(reader, version, path, network);
+            ChecksummedFile.SkipRest(reader);
+            return vocabularies;
         });
+
+    /// <summary>The fingerprint, checked, and the learned vocabularies.</summary>
+    private static LearnedVocabulary[] ReadStart(System.IO.BinaryReader reader, int version, string path, MultiTaskNetwork network)
+    {
+        var fingerprint = reader.ReadString();
+        if (fingerprint != network.Schema.Fingerprint)
+            throw new ModelFileException(
+                $"The training checkpoint '{path}' belongs to a model spec with fingerprint {fingerprint}, not {network.Schema.Name} ({network.Schema.Fingerprint}).");
+        return Checkpoint.ReadVocabularies(reader, version, network, path, "training checkpoint");
+    }
 
     /// <summary>
     /// Reads a checkpoint into <paramref name="network"/>, <paramref name="optimizer"/> and <paramref name="weighting"/>.
     /// If it throws, the network is as it was; the optimizer and weighting are the run's new ones, which <c>Fit</c> then disposes.
     /// </summary>
     public static TrainingState Load(string path, MultiTaskNetwork network, OptimizerHelper optimizer, LossWeighting weighting, LossWeightingStrategy strategy) =>
-        Format.Read(path, reader =>
+        Format.Read(path, (reader, version) =>
         {
-            var fingerprint = reader.ReadString();
-            if (fingerprint != network.Schema.Fingerprint)
-                throw new ModelFileException(
-                    $"The training checkpoint '{path}' belongs to a model spec with fingerprint {fingerprint}, not {network.Schema.Name} ({network.Schema.Fingerprint}).");
+            var vocabularies = ReadStart(reader, version, path, network);
             var saved = (LossWeightingStrategy)reader.ReadInt32();
             if (saved != strategy)
                 throw new ModelFileException($"The training checkpoint '{path}' was trained with {saved} loss weighting; resume it with the same strategy, not {strategy}.");
@@ -70,6 +89,7 @@ internal sealed class TrainingState
                 optimizer.load_state_dict(reader);
                 weighting.Load(reader);
             });
+            network.Vocabularies.Set(vocabularies);
             return state;
         });
 }

@@ -5,6 +5,8 @@ fields, fails with a ``SpecError`` naming the file and the field. The C# records
 src/ModelDsl/Distributed/BundleSpec.cs are the one definition of its fields.
 """
 
+import base64
+import binascii
 import json
 
 FORMAT = "modeldsl-training-bundle"
@@ -33,6 +35,12 @@ class Spec:
             return self.__dict__["raw"][name]
         except KeyError:
             raise AttributeError(name) from None
+
+    @property
+    def vocabulary_block(self):
+        """The learned vocabularies as weights files of format 3 hold them (bytes), or None when the spec has none."""
+        text = self.raw.get("vocabularies")
+        return None if text is None else base64.b64decode(text, validate=True)
 
     @property
     def state_names(self):
@@ -182,6 +190,13 @@ def _check(raw, path):
     weighting = get(raw, "loss_weighting", dict, "")
     one_of(weighting, "strategy", ("static", "uncertainty", "grad_norm", "dynamic_weight_average"), "loss_weighting")
     get(raw, "training", dict, "")
+
+    vocabularies = get(raw, "vocabularies", str, "", optional=True)
+    if vocabularies is not None:
+        try:
+            base64.b64decode(vocabularies, validate=True)
+        except binascii.Error:
+            fail("vocabularies", "must be base64")
 
     for i, entry in enumerate(get(raw, "state", list, "")):
         where = f"state[{i}]"

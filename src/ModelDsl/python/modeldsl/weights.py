@@ -4,6 +4,8 @@ and src/ModelDsl/Training/Checkpoint.cs):
     magic      .NET string "MODELDSL-WEIGHTS" (7-bit encoded byte length, then UTF-8)
     version    int32, little-endian
     fingerprint  .NET string: the spec's fingerprint
+    vocabularies  format 3 only (a spec with learned vocabularies): int32 length, then that many bytes, which
+               the bundle spec's ``vocabularies`` holds (base64); read, compared and written back unchanged
     state      TorchSharp's Module.save: entry count (LEB128), then per entry its name (.NET string),
                dtype (LEB128 of c10's ScalarType), rank (LEB128), each dimension (LEB128) and the
                raw little-endian elements
@@ -26,6 +28,7 @@ from .atomic import write_atomically
 
 MAGIC = "MODELDSL-WEIGHTS"
 VERSION = 2
+VOCABULARIES_VERSION = 3
 NOUN = "weights file"
 _CHECKSUM = hashlib.sha256().digest_size
 
@@ -91,10 +94,14 @@ def write_weights(path, spec, state_dict):
     ``ValueError`` names the first that differs). Atomic (``write_atomically``): a failure leaves an
     earlier file as it was."""
     tensors = _in_spec_order(spec, state_dict)
+    vocabularies = spec.vocabulary_block
+    header = _string(MAGIC) + struct.pack("<i", VERSION if vocabularies is None else VOCABULARIES_VERSION) + _string(spec.fingerprint)
+    if vocabularies is not None:
+        header += struct.pack("<i", len(vocabularies)) + vocabularies
 
     def write(f):
         hashing = _HashingWriter(f)
-        hashing.write(_string(MAGIC) + struct.pack("<i", VERSION) + _string(spec.fingerprint) + _leb128(len(tensors)))
+        hashing.write(header + _leb128(len(tensors)))
         for entry, tensor in tensors:
             code = _CODES[_dtype_name(tensor.dtype)]
             hashing.write(_string(entry) + _leb128(code) + _leb128(tensor.dim()) + b"".join(_leb128(d) for d in tensor.shape))
@@ -106,11 +113,35 @@ def write_weights(path, spec, state_dict):
 
 
 def _read_format_2(reader, spec):
+    _read_fingerprint(reader, spec)
+    if spec.vocabulary_block is not None:
+        raise WeightsFileError(f"The {NOUN} '{reader.path}' has format 2, which holds no learned vocabularies, but "
+                               f"{spec.model} learns some: use the weights the bundle was written with.")
+    return _read_entries(reader, spec)
+
+
+def _read_format_3(reader, spec):
+    _read_fingerprint(reader, spec)
+    length = reader.int32()
+    if length < 0:
+        raise ValueError("its learned vocabularies have a negative length.")
+    with reader.take(length) as raw:
+        vocabularies = bytes(raw)
+    if vocabularies != (spec.vocabulary_block or b""):
+        raise WeightsFileError(f"The {NOUN} '{reader.path}' holds other learned vocabularies than the bundle of "
+                               f"{spec.model}: its rows mean other values.")
+    return _read_entries(reader, spec)
+
+
+def _read_fingerprint(reader, spec):
     fingerprint = reader.string()
     if fingerprint != spec.fingerprint:
         raise WeightsFileError(
             f"The {NOUN} '{reader.path}' was saved from a model spec with fingerprint {fingerprint}, but "
             f"{spec.model} has fingerprint {spec.fingerprint}: its features, tasks or architecture differ.")
+
+
+def _read_entries(reader, spec):
     expected = {e["name"]: e for e in spec.state}
     count = reader.leb128()
     if count != len(expected):
@@ -134,7 +165,7 @@ def _read_format_2(reader, spec):
     return state
 
 
-_FORMATS = {2: _read_format_2}
+_FORMATS = {2: _read_format_2, 3: _read_format_3}
 
 
 def _sha256(view):
