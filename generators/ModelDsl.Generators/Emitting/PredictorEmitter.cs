@@ -24,7 +24,11 @@ internal static class PredictorEmitter
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("protected override Prediction Decode(global::System.ReadOnlySpan<float> outputs) =>");
-        w.Line($"    new({string.Join(", ", layout.Outputs.Select((o, i) => $"{SourceWriter.Identifier(o.Name)}: outputs[{i}]"))});");
+        w.Line($"    {Decode(layout)};");
         w.Close();
     });
+
+    /// <summary>A <c>Prediction</c> from a row of <c>outputs</c> in output order: the one mapping the ONNX predictor and <c>Trainer.Predict</c> share.</summary>
+    public static string Decode(ModelLayout layout) =>
+        $"new({string.Join(", ", layout.Outputs.Select((o, i) => $"{SourceWriter.Identifier(o.Name)}: outputs[{i}]"))})";
 }

@@ -9,4 +9,5 @@ internal static class Defaults
     public static RegressionTaskAttribute RegressionTask { get; } = new();
     public static MixtureOfExpertsAttribute MixtureOfExperts { get; } = new();
     public static ProgressiveLayeredExtractionAttribute ProgressiveLayeredExtraction { get; } = new();
+    public static AdaptiveTaskToTaskFusionAttribute AdaptiveTaskToTaskFusion { get; } = new();
 }
