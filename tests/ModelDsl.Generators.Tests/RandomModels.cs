@@ -10,7 +10,7 @@ namespace ModelDsl.Generators.Tests;
 /// <summary>
 /// Random model classes for <see cref="PropertyTests"/>: half valid by construction
 /// (<see cref="RandomValidModels.NearlyValid"/>, now and then with a reserved name), half "wild": every
-/// DSL attribute with random arguments on random members, where any choice may be invalid. The C#
+/// DSL attribute with random arguments on random members (PEPNet's gates naming any member or none), where any choice may be invalid. The C#
 /// itself always compiles (no duplicate attribute or member, no unknown argument), so every error in a
 /// case is one the generator must catch.
 /// </summary>
@@ -100,31 +100,43 @@ internal static partial class RandomModels
             wild.Array[0, 2],
             (features, tasks, weights, others) => features.Concat(tasks).Concat(weights).Concat(others).ToArray());
 
+        // PEPNet's gates: priors name a member (any role), mostly, or an unknown name; none, or one twice, now and then.
+        var prior = Mostly(Gen.Int[0, 9].Select(i => $"\"@member{i}\""), Gen.Const("\"Country\""));
+        Gen<string?> Gate(string attribute) => Gen.Frequency((3, Gen.Const((string?)null)), (1, Gen.Select(
+            Gen.Frequency((4, prior.Array[1, 3]), (1, Gen.Const(Array.Empty<string>())), (1, prior.Select(p => new[] { p, p }))),
+            Argument("GateUnits", Mostly(Gen.OneOf("0", "3"), Gen.Const("-1")), 1, 2),
+            (priors, units) => (string?)$"{attribute}({string.Join(", ", priors.Append(units).OfType<string>())})")));
+
         return Gen.Select(
             Mostly(Gen.OneOf("M", "Ranker"), Gen.OneOf("Trainer", "Schema")),
             Mostly(Gen.Const(Shape.Plain), Gen.OneOf(Shape.NotPartial, Shape.Nested, Shape.Generic, Shape.Record)),
             architectures,
             Gen.Frequency((1, regularization.Select(r => (string?)r)), (1, Gen.Const((string?)null))),
             Gen.Frequency((1, lossWeighting.Select(r => (string?)r)), (1, Gen.Const((string?)null))),
+            Gen.Select(Gate("EmbeddingPersonalization"), Gate("ParameterPersonalization"), (ep, pp) => new[] { ep, pp }),
             members,
-            (className, shape, archs, reg, weighting, all) => new Model(className, shape,
-                archs.DistinctBy(a => a[..a.IndexOf('(')]).Concat(new[] { reg, weighting }.OfType<string>()).ToArray(),
-                Resolve(all.DistinctBy(m => m.Name).Where(m => m.Name != className).ToArray())));
+            (className, shape, archs, reg, weighting, gates, all) =>
+            {
+                var resolved = Resolve(all.DistinctBy(m => m.Name).Where(m => m.Name != className).ToArray());
+                // Gates name members only once there are some.
+                var named = gates.OfType<string>().Where(g => resolved.Length > 0 || !g.Contains("@member", StringComparison.Ordinal))
+                    .Select(g => Resolve(g, resolved, resolved));
+                return new Model(className, shape, archs.DistinctBy(a => a[..a.IndexOf('(')]).Concat(new[] { reg, weighting }.OfType<string>()).Concat(named).ToArray(), resolved);
+            });
     }
 
     /// <summary>Replaces each <c>@task</c>i or <c>@member</c>i with the name of task or member i (modulo their number).</summary>
     private static Member[] Resolve(Member[] members)
     {
         var tasks = members.Where(m => m.Attributes.Any(a => a.Contains("Task", StringComparison.Ordinal))).ToArray();
-        return members.Select(m => m with
-        {
-            Attributes = m.Attributes.Select(a => ReferencePattern().Replace(a, r =>
-            {
-                var among = r.Groups[1].Value == "task" && tasks.Length > 0 ? tasks : members;
-                return among[int.Parse(r.Groups[2].Value, CultureInfo.InvariantCulture) % among.Length].Name;
-            })).ToArray(),
-        }).ToArray();
+        return members.Select(m => m with { Attributes = m.Attributes.Select(a => Resolve(a, members, tasks)).ToArray() }).ToArray();
     }
+
+    private static string Resolve(string attribute, Member[] members, Member[] tasks) => ReferencePattern().Replace(attribute, r =>
+    {
+        var among = r.Groups[1].Value == "task" && tasks.Length > 0 ? tasks : members;
+        return among[int.Parse(r.Groups[2].Value, CultureInfo.InvariantCulture) % among.Length].Name;
+    });
 
     [GeneratedRegex("@(task|member)(\\d+)")]
     private static partial Regex ReferencePattern();
