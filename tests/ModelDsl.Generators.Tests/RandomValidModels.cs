@@ -10,12 +10,18 @@ namespace ModelDsl.Generators.Tests;
 /// with their arguments, regularization and activations, each loss weighting strategy; categorical
 /// int, long and hashed string ids and int[], long[] and string[] sequences with each pooling and
 /// truncation, out-of-vocabulary policies and shared groups; numeric scalars and arrays with each
-/// transform; binary tasks of every label type and regression tasks with towers and loss weights, Given
+/// transform; binary tasks of every label type, regression tasks, and multiclass tasks of int and enum
+/// labels (<see cref="ClassEnum"/>), with towers and loss weights, Given
 /// chains (declared in any order), sample weights with and without PositivesOnly; [Column] renames;
 /// fields and properties, classes and records. Networks stay tiny, so training one takes milliseconds.
 /// </summary>
 internal static class RandomValidModels
 {
+    /// <summary>The enum of multiclass labels, declared beside a model that uses it (<see cref="Model.Source"/>), and its members.</summary>
+    public const string ClassEnum = "Grade";
+
+    public static readonly string[] ClassEnumMembers = ["Low", "Mid", "High"];
+
     /// <summary>Names of members the generator adds, or of members of the records it builds.</summary>
     public static readonly string[] Reserved = ["Schema", "Features", "Network", "ToFeatures", "ToString", "Encode", "categorical", "ClickOdds", "PurchaseGivenClick"];
 
@@ -47,10 +53,21 @@ internal static class RandomValidModels
         Optional(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize")), Declarations,
         (type, size, transform, declaration) => (FeatureDraft)new NumericDraft(type, type.EndsWith("[]", StringComparison.Ordinal) ? size : 0, transform, declaration));
 
-    private static readonly Gen<TaskDraft> Tasks = Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))).SelectMany(binary => Gen.Select(
-        binary ? Gen.OneOf("bool", "int", "float", "double") : Gen.OneOf("float", "double"), Optional(Gen.Int[1, 4].Array[0, 2].Select(Ints)),
-        Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations,
-        (type, tower, lossWeight, given, declaration) => new TaskDraft(binary, type, tower, lossWeight, given, declaration)));
+    private static readonly Gen<TaskDraft> Tasks = Gen.Frequency((4, Gen.Const(TaskKind.Binary)), (2, Gen.Const(TaskKind.Regression)), (1, Gen.Const(TaskKind.Multiclass)))
+        .SelectMany(kind => Gen.Select(
+            kind switch
+            {
+                TaskKind.Binary => Gen.OneOf("bool", "int", "float", "double"),
+                TaskKind.Regression => Gen.OneOf("float", "double"),
+                _ => Gen.OneOf("int", ClassEnum),
+            },
+            Optional(Gen.Int[1, 4].Array[0, 2].Select(Ints)),
+            Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations, Gen.Int[2, 5],
+            (type, tower, lossWeight, given, declaration, classes) => new TaskDraft(kind, type, tower, lossWeight, given, declaration)
+            {
+                // Required for an int label; for the enum, its own count or left out.
+                Classes = type == ClassEnum ? (classes % 2 == 0 ? null : ClassEnumMembers.Length) : classes,
+            }));
 
     private static readonly Gen<WeightDraft> Weights = Gen.Select(Gen.OneOf("float", "double", "int"), Optional(Gen.OneOf("true", "false")), Declarations,
         (type, positivesOnly, declaration) => new WeightDraft(type, positivesOnly, declaration));
@@ -200,9 +217,15 @@ internal sealed record NumericDraft(string Type, int Size, string? Transform, De
         Transform is null ? null : $"Transform = NumericTransform.{Transform}"));
 }
 
-internal sealed record TaskDraft(bool Binary, string Type, string? Tower, string? LossWeight, bool HasGiven, Declaration Declaration)
+internal sealed record TaskDraft(TaskKind Kind, string Type, string? Tower, string? LossWeight, bool HasGiven, Declaration Declaration)
 {
-    public Member Member(string name, string? given) => Declaration.Member(name, Type, RandomValidModels.Attribute(Binary ? "BinaryTask" : "RegressionTask",
+    public bool Binary => Kind == TaskKind.Binary;
+
+    /// <summary>A multiclass task's Classes argument, or null to leave it out.</summary>
+    public int? Classes { get; init; }
+
+    public Member Member(string name, string? given) => Declaration.Member(name, Type, RandomValidModels.Attribute($"{Kind}Task",
+        Kind == TaskKind.Multiclass && Classes is { } classes ? $"Classes = {classes}" : null,
         Tower is null ? null : $"Tower = {Tower}",
         LossWeight is null ? null : $"LossWeight = {LossWeight}",
         given is null ? null : $"Given = nameof({given})"));

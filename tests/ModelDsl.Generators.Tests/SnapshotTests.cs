@@ -30,6 +30,9 @@ public class SnapshotTests
     [Fact]
     public void FeedModel() => Verify(ReferenceModels.Features);
 
+    [Fact]
+    public void GenreModel() => Verify(ReferenceModels.Multiclass);
+
     private static void Verify(string model)
     {
         var (result, _) = GeneratorHarness.Run(model);

@@ -41,4 +41,6 @@ internal static class DiagnosticIds
     public const string EmbeddingTableTooLarge = "MDSL033";
     public const string OverMemoryBudget = "MDSL034";
     public const string InvalidBuildProperty = "MDSL035";
+    public const string InvalidClasses = "MDSL036";
+    public const string InvalidClassEnum = "MDSL037";
 }

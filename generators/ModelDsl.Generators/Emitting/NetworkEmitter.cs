@@ -61,7 +61,7 @@ internal static class NetworkEmitter
         architecture.Construct(w, spec, layout);
         var towerWidth = architecture.TowerInputWidth(spec, layout);
         foreach (var task in spec.Tasks)
-            w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization);");
+            w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization{(task.Kind == TaskKind.Multiclass ? $", outputs: {task.ClassCount}" : "")});");
         w.Line("RegisterComponents();");
         w.Close();
         w.Line();
@@ -69,7 +69,7 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line($"public override {Tensor} SharedWeight => {architecture.SharedWeight(spec)};");
         w.Line();
-        w.Line("/// <summary>One output column per task, in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks.</summary>");
+        w.Line("/// <summary>Output columns in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks, one logit per class of multiclass tasks.</summary>");
         w.Open($"public override {Tensor} forward({Tensor} categorical, {Tensor} numeric)");
         var parts = layout.Groups.Select(g => $"{ModelLayout.GroupField(g)}.forward(categorical)").ToList();
         if (layout.Numeric.Count > 0)

@@ -24,7 +24,22 @@ internal static class PredictorEmitter
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("protected override Prediction Decode(global::System.ReadOnlySpan<float> outputs) =>");
-        w.Line($"    new({string.Join(", ", layout.Outputs.Select((o, i) => $"{SourceWriter.Identifier(o.Name)}: outputs[{i}]"))});");
+        var column = 0;
+        var members = new System.Collections.Generic.List<string>();
+        foreach (var o in layout.Outputs)
+        {
+            if (o.Kind == OutputKind.ClassProbabilities)
+            {
+                var probabilities = $"outputs.Slice({column}, {o.Width})";
+                var cast = o.Task.EnumType.Length > 0 ? $"({o.Task.EnumType})" : "";
+                members.Add($"{SourceWriter.Identifier(o.Task.Name)}: {cast}global::ModelDsl.Metrics.MulticlassMetrics.MostLikely({probabilities})");
+                members.Add($"{SourceWriter.Identifier(o.Name)}: {probabilities}.ToArray()");
+            }
+            else
+                members.Add($"{SourceWriter.Identifier(o.Name)}: outputs[{column}]");
+            column += o.Width;
+        }
+        w.Line($"    new({string.Join(", ", members)});");
         w.Close();
     });
 }

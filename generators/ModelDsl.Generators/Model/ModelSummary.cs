@@ -51,8 +51,10 @@ internal sealed class ModelSummary
         {
             var tower = Dense(towerInput, task.Tower, reads: false);
             var last = task.Tower.Count == 0 ? towerInput : task.Tower[task.Tower.Count - 1];
-            parts.Add(new SummaryPart(NetworkEmitter.TowerField(task), $"tower {task.Name}{Units(task.Tower)} → 1",
-                tower.Parameters + last + 1, 0, tower.Macs + last, 0));
+            // One output unit, or one per class of a multiclass task.
+            var outputs = task.Kind == TaskKind.Multiclass ? task.ClassCount : 1;
+            parts.Add(new SummaryPart(NetworkEmitter.TowerField(task), $"tower {task.Name}{Units(task.Tower)} → {outputs}",
+                tower.Parameters + (last + 1) * outputs, 0, tower.Macs + last * outputs, 0));
         }
         Parts = parts;
         Tables = tables;

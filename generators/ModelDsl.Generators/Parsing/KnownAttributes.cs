@@ -16,6 +16,7 @@ internal static class KnownAttributes
     public const string Numeric = Namespace + nameof(NumericAttribute);
     public const string BinaryTask = Namespace + nameof(BinaryTaskAttribute);
     public const string RegressionTask = Namespace + nameof(RegressionTaskAttribute);
+    public const string MulticlassTask = Namespace + nameof(MulticlassTaskAttribute);
     public const string Column = Namespace + nameof(ColumnAttribute);
 
     /// <summary>An attribute as the user writes it: <c>Categorical</c> for <c>CategoricalAttribute</c>.</summary>

@@ -7,6 +7,7 @@ public partial class CategoricalAttribute;
 public partial class ColumnAttribute;
 public partial class LossWeightingAttribute;
 public partial class MixtureOfExpertsAttribute;
+public partial class MulticlassTaskAttribute;
 public partial class MultiTaskModelAttribute;
 public partial class NumericAttribute;
 public partial class ProgressiveLayeredExtractionAttribute;
