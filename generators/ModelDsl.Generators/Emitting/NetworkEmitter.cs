@@ -69,7 +69,9 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line($"public override {Tensor} SharedWeight => {architecture.SharedWeight(spec)};");
         w.Line();
-        w.Line("/// <summary>Output columns in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks, one logit per class of multiclass tasks.</summary>");
+        w.Line(spec.Tasks.Any(t => t.Kind == TaskKind.Multiclass)
+            ? "/// <summary>Output columns in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks, one logit per class of multiclass tasks.</summary>"
+            : "/// <summary>One output column per task, in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks.</summary>");
         w.Open($"public override {Tensor} forward({Tensor} categorical, {Tensor} numeric)");
         var parts = layout.Groups.Select(g => $"{ModelLayout.GroupField(g)}.forward(categorical)").ToList();
         if (layout.Numeric.Count > 0)
