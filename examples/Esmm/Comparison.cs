@@ -12,18 +12,15 @@ namespace Esmm;
 /// <param name="CvrBiasAll">Mean pCVR divided by mean true CVR over all impressions: 1 is calibrated on average.</param>
 /// <param name="CvrAucClicked">AUC of pCVR against observed conversions on clicked impressions (the paper's CVR AUC).</param>
 /// <param name="CtcvrAucAll">AUC of pCTCVR against click ∧ conversion over all impressions (the paper's CTCVR AUC).</param>
-public sealed record CvrScore(double CvrAucAll, double CvrErrorAll, double CvrBiasAll, double CvrAucClicked, double CtcvrAucAll);
+/// <param name="CvrEceAll">Expected calibration error of pCVR against the would-be conversions over all impressions: ten equal-width bins of pCVR, each |mean pCVR − conversion rate| weighted by its share of impressions.</param>
+public sealed record CvrScore(double CvrAucAll, double CvrErrorAll, double CvrBiasAll, double CvrAucClicked, double CtcvrAucAll, double CvrEceAll);
 
-/// <summary>Trains ESMM and the clicked-only baseline on one log and scores both on another.</summary>
+/// <summary>Trains ESMM, ESCM² and the clicked-only baseline on one log and scores them on another.</summary>
 public static class Comparison
 {
     public static (CvrScore Esmm, CvrScore Baseline) Run(List<Impression> train, List<Impression> test, TrainingOptions options)
     {
-        using var esmm = new EsmmModel.Trainer(options);
-        esmm.Fit(train.Select(i => new EsmmModel
-        {
-            UserId = i.User, ItemId = i.Item, Price = i.Price, Click = i.Clicked, Purchase = i.Converted,
-        }));
+        var esmm = EntireSpace(new EsmmModel.Trainer(options), train, test);
         using var ctr = new CtrModel.Trainer(options);
         ctr.Fit(train.Select(i => new CtrModel { UserId = i.User, ItemId = i.Item, Price = i.Price, Click = i.Clicked }));
         using var cvr = new CvrModel.Trainer(options);
@@ -31,13 +28,29 @@ public static class Comparison
         {
             UserId = i.User, ItemId = i.Item, Price = i.Price, Conversion = i.Converted,
         }));
-
-        var esmmOut = Predict(esmm.Network, test);   // columns: Click, Purchase (joint), PurchaseGivenClick
         var ctrOut = Predict(ctr.Network, test);
         var cvrOut = Predict(cvr.Network, test);
-        return (
-            Score(test, esmmOut.Select(o => o[2]).ToArray(), esmmOut.Select(o => o[1]).ToArray()),
-            Score(test, cvrOut.Select(o => o[0]).ToArray(), cvrOut.Select((o, n) => o[0] * ctrOut[n][0]).ToArray()));
+        return (esmm, Score(test, cvrOut.Select(o => o[0]).ToArray(), cvrOut.Select((o, n) => o[0] * ctrOut[n][0]).ToArray()));
+    }
+
+    /// <summary>
+    /// ESCM² (Wang et al., SIGIR 2022): ESMM with the inverse-propensity regularizer, with it at a lower propensity floor,
+    /// and with the doubly robust one.
+    /// </summary>
+    public static (CvrScore Ips, CvrScore IpsLowFloor, CvrScore Dr) RunCounterfactual(List<Impression> train, List<Impression> test, TrainingOptions options) =>
+        (EntireSpace(new EscmIpsModel.Trainer(options), train, test), EntireSpace(new EscmIpsLowFloorModel.Trainer(options), train, test),
+            EntireSpace(new EscmDrModel.Trainer(options), train, test));
+
+    /// <summary>Trains an entire-space model on every impression and scores its pCVR and pCTCVR.</summary>
+    private static CvrScore EntireSpace<TSample>(ModelTrainer<TSample> trainer, List<Impression> train, List<Impression> test)
+        where TSample : IFunnelSample, new()
+    {
+        using (trainer)
+        {
+            trainer.Fit(train.Select(i => new TSample { UserId = i.User, ItemId = i.Item, Price = i.Price, Click = i.Clicked, Purchase = i.Converted }));
+            var outputs = Predict(trainer.Network, test);   // columns: Click, Purchase (joint), PurchaseGivenClick
+            return Score(test, outputs.Select(o => o[2]).ToArray(), outputs.Select(o => o[1]).ToArray());
+        }
     }
 
     private static float[][] Predict(ModelDsl.Layers.MultiTaskNetwork network, List<Impression> test)
@@ -58,6 +71,20 @@ public static class Comparison
             test.Select((i, n) => Math.Abs(cvr[n] - i.TrueCvr)).Average(),
             cvr.Average(p => (double)p) / test.Average(i => i.TrueCvr),
             BinaryMetrics.ComputeAuc(clicked.Select(n => cvr[n]).ToArray(), clicked.Select(n => test[n].Converted).ToArray()),
-            BinaryMetrics.ComputeAuc(ctcvr, test.Select(i => i.Converted).ToArray()));
+            BinaryMetrics.ComputeAuc(ctcvr, test.Select(i => i.Converted).ToArray()),
+            CalibrationError(cvr, test.Select(i => i.WouldConvert).ToArray()));
+    }
+
+    /// <summary>Expected calibration error over ten equal-width bins of the predicted probability.</summary>
+    public static double CalibrationError(float[] predicted, bool[] outcomes)
+    {
+        const int bins = 10;
+        var (sum, positives, count) = (new double[bins], new double[bins], new int[bins]);
+        for (var n = 0; n < predicted.Length; n++)
+        {
+            var bin = Math.Min((int)(predicted[n] * bins), bins - 1);
+            (sum[bin], positives[bin], count[bin]) = (sum[bin] + predicted[n], positives[bin] + (outcomes[n] ? 1 : 0), count[bin] + 1);
+        }
+        return Enumerable.Range(0, bins).Where(b => count[b] > 0).Sum(b => Math.Abs(sum[b] - positives[b])) / predicted.Length;
     }
 }

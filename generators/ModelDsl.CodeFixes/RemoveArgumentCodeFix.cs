@@ -8,12 +8,15 @@ using ModelDsl.Generators.Diagnostics;
 
 namespace ModelDsl.CodeFixes;
 
-/// <summary>MDSL020: removes <c>PositivesOnly = true</c> from a sample weight of a regression task.</summary>
+/// <summary>
+/// MDSL020: removes <c>PositivesOnly = true</c> from a sample weight of a regression task; MDSL049: removes
+/// <c>CounterfactualWeight</c> or <c>PropensityFloor</c> from a task without a Counterfactual regularizer.
+/// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveArgumentCodeFix)), Shared]
 public sealed class RemoveArgumentCodeFix : SyntaxCodeFix<AttributeArgumentSyntax>
 {
     /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PositivesOnlyNotBinary);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PositivesOnlyNotBinary, DiagnosticIds.CounterfactualArgumentUnused);
 
     /// <inheritdoc/>
     protected override AttributeArgumentSyntax? Find(SyntaxNode root, TextSpan span) =>

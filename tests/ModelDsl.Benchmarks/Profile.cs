@@ -18,6 +18,9 @@ internal static class Profile
 {
     private const int BatchSize = 512;
 
+    /// <summary>Untimed steps first: until .NET's tiered JIT has optimized the managed side, steps run slower.</summary>
+    private const int WarmSteps = 64;
+
     public static void Run(BenchContext context)
     {
         var data = BenchMmoe.Synthetic(BatchSize * 8, seed: 1);
@@ -33,23 +36,30 @@ internal static class Profile
         manual_seed(42);
         using var plain = new PlainMmoe();
         using var plainOptimizer = optim.Adam(plain.parameters(), 1e-3);
+        using var matmuls = new Matmuls();
         var parts = new Dictionary<string, List<double>>();
         var steps = 12 * context.Rounds;
-        for (var step = -4; step < steps; step++)
+        for (var step = -WarmSteps; step < steps; step++)
         {
-            var rows = (step + 4) % 8 * BatchSize;
+            var rows = (step + WarmSteps) % 8 * BatchSize;
             using var scope = NewDisposeScope();
             var c = categorical.narrow(0, rows, BatchSize);
             var n = numeric.narrow(0, rows, BatchSize);
             var y = targets.narrow(0, rows, BatchSize);
             Step("generated", network, (a, b) => network.forward(a, b), network.Penalty, generatedOptimizer, c, n, y, step >= 0 ? parts : null);
             Step("plain", plain, (a, b) => plain.forward(a, b), null, plainOptimizer, c, n, y, step >= 0 ? parts : null);
+            var alone = matmuls.Time();
+            if (step >= 0)
+                Add(parts, "matmuls", alone);
         }
         foreach (var side in new[] { "generated", "plain" })
         {
             var total = parts[$"{side} total"];
             Console.WriteLine($"{side,-9}: forward+loss {Ms(parts[$"{side} forward"])} ms, backward {Ms(parts[$"{side} backward"])} ms, optimizer {Ms(parts[$"{side} optimizer"])} ms; step {Ms(total)} ms = {BatchSize / Stats.Median(total):N0} samples/s; thread CPU {Ms(parts[$"{side} cpu"])} ms/step (medians of {total.Count} steps)");
         }
+        var products = Stats.Median(parts["matmuls"]);
+        var rate = BenchMmoe.TrainFlops * BatchSize / products / 1e9;
+        Console.WriteLine($"matmuls  : the step's matrix products alone at the model's shapes (forward and both backward products, no other work) {products * 1e3:F2} ms = {rate:F1} GFLOP/s = {rate / context.EnsureMatmul():P0} of the machine matmul rate ({context.EnsureMatmul():F1} GFLOP/s): the ceiling of the useful rate");
     }
 
     private static string Ms(List<double> seconds) => (Stats.Median(seconds) * 1e3).ToString("F2");
@@ -91,4 +101,46 @@ internal static class Profile
     /// <summary>The optimizer Fit would create for this trainer's options.</summary>
     private static optim.Optimizer CreateTrainerOptimizer(BenchMmoe.Trainer trainer) =>
         Optimizers.Create(new TrainingOptions { BatchSize = BatchSize }, trainer.Network.parameters());
+
+    /// <summary>
+    /// The reference MMoE's matrix products per training step at batch 512: experts' first layer (as the generated code
+    /// fuses it), their second as one batched product, the gates, the towers; each forward product A·B with its two
+    /// backward products, dC·Bᵀ and Aᵀ·dC.
+    /// </summary>
+    private sealed class Matmuls : IDisposable
+    {
+        private const int Input = BenchMmoe.Categorical * BenchMmoe.Dim + BenchMmoe.Numeric;
+        private static readonly (long Batch, long M, long K, long N)[] Shapes =
+        [
+            (1, BatchSize, Input, BenchMmoe.Experts * BenchMmoe.Expert1),
+            (BenchMmoe.Experts, BatchSize, BenchMmoe.Expert1, BenchMmoe.Expert2),
+            (1, BatchSize, Input, BenchMmoe.Tasks * BenchMmoe.Experts),
+            (BenchMmoe.Tasks, BatchSize, BenchMmoe.Expert2, BenchMmoe.Tower),
+            (BenchMmoe.Tasks, BatchSize, BenchMmoe.Tower, 1),
+        ];
+
+        private readonly Tensor[][] _operands = Shapes.Select(s => new[]
+        {
+            randn(s.Batch, s.M, s.K), randn(s.Batch, s.K, s.N), randn(s.Batch, s.M, s.N),
+        }).ToArray();
+
+        /// <summary>Seconds for one step's products.</summary>
+        public double Time()
+        {
+            var begin = Stopwatch.GetTimestamp();
+            foreach (var (a, b, dc) in _operands.Select(o => (o[0], o[1], o[2])))
+            {
+                using var c = bmm(a, b);
+                using var da = bmm(dc, b.transpose(1, 2));
+                using var db = bmm(a.transpose(1, 2), dc);
+            }
+            return Stats.Seconds(begin);
+        }
+
+        public void Dispose()
+        {
+            foreach (var tensor in _operands.SelectMany(o => o))
+                tensor.Dispose();
+        }
+    }
 }

@@ -74,6 +74,11 @@ public class CodeFixTests
         Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [RegressionTask] public float Minutes { get; init; }\n    [SampleWeight(For = nameof(Minutes))] public float Weight { get; init; }"));
 
     [Fact]
+    public Task RemovesCounterfactualArgumentsWithoutARegularizer() => Verify("MDSL049",
+        Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [BinaryTask(Given = nameof(Click), PropensityFloor = 0.05, CounterfactualWeight = 1)] public bool Buy { get; init; }"),
+        Model("[SharedBottom(16)]", "public partial class M", Members + "\n    [BinaryTask(Given = nameof(Click))] public bool Buy { get; init; }"));
+
+    [Fact]
     public void FixesOnlyKnownIds() =>
         Assert.All(Providers.SelectMany(p => p.FixableDiagnosticIds),
             id => Assert.Contains(id, typeof(DiagnosticDescriptors).GetFields().Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)));

@@ -17,7 +17,7 @@ namespace ModelDsl.Generators.Tests;
 /// Each diagnostic id on its own, with the exact span it must underline (<see cref="Markup"/>). Every test
 /// also asserts that no other diagnostic is reported and that an invalid spec generates nothing.
 /// </summary>
-public class DiagnosticTests
+public partial class DiagnosticTests
 {
     private const string Feature = "[Numeric] public float Price { get; init; }";
     private const string Task = "[BinaryTask] public bool Click { get; init; }";

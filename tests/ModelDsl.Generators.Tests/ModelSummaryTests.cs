@@ -68,6 +68,39 @@ public sealed partial class ModelSummaryTests
         Assert.Equal(0, summary.Lookups);
     }
 
+    /// <summary>
+    /// ESCM²-DR's imputation tower, a twin of its task's tower, counts in parameters and training but not in serving.
+    /// Input 3 (one id embedded in 2, one number); bottom [4]: 3·4 = 12 MACs, 16 parameters. Click's tower reads 4:
+    /// 4 MACs, 5 parameters; Purchase's [2] and its imputation tower: 4·2 + 2 = 10 MACs and 8 + 2 + 2 + 1 = 13 parameters each.
+    /// Serving 12 + 4 + 10 = 26; training 3 · (26 + 10) = 108; parameters 20 + 16 + 5 + 13 + 13 = 67.
+    /// </summary>
+    [Fact]
+    public void TheImputationTowerCountsInTrainingOnly()
+    {
+        const string source = """
+            using ModelDsl;
+
+            namespace Small;
+
+            [MultiTaskModel]
+            [SharedBottom(4)]
+            public partial class M
+            {
+                [Categorical(Vocabulary = 10, Dim = 2)] public long A { get; init; }
+                [Numeric] public float X { get; init; }
+                [BinaryTask] public bool Click { get; init; }
+                [BinaryTask(Tower = new[] { 2 }, Given = nameof(Click), Counterfactual = CounterfactualRegularizer.DoublyRobust)] public bool Purchase { get; init; }
+            }
+            """;
+        var summary = Summaries([source]).Single();
+        Assert.Equal(26, summary.Serving);
+        Assert.Equal(108, summary.Training);
+        Assert.Equal(13, summary.Parts["imputation_Purchase"].Parameters);
+        Assert.Equal(67, summary.Total);
+        using var batch = SpecBatch.Compile([source]);
+        AssertCounts(batch.Models[0]!, summary, source);
+    }
+
     [Fact]
     public void SummaryNamesTheOnnxInputsAndOutputs()
     {

@@ -12,7 +12,7 @@ namespace ModelDsl.Generators.Tests;
 /// truncation, out-of-vocabulary policies and shared groups; numeric scalars and arrays with each
 /// transform; binary tasks of every label type, regression tasks, and multiclass tasks of int and enum
 /// labels (<see cref="ClassEnum"/>), with towers and loss weights, Given
-/// chains (declared in any order), sample weights with and without PositivesOnly; [Column] renames;
+/// chains (declared in any order) with ESCM²'s regularizers, sample weights with and without PositivesOnly; [Column] renames;
 /// fields and properties, classes and records. Networks stay tiny, so training one takes milliseconds.
 /// </summary>
 internal static class RandomValidModels
@@ -53,6 +53,11 @@ internal static class RandomValidModels
         Optional(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize")), Declarations,
         (type, size, transform, declaration) => (FeatureDraft)new NumericDraft(type, type.EndsWith("[]", StringComparison.Ordinal) ? size : 0, transform, declaration));
 
+    /// <summary>ESCM²'s arguments, written only on a task with Given.</summary>
+    private static readonly Gen<string?> Counterfactual = Optional(Gen.Select(Gen.OneOf("InversePropensity", "DoublyRobust"),
+        Optional(Gen.OneOf("0", "0.5", "2")), Optional(Gen.OneOf("0.01", "0.1", "1")),
+        (regularizer, weight, floor) => string.Join(", ", new[] { $"Counterfactual = CounterfactualRegularizer.{regularizer}", Named("CounterfactualWeight", weight), Named("PropensityFloor", floor) }.OfType<string>())));
+
     private static readonly Gen<TaskDraft> Tasks = Gen.Frequency((4, Gen.Const(TaskKind.Binary)), (2, Gen.Const(TaskKind.Regression)), (1, Gen.Const(TaskKind.Multiclass)))
         .SelectMany(kind => Gen.Select(
             kind switch
@@ -62,9 +67,10 @@ internal static class RandomValidModels
                 _ => Gen.OneOf("int", ClassEnum),
             },
             Optional(Gen.Int[1, 4].Array[0, 2].Select(Ints)),
-            Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations, Gen.Int[2, 5],
-            (type, tower, lossWeight, given, declaration, classes) => new TaskDraft(kind, type, tower, lossWeight, given, declaration)
+            Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations, Counterfactual, Gen.Int[2, 5],
+            (type, tower, lossWeight, given, declaration, counterfactual, classes) => new TaskDraft(kind, type, tower, lossWeight, given, declaration)
             {
+                Counterfactual = counterfactual,
                 // Required for an int label; for the enum, its own count or left out.
                 Classes = type == ClassEnum ? (classes % 2 == 0 ? null : ClassEnumMembers.Length) : classes,
             }));
@@ -224,11 +230,15 @@ internal sealed record TaskDraft(TaskKind Kind, string Type, string? Tower, stri
     /// <summary>A multiclass task's Classes argument, or null to leave it out.</summary>
     public int? Classes { get; init; }
 
+    /// <summary>ESCM²'s arguments, or null; written only with a Given.</summary>
+    public string? Counterfactual { get; init; }
+
     public Member Member(string name, string? given) => Declaration.Member(name, Type, RandomValidModels.Attribute($"{Kind}Task",
         Kind == TaskKind.Multiclass && Classes is { } classes ? $"Classes = {classes}" : null,
         Tower is null ? null : $"Tower = {Tower}",
         LossWeight is null ? null : $"LossWeight = {LossWeight}",
-        given is null ? null : $"Given = nameof({given})"));
+        given is null ? null : $"Given = nameof({given})",
+        given is null ? null : Counterfactual));
 }
 
 internal sealed record WeightDraft(string Type, string? PositivesOnly, Declaration Declaration)

@@ -121,6 +121,28 @@ internal static class ReferenceModels
         }
         """;
 
+    /// <summary>
+    /// ESCM² on MMoE: conversion given click with the doubly robust regularizer (a training-only imputation tower
+    /// reading the conversion's gate), cart given click with the inverse-propensity one.
+    /// </summary>
+    public const string Escm = """
+        using ModelDsl;
+
+        namespace Shop;
+
+        [MultiTaskModel]
+        [MixtureOfExperts(Experts = 2, ExpertUnits = new[] { 8 })]
+        public partial class ConversionModel
+        {
+            [Categorical(Vocabulary = 100, Dim = 4)] public int ItemId { get; init; }
+            [Numeric] public float Price { get; init; }
+
+            [BinaryTask(Tower = new[] { 4 })] public bool Click { get; init; }
+            [BinaryTask(Tower = new[] { 4 }, Given = nameof(Click), Counterfactual = CounterfactualRegularizer.DoublyRobust, CounterfactualWeight = 0.25)] public bool Purchase { get; init; }
+            [BinaryTask(Given = nameof(Click), Counterfactual = CounterfactualRegularizer.InversePropensity, PropensityFloor = 0.05)] public bool Cart { get; init; }
+        }
+        """;
+
     /// <summary>Multiclass tasks on PLE: an enum label (its classes from the enum) and a weighted int label, beside a binary task.</summary>
     public const string Multiclass = """
         using ModelDsl;
@@ -143,5 +165,5 @@ internal static class ReferenceModels
         }
         """;
 
-    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Multiclass];
+    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Escm, Multiclass];
 }

@@ -31,6 +31,9 @@ public class SnapshotTests
     public void FeedModel() => Verify(ReferenceModels.Features);
 
     [Fact]
+    public void EscmModel() => Verify(ReferenceModels.Escm);
+
+    [Fact]
     public void GenreModel() => Verify(ReferenceModels.Multiclass);
 
     private static void Verify(string model)

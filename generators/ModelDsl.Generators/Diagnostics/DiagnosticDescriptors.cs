@@ -157,6 +157,18 @@ internal static class DiagnosticDescriptors
         "Multiclass label enum is not numbered 0 to n − 1",
         "The label '{0}.{1}' of [MulticlassTask] is the enum '{2}', whose members have {3}; a label enum's members must be numbered 0, 1, …, n − 1, with n at least 2, as class indices");
 
+    public static readonly DiagnosticDescriptor CounterfactualWithoutGiven = Error(DiagnosticIds.CounterfactualWithoutGiven,
+        "Counterfactual regularizer needs a Given task",
+        "Counterfactual of [BinaryTask] on '{0}.{1}' is {2}, but '{1}' has no Given: the regularizer weighs the error of '{1}' given another task by that task's predicted probability; {3}");
+
+    public static readonly DiagnosticDescriptor CounterfactualArgumentUnused = Error(DiagnosticIds.CounterfactualArgumentUnused,
+        "Counterfactual argument without a regularizer",
+        "{2} of [BinaryTask] on '{0}.{1}' applies only with a Counterfactual regularizer, and '{1}' has none; set Counterfactual = CounterfactualRegularizer.InversePropensity or DoublyRobust, or remove {2}");
+
+    public static readonly DiagnosticDescriptor VocabularyRowsOverflow = Error(DiagnosticIds.VocabularyRowsOverflow,
+        "Vocabulary leaves no row for the extra category",
+        "Vocabulary of [Categorical] on '{0}.{1}' is {2}, and {3} adds a row at index {2}: its table segment would need {4} rows, more than the 2,147,483,647 an int row count holds; lower Vocabulary to at most 2,147,483,646");
+
     private static DiagnosticDescriptor Warning(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

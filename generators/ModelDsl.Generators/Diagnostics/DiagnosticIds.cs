@@ -43,4 +43,7 @@ internal static class DiagnosticIds
     public const string InvalidBuildProperty = "MDSL035";
     public const string InvalidClasses = "MDSL036";
     public const string InvalidClassEnum = "MDSL037";
+    public const string CounterfactualWithoutGiven = "MDSL048";
+    public const string CounterfactualArgumentUnused = "MDSL049";
+    public const string VocabularyRowsOverflow = "MDSL050";
 }

@@ -27,6 +27,8 @@ internal static class NetworkEmitter
         architecture.Fields(w, spec);
         foreach (var task in spec.Tasks)
             w.Line($"private readonly global::ModelDsl.Layers.Tower {TowerField(task)};");
+        foreach (var task in Imputed(spec))
+            w.Line($"private readonly global::ModelDsl.Layers.Tower {ImputationField(task)}; // ESCM²-DR, training only");
         w.Line();
 
         w.Line("/// <summary>Creates the network with freshly initialized weights (seed with <c>torch.manual_seed</c> first).</summary>");
@@ -61,7 +63,9 @@ internal static class NetworkEmitter
         architecture.Construct(w, spec, layout);
         var towerWidth = architecture.TowerInputWidth(spec, layout);
         foreach (var task in spec.Tasks)
-            w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization{(task.Kind == TaskKind.Multiclass ? $", outputs: {task.ClassCount}" : "")});");
+            w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization{(task.Width > 1 ? $", outputs: {task.Width}" : "")});");
+        foreach (var task in Imputed(spec))
+            w.Line($"{ImputationField(task)} = new({SourceWriter.Literal(ImputationField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization);");
         w.Line("RegisterComponents();");
         w.Close();
         w.Line();
@@ -69,7 +73,9 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line($"public override {Tensor} SharedWeight => {architecture.SharedWeight(spec)};");
         w.Line();
-        w.Line(spec.Tasks.Any(t => t.Kind == TaskKind.Multiclass)
+        w.Line(Imputed(spec).Any()
+            ? "/// <summary>One output column per task, in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks; then, for training only, the imputed errors of the ESCM²-DR tasks (<see cref=\"global::ModelDsl.ModelSchema.ImputedTasks\"/>).</summary>"
+            : spec.Tasks.Any(t => t.Kind == TaskKind.Multiclass)
             ? "/// <summary>Output columns in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks, one logit per class of multiclass tasks.</summary>"
             : "/// <summary>One output column per task, in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks.</summary>");
         w.Open($"public override {Tensor} forward({Tensor} categorical, {Tensor} numeric)");
@@ -78,12 +84,20 @@ internal static class NetworkEmitter
             parts.Add(HasTransforms(layout) ? $"{TransformsField}.forward(numeric)" : "numeric");
         w.Line($"var input = {Concat(parts)};");
         var towerInputs = architecture.Forward(w, spec);
-        w.Line($"return {Concat(spec.Tasks.Select((t, i) => $"{TowerField(t)}.forward({towerInputs[i]})").ToList())};");
+        var columns = spec.Tasks.Select((t, i) => $"{TowerField(t)}.forward({towerInputs[i]})")
+            .Concat(spec.Tasks.Select((t, i) => (t, i)).Where(x => x.t.HasImputation).Select(x => $"{ImputationField(x.t)}.forward({towerInputs[x.i]})"));
+        w.Line($"return {Concat(columns.ToList())};");
         w.Close();
         w.Close();
     });
 
     public static string TowerField(TaskSpec task) => $"tower_{task.Name}";
+
+    /// <summary>The field of a task's ESCM²-DR imputation tower: it reads what the task's tower reads, with the same units.</summary>
+    public static string ImputationField(TaskSpec task) => $"imputation_{task.Name}";
+
+    /// <summary>The tasks with an imputation tower, in task order (<c>ModelSchema.ImputedTasks</c>).</summary>
+    public static IEnumerable<TaskSpec> Imputed(ModelSpec spec) => spec.Tasks.Where(t => t.HasImputation);
 
     public const string TransformsField = "numeric_transforms";
 

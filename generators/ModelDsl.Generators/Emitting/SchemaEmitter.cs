@@ -28,7 +28,9 @@ internal static class SchemaEmitter
             var given = t.Given.Length == 0 ? "" : $", Given: {spec.IndexOf(t.Given)}";
             var weighting = spec.WeightOf(t) is { } weight ? $", Weighting: {SourceWriter.Enum(weight.PositivesOnly ? SampleWeighting.PositivesOnly : SampleWeighting.All)}" : "";
             var classes = t.Kind == TaskKind.Multiclass ? $", Classes: {t.ClassCount}" : "";
-            w.Line($"        new({SourceWriter.Literal(t.Name)}, {SourceWriter.Enum(t.Kind)}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}{classes}),");
+            var counterfactual = t.Counterfactual == CounterfactualRegularizer.None ? ""
+                : $" {{ Counterfactual = new({SourceWriter.Enum(t.Counterfactual)}, Weight: {SourceWriter.Literal(t.CounterfactualWeight)}, PropensityFloor: {SourceWriter.Literal(t.PropensityFloor)}) }}";
+            w.Line($"        new({SourceWriter.Literal(t.Name)}, {SourceWriter.Enum(t.Kind)}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}{classes}){counterfactual},");
         }
         w.Line("    },");
         w.Line("    new global::ModelDsl.OutputInfo[]");

@@ -87,5 +87,5 @@ internal sealed class ModelLayout
 internal sealed record OutputSpec(string Name, TaskSpec Task, OutputKind Kind)
 {
     /// <summary>Values per candidate: a multiclass task's classes, else 1.</summary>
-    public int Width => Kind == OutputKind.ClassProbabilities ? Task.ClassCount : 1;
+    public int Width => Kind == OutputKind.ClassProbabilities ? Task.Width : 1;
 }

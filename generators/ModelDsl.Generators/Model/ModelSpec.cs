@@ -88,7 +88,10 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Typ
     public int Width => !IsVector ? 1 : Kind == FeatureKind.Categorical ? MaxLength : Size;
 
     /// <summary>Rows of its table segment: the vocabulary, plus the reserved out-of-vocabulary or missing row (a string member has no out-of-vocabulary id).</summary>
-    public int Rows => Vocabulary + (OutOfVocabulary == OutOfVocabulary.Reserved || Missing == MissingValue.Category ? 1 : 0);
+    public int Rows => Vocabulary + (HasExtraRow ? 1 : 0);
+
+    /// <summary>Whether its segment has a row past the vocabulary, index <c>Vocabulary</c>: the reserved out-of-vocabulary or missing row.</summary>
+    public bool HasExtraRow => OutOfVocabulary == OutOfVocabulary.Reserved || Missing == MissingValue.Category;
 
     /// <summary>Features with the same key look up the same table segment.</summary>
     public string SegmentKey => Group.Length > 0 ? "group " + Group : Name;
@@ -119,6 +122,16 @@ internal sealed record TaskSpec(string Name, TaskKind Kind, MemberType Type, Equ
     /// <summary>A binary label's text in data files for false, or empty.</summary>
     public string Negative { get; init; } = "";
 
+    /// <summary>ESCM²'s regularizer of a Given task's conditional estimate (training only).</summary>
+    public CounterfactualRegularizer Counterfactual { get; init; }
+
+    public double CounterfactualWeight { get; init; } = BinaryTaskAttribute.DefaultCounterfactualWeight;
+
+    public double PropensityFloor { get; init; } = BinaryTaskAttribute.DefaultPropensityFloor;
+
+    /// <summary>Whether the network has a training-only imputation tower for this task (ESCM²-DR).</summary>
+    public bool HasImputation => Counterfactual == CounterfactualRegularizer.DoublyRobust;
+
     /// <summary>A multiclass task's <c>Classes</c> as written; 0 when left out.</summary>
     public int Classes { get; init; }
 
@@ -130,6 +143,9 @@ internal sealed record TaskSpec(string Name, TaskKind Kind, MemberType Type, Equ
 
     /// <summary>A multiclass task's number of classes: <c>Classes</c>, else its enum's members.</summary>
     public int ClassCount => Classes > 0 ? Classes : EnumMembers;
+
+    /// <summary>Output units of the task's tower, its columns in the network's output: its classes, or 1.</summary>
+    public int Width => Kind == TaskKind.Multiclass ? ClassCount : 1;
 
     /// <summary>The type of a multiclass task's most likely class in <c>Prediction</c>: its enum, or <c>int</c>.</summary>
     public string ClassType => EnumType.Length > 0 ? EnumType : "int";

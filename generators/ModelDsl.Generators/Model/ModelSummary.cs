@@ -48,14 +48,12 @@ internal sealed class ModelSummary
         parts.AddRange(Architecture(spec, layout));
         var towerInput = TowerInputWidth(spec);
         foreach (var task in spec.Tasks)
-        {
-            var tower = Dense(towerInput, task.Tower, reads: false);
-            var last = task.Tower.Count == 0 ? towerInput : task.Tower[task.Tower.Count - 1];
-            // One output unit, or one per class of a multiclass task.
-            var outputs = task.Kind == TaskKind.Multiclass ? task.ClassCount : 1;
-            parts.Add(new SummaryPart(NetworkEmitter.TowerField(task), $"tower {task.Name}{Units(task.Tower)} → {outputs}",
-                tower.Parameters + (last + 1) * outputs, 0, tower.Macs + last * outputs, 0));
-        }
+            parts.Add(Tower(towerInput, task.Tower, task.Width) with { Field = NetworkEmitter.TowerField(task), Name = $"tower {task.Name}{Units(task.Tower)} → {task.Width}" });
+        foreach (var task in NetworkEmitter.Imputed(spec))
+            parts.Add(Tower(towerInput, task.Tower) with
+            {
+                Field = NetworkEmitter.ImputationField(task), Name = $"imputation tower of {task.Name}{Units(task.Tower)} → 1 (ESCM²-DR, training only)", TrainingOnly = true,
+            });
         Parts = parts;
         Tables = tables;
         HasEmbeddings = layout.Groups.Count > 0;
@@ -79,9 +77,10 @@ internal sealed class ModelSummary
     /// <summary>Values of the persistent buffers (saved with the weights, not trained).</summary>
     public long Buffers => Parts.Sum(p => p.Buffers);
 
-    public long ServingMacs => Parts.Sum(p => p.Macs);
+    /// <summary>MACs of the served graph: training-only heads are not exported.</summary>
+    public long ServingMacs => Parts.Where(p => !p.TrainingOnly).Sum(p => p.Macs);
 
-    public long TrainingMacs => 3 * ServingMacs - (HasEmbeddings ? 0 : Parts.Sum(p => p.InputMacs));
+    public long TrainingMacs => 3 * Parts.Sum(p => p.Macs) - (HasEmbeddings ? 0 : Parts.Sum(p => p.InputMacs));
 
     public long WeightBytes => Parameters * FloatBytes;
 
@@ -161,6 +160,14 @@ internal sealed class ModelSummary
         return new SummaryPart("", "", parameters, 0, macs, inputMacs);
     }
 
+    /// <summary><c>Tower</c>: its hidden layers, then one output unit.</summary>
+    private static SummaryPart Tower(int input, EquatableArray<int> units, int outputs = 1)
+    {
+        var hidden = Dense(input, units, reads: false);
+        var last = units.Count == 0 ? input : units[units.Count - 1];
+        return new SummaryPart("", "", hidden.Parameters + (last + 1) * outputs, 0, hidden.Macs + last * outputs, 0);
+    }
+
     /// <summary><c>ExpertGroup</c>: the first layer of all experts as one <c>Linear</c>, later layers per expert.</summary>
     private static SummaryPart Experts(long input, int experts, EquatableArray<int> units, bool reads)
     {
@@ -201,7 +208,11 @@ internal sealed class ModelSummary
 /// One component: its <paramref name="Field"/> in the network (the prefix of its state_dict keys), a few words,
 /// and its parameters, persistent buffer values, MACs per sample, and the MACs of its products that read the network input.
 /// </summary>
-internal sealed record SummaryPart(string Field, string Name, long Parameters, long Buffers, long Macs, long InputMacs);
+internal sealed record SummaryPart(string Field, string Name, long Parameters, long Buffers, long Macs, long InputMacs)
+{
+    /// <summary>A head trained but never served or exported (ESCM²-DR's imputation tower): its MACs count in training only.</summary>
+    public bool TrainingOnly { get; init; }
+}
 
 /// <summary>The embedding table of one width: every segment's rows.</summary>
 internal sealed record EmbeddingTable(int Dim, long Rows, IReadOnlyList<string> Features)

@@ -300,6 +300,9 @@ internal static class Parser
                     // Absent reads as empty: a label written as text needs both (an empty label is not useful text).
                     Positive = reader.String(nameof(BinaryTaskAttribute.Positive), neutral: "")!,
                     Negative = reader.String(nameof(BinaryTaskAttribute.Negative), neutral: "")!,
+                    Counterfactual = ReadEnum<CounterfactualRegularizer>(attribute, reader, nameof(BinaryTaskAttribute.Counterfactual), name, $"{state.Model}.{name}", state) ?? Defaults.BinaryTask.Counterfactual,
+                    CounterfactualWeight = reader.Double(nameof(BinaryTaskAttribute.CounterfactualWeight), Defaults.BinaryTask.CounterfactualWeight, neutral: Defaults.BinaryTask.CounterfactualWeight),
+                    PropensityFloor = reader.Double(nameof(BinaryTaskAttribute.PropensityFloor), Defaults.BinaryTask.PropensityFloor, neutral: Defaults.BinaryTask.PropensityFloor),
                 });
                 break;
             case RoleKind.MulticlassTask:

@@ -85,6 +85,11 @@ internal static class Validator
                 yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.Vocabulary), feature.Vocabulary, Categorical, owner, "a positive integer, the number of distinct ids");
             if (feature.Dim <= 0)
                 yield return NotPositive(at, feature.Name, nameof(CategoricalAttribute.Dim), feature.Dim, Categorical, owner, "a positive integer, the embedding width");
+            if (feature.Vocabulary == int.MaxValue && feature.HasExtraRow)
+                yield return Diagnostic.Create(DiagnosticDescriptors.VocabularyRowsOverflow, ArgumentOf(at, feature.Name, nameof(CategoricalAttribute.Vocabulary)),
+                    spec.ClassName, feature.Name, feature.Vocabulary.ToString(CultureInfo.InvariantCulture),
+                    feature.OutOfVocabulary == OutOfVocabulary.Reserved ? "OutOfVocabulary = Reserved" : "Missing = Category",
+                    ((long)int.MaxValue + 1).ToString("N0", CultureInfo.InvariantCulture));
         }
         foreach (var diagnostic in Sequences(spec, at).Concat(Groups(spec, at)))
             yield return diagnostic;
@@ -230,6 +235,8 @@ internal static class Validator
                     spec.ClassName, task.Name, Format(task.LossWeight));
             if (task.Given.Length > 0 && GivenRules.Check(spec, task, ArgumentOf(at, task.Name, nameof(BinaryTaskAttribute.Given))) is { } given)
                 yield return given;
+            foreach (var diagnostic in CounterfactualRules.Check(spec, task, at))
+                yield return diagnostic;
             if (task.Kind == TaskKind.Multiclass && Classes(spec, task, at) is { } classes)
                 yield return classes;
         }

@@ -74,6 +74,10 @@ public static class TrainingBundle
         ArgumentNullException.ThrowIfNull(network);
         options ??= new TrainingOptions();
         var schema = network.Schema;
+        // python/modeldsl has no twin of CounterfactualRisk or of the imputation towers: refused, not trained as plain ESMM.
+        if (schema.Tasks.FirstOrDefault(t => t.Counterfactual is not null) is { } counterfactual)
+            throw new ArgumentException($"The distributed trainer does not implement ESCM²'s counterfactual regularizers, and task '{counterfactual.Name}' of {schema.Name} " +
+                $"sets Counterfactual = {counterfactual.Counterfactual!.Regularizer}: train it with the generated Trainer, or remove Counterfactual.", nameof(network));
         var children = network.named_children().ToList();
         var towers = children.Where(c => c.module is Tower).ToList();
         if (towers.Count != schema.Tasks.Count)

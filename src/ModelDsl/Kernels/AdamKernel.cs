@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ModelDsl.Kernels;
@@ -34,6 +35,7 @@ internal static class AdamKernel
     /// <param name="values">One row of gradient per entry of <paramref name="indices"/>.</param>
     /// <param name="c">This step's coefficients.</param>
     /// <param name="scratch">Reused between steps: which rows were seen, and their summed gradients.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     public static void Rows(Span<float> weights, Span<float> mean, Span<float> square, int dim,
         ReadOnlySpan<long> indices, ReadOnlySpan<float> values, in AdamCoefficients c, RowScratch scratch)
     {
@@ -90,6 +92,7 @@ internal static class AdamKernel
     // m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε), with g += λw under weight decay:
     // TorchSharp's Adam formula in float32; equal to LibTorch's operations within rounding (they fuse some
     // multiply-adds and multiply in another order).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     private static void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> mean, Span<float> square, in AdamCoefficients c)
     {
         float beta1 = (float)c.Beta1, oneMinusBeta1 = (float)c.OneMinusBeta1, beta2 = (float)c.Beta2, oneMinusBeta2 = (float)c.OneMinusBeta2,

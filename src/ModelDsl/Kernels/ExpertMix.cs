@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -75,6 +76,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         return probabilities;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     private static Tensor Mix(Tensor probabilities, Tensor experts, Tensor? bias)
     {
         var shape = new Shape(probabilities, experts);
@@ -120,6 +122,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     private static List<Tensor> Backward(Tensor probabilities, Tensor experts, Tensor? bias, Tensor grad_output)
     {
         using var gradient = grad_output.contiguous();

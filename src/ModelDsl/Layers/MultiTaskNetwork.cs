@@ -10,8 +10,9 @@ namespace ModelDsl.Layers;
 /// <summary>
 /// Base of every generated <c>Network</c>: <c>forward(categorical, numeric)</c> returns one logit (binary
 /// task) or value (regression task) column per task, and one logit per class of a multiclass task, in task
-/// order, [batch, <see cref="ModelSchema.LogitColumns"/>]. The generated subclass builds
-/// the layers and writes both the TorchSharp forward and its ONNX graph.
+/// order, [batch, <see cref="ModelSchema.LogitColumns"/>], then the training-only imputation
+/// heads of ESCM²-DR tasks (<see cref="ModelSchema.ImputedTasks"/>), which neither <see cref="Predict"/> nor the
+/// ONNX graph serves. The generated subclass builds the layers and writes both the TorchSharp forward and its ONNX graph.
 /// </summary>
 public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
 {

@@ -43,6 +43,13 @@ public sealed record ModelSchema(
     /// <summary>The loss weighting of <see cref="LossWeightingAttribute"/>; static weights when absent.</summary>
     public Training.LossWeightingSettings LossWeighting { get; init; } = Training.LossWeightingSettings.Static;
 
+    /// <summary>
+    /// The tasks with an ESCM²-DR imputation tower, in task order: the network's <c>forward</c> returns their
+    /// imputed errors (before softplus) as columns <see cref="LogitColumns"/> + i, after the tasks' own. Training only: never served or exported.
+    /// </summary>
+    public IReadOnlyList<int> ImputedTasks { get; } = Enumerable.Range(0, Tasks.Count)
+        .Where(t => Tasks[t].Counterfactual?.Regularizer == CounterfactualRegularizer.DoublyRobust).ToArray();
+
     /// <summary>The version of ModelDsl that exported or serves a model.</summary>
     public static string LibraryVersion { get; } =
         typeof(ModelSchema).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -75,7 +82,16 @@ public sealed record TaskInfo(string Name, TaskKind Kind, double LossWeight, int
 {
     /// <summary>Columns the task takes in the network's output: its classes' logits, or one logit or value.</summary>
     public int Width => Kind == TaskKind.Multiclass ? Classes : 1;
+
+    /// <summary>ESCM²'s regularizer of this Given task's conditional estimate, or null (training only).</summary>
+    public CounterfactualSettings? Counterfactual { get; init; }
 }
+
+/// <summary>ESCM²'s counterfactual regularizer of a Given task, from <see cref="BinaryTaskAttribute.Counterfactual"/>.</summary>
+/// <param name="Regularizer">Inverse propensity or doubly robust.</param>
+/// <param name="Weight">λ_c, its weight within the task's loss.</param>
+/// <param name="PropensityFloor">The least propensity it divides by.</param>
+public sealed record CounterfactualSettings(CounterfactualRegularizer Regularizer, double Weight, double PropensityFloor);
 
 /// <summary>One served output: a member of <c>Prediction</c> and a named ONNX output of shape [batch], or [batch, width] when wider than 1.</summary>
 /// <param name="Name">Member and ONNX output name.</param>

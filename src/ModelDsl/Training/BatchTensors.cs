@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ModelDsl.Kernels;
 using static TorchSharp.torch;
@@ -42,6 +43,7 @@ internal sealed class BatchTensors : IDisposable
         return view.to(_device);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     private static void Gather<T>(T[] source, int width, ReadOnlySpan<int> rows, Tensor tensor)
         where T : unmanaged
     {

@@ -10,6 +10,7 @@ namespace ModelDsl.Training;
 /// softmax cross-entropy for multiclass, each sample's term scaled by its weight. A Given task is trained on every sample through its joint
 /// probability against the joint label (ESMM). Without Given or multiclass tasks all columns are computed at once
 /// (a handful of operations however many tasks: each operation costs a dispatch in forward and backward).
+/// A Given task with <see cref="TaskInfo.Counterfactual"/> adds ESCM²'s regularizer to its loss (<see cref="CounterfactualRisk"/>).
 /// </summary>
 internal sealed class TaskLoss : IDisposable
 {
@@ -26,12 +27,17 @@ internal sealed class TaskLoss : IDisposable
     // PositivesOnly columns (null when there are none).
     private readonly Tensor? _binary;
     private readonly Tensor? _positivesOnly;
+    // Per task, the forward column of its ESCM²-DR imputation head, or −1.
+    private readonly int[] _imputationColumn;
 
     public TaskLoss(ModelSchema schema, Device device)
     {
         _schema = schema;
         var tasks = schema.Tasks;
         _taskByTask = tasks.Any(t => t.Given >= 0 || t.Kind == TaskKind.Multiclass);
+        _imputationColumn = Enumerable.Repeat(-1, tasks.Count).ToArray();
+        for (var i = 0; i < schema.ImputedTasks.Count; i++)
+            _imputationColumn[schema.ImputedTasks[i]] = schema.LogitColumns + i;
         _allBinary = tasks.All(t => t.Kind == TaskKind.Binary);
         _allRegression = tasks.All(t => t.Kind == TaskKind.Regression);
         _weighted = tasks.Any(t => t.Weighting != SampleWeighting.None);
@@ -94,6 +100,12 @@ internal sealed class TaskLoss : IDisposable
                 { Given: < 0 } => nn.functional.binary_cross_entropy_with_logits(output, label, weight),
                 _ => nn.functional.binary_cross_entropy(jointLogProbability[t]!.exp().clamp(ProbabilityFloor, 1 - ProbabilityFloor), label, weight),
             };
+            if (tasks[t].Counterfactual is { } counterfactual)
+            {
+                var given = tasks[t].Given;
+                var imputed = _imputationColumn[t] is var column and >= 0 ? outputs.select(1, column) : null;
+                perTask[t] += CounterfactualRisk.Compute(counterfactual, output, labels.select(1, t), jointLabels[given]!, jointLogProbability[given]!, imputed, weight);
+            }
         }
         return stack(perTask);
     }
