@@ -645,7 +645,7 @@ public partial class DiagnosticTests
     [Fact]
     public void EveryDescriptorHasATest()
     {
-        var tested = new[] { typeof(DiagnosticTests), typeof(SizeDiagnosticTests) }.SelectMany(t => t.GetMethods()).Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))
+        var tested = new[] { typeof(DiagnosticTests), typeof(SizeDiagnosticTests), typeof(PersonalizationDiagnosticTests) }.SelectMany(t => t.GetMethods()).Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))
             .Select(m => m.Name[..7].ToUpperInvariant()).ToHashSet();
         var ids = typeof(DiagnosticDescriptors).GetFields().Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id).ToList();
         Assert.Equal(ids.Order(), tested.Order());
@@ -685,7 +685,7 @@ public partial class DiagnosticTests
     /// Runs the generator over <paramref name="markup"/>: the generator's diagnostics must be exactly the
     /// marked ones, and only <paramref name="generates"/> models may generate code.
     /// </summary>
-    private static List<Diagnostic> Verify(string markup, int generates = 0, LanguageVersion language = LanguageVersion.Latest)
+    internal static List<Diagnostic> Verify(string markup, int generates = 0, LanguageVersion language = LanguageVersion.Latest)
     {
         var (source, expected) = Markup.Parse(markup);
         var (result, output) = GeneratorHarness.Run(language, source);

@@ -69,6 +69,30 @@ public sealed partial class ModelSummaryTests
     }
 
     /// <summary>
+    /// The same MMoE with PEPNet's gates. EPNet over X (column 2 of the input of width 3), 4 hidden units: it reads
+    /// 1 + 3 = 4 values, 4·4 = 16 MACs, then 4·3 = 12 into the 3 scales; parameters 16 + 4 + 12 + 3 = 35. PPNet over A
+    /// (columns 0 and 1): one gate, for the towers' first layer (Click's 2 units; Y has none), as wide as it: reads
+    /// 2 + 3 = 5, 5·2 = 10 MACs, then 2·2 = 4; parameters 10 + 2 + 4 + 2 = 18. Serving: 141 + 28 + 14 = 183.
+    /// Training with an embedding: 3 · 183 = 549. Over numbers only the gates' first layers read inputs that need no
+    /// gradient (16 + 10 are skipped), but the experts and gates read the input times EPNet's scales, which does: 549 − 26 = 523.
+    /// </summary>
+    [Fact]
+    public void MacsOfPepnetGatesByHand()
+    {
+        static string WithGates(string source) => source.Replace("public partial class M",
+            "[EmbeddingPersonalization(nameof(X), GateUnits = 4)]\n[ParameterPersonalization(nameof(A))]\npublic partial class M", StringComparison.Ordinal);
+        var summary = Summaries([WithGates(Mmoe("[Categorical(Vocabulary = 10, Dim = 2)] public long A { get; init; }"))]).Single();
+        Assert.Equal(183, summary.Serving);
+        Assert.Equal(549, summary.Training);
+        Assert.Equal(35, summary.Parts["epnet"].Parameters);
+        Assert.Equal(18, summary.Parts["ppnet"].Parameters);
+        Assert.Equal(234, summary.Total);
+        var numbers = Summaries([WithGates(Mmoe("[Numeric(Size = 2)] public float[] A { get; init; } = [];"))]).Single();
+        Assert.Equal(183, numbers.Serving);
+        Assert.Equal(523, numbers.Training);
+    }
+
+    /// <summary>
     /// ESCM²-DR's imputation tower, a twin of its task's tower, counts in parameters and training but not in serving.
     /// Input 3 (one id embedded in 2, one number); bottom [4]: 3·4 = 12 MACs, 16 parameters. Click's tower reads 4:
     /// 4 MACs, 5 parameters; Purchase's [2] and its imputation tower: 4·2 + 2 = 10 MACs and 8 + 2 + 2 + 1 = 13 parameters each.

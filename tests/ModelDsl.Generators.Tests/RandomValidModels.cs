@@ -12,7 +12,8 @@ namespace ModelDsl.Generators.Tests;
 /// truncation, out-of-vocabulary policies and shared groups; numeric scalars and arrays with each
 /// transform; binary tasks of every label type, regression tasks, and multiclass tasks of int and enum
 /// labels (<see cref="ClassEnum"/>), with towers and loss weights, Given
-/// chains (declared in any order) with ESCM²'s regularizers, sample weights with and without PositivesOnly; [Column] renames;
+/// chains (declared in any order) with ESCM²'s regularizers, sample weights with and without PositivesOnly; PEPNet's EPNet and PPNet
+/// gates over any features; [Column] renames;
 /// fields and properties, classes and records. Networks stay tiny, so training one takes milliseconds.
 /// </summary>
 internal static class RandomValidModels
@@ -106,7 +107,8 @@ internal static class RandomValidModels
         var valid = Gen.Select(Gen.OneOf("M", "Ranker", "Funnel"), Gen.Frequency((3, Gen.Const(Shape.Plain)), (1, Gen.Const(Shape.Record))),
             Architecture, Optional(Regularization), Optional(LossWeighting), Members(Names),
             (name, shape, architecture, regularization, weighting, members) => new Model(name, shape,
-                new[] { architecture, regularization, weighting }.OfType<string>().ToArray(), members));
+                new[] { architecture, regularization, weighting }.OfType<string>().ToArray(), members))
+            .SelectMany(model => Personalization(model.Members).Select(gates => model with { ClassAttributes = model.ClassAttributes.Concat(gates).ToArray() }));
         if (!reservedNames)
             return valid;
         // The reserved name replaces one of the pool's names before any Given or For refers to it.
@@ -131,6 +133,22 @@ internal static class RandomValidModels
             Gen.Select(Optional(Gen.OneOf("1", "2")), Gen.Int[1, 2], Gen.Int[1, 2], expertUnits, gates,
                 (levels, shared, task, expert, gate) => Attribute("ProgressiveLayeredExtraction",
                     Named("Levels", levels), $"SharedExperts = {shared}", $"TaskExperts = {task}", $"ExpertUnits = {expert}", Named("GateUnits", gate))));
+    }
+
+    /// <summary>
+    /// PEPNet's attributes, each now and then: priors drawn from the features (any kind, any order), GateUnits
+    /// set or not; <c>[ParameterPersonalization]</c> only where a task has a tower layer.
+    /// </summary>
+    private static Gen<string[]> Personalization(Member[] members)
+    {
+        var features = members.Where(m => m.Attributes[0].StartsWith("Categorical", StringComparison.Ordinal) || m.Attributes[0].StartsWith("Numeric", StringComparison.Ordinal))
+            .Select(m => m.Name).ToArray();
+        var towers = members.Any(m => m.Attributes[0].Contains("Tower = new[]", StringComparison.Ordinal));
+        Gen<string?> Gate(string attribute) => Gen.Frequency((2, Gen.Const((string?)null)), (1,
+            Gen.Select(Gen.Int[1, features.Length].SelectMany(n => Gen.Shuffle(features.ToArray(), n)), Optional(Gen.Int[1, 4].Select(u => u.ToString(CultureInfo.InvariantCulture))),
+                (priors, units) => (string?)Attribute(attribute, priors.Select(p => (string?)$"nameof({p})").Append(Named("GateUnits", units)).ToArray()))));
+        return Gen.Select(Gate("EmbeddingPersonalization"), towers ? Gate("ParameterPersonalization") : Gen.Const((string?)null),
+            (ep, pp) => new[] { ep, pp }.OfType<string>().ToArray());
     }
 
     /// <summary>Features, then tasks, then sample weights, named from <paramref name="names"/>, with valid references among them.</summary>

@@ -122,6 +122,32 @@ internal static class ReferenceModels
         """;
 
     /// <summary>
+    /// PEPNet on MMoE: EPNet over a domain id and a numeric statistic, PPNet over user and item ids (the item a pooled
+    /// sequence too) with towers of different depths, one task without a tower layer.
+    /// </summary>
+    public const string Pepnet = """
+        using ModelDsl;
+
+        namespace Feed;
+
+        [MultiTaskModel]
+        [MixtureOfExperts(Experts = 2, ExpertUnits = new[] { 16 })]
+        [EmbeddingPersonalization(nameof(Domain), nameof(DomainCtr))]
+        [ParameterPersonalization(nameof(UserId), nameof(RecentItems), GateUnits = 8)]
+        public partial class DomainModel
+        {
+            [Categorical(Vocabulary = 1000, Dim = 8)] public long UserId { get; init; }
+            [Categorical(Vocabulary = 500, Dim = 8, Group = "item")] public long ItemId { get; init; }
+            [Categorical(Vocabulary = 500, Dim = 8, Group = "item", MaxLength = 4)] public long[] RecentItems { get; init; } = [];
+            [Categorical(Vocabulary = 3, Dim = 4)] public int Domain { get; init; }
+            [Numeric(Transform = NumericTransform.Standardize)] public float DomainCtr { get; init; }
+
+            [BinaryTask(Tower = new[] { 16, 8 })] public bool Click { get; init; }
+            [BinaryTask(Tower = new[] { 8 }, Given = nameof(Click))] public bool Like { get; init; }
+            [RegressionTask] public float WatchTime { get; init; }
+        }
+        """;
+
     /// ESCM² on MMoE: conversion given click with the doubly robust regularizer (a training-only imputation tower
     /// reading the conversion's gate), cart given click with the inverse-propensity one.
     /// </summary>
@@ -165,5 +191,5 @@ internal static class ReferenceModels
         }
         """;
 
-    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Escm, Multiclass];
+    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Pepnet, Escm, Multiclass];
 }

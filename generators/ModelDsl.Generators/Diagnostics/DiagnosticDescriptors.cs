@@ -157,6 +157,22 @@ internal static class DiagnosticDescriptors
         "Multiclass label enum is not numbered 0 to n − 1",
         "The label '{0}.{1}' of [MulticlassTask] is the enum '{2}', whose members have {3}; a label enum's members must be numbered 0, 1, …, n − 1, with n at least 2, as class indices");
 
+    public static readonly DiagnosticDescriptor UnknownPrior = Error(DiagnosticIds.UnknownPrior,
+        "Prior names no feature of the model",
+        "Prior '{2}' of [{1}] on '{0}' is {3}; a prior must be a [Categorical] or [Numeric] member of '{0}', e.g. nameof({4})");
+
+    public static readonly DiagnosticDescriptor NoPrior = Error(DiagnosticIds.NoPrior,
+        "Personalization names no prior feature",
+        "[{1}] on '{0}' names no prior feature; name the features its gate reads, e.g. [{1}(nameof({2}))]");
+
+    public static readonly DiagnosticDescriptor PriorTwice = Error(DiagnosticIds.PriorTwice,
+        "Prior feature named twice",
+        "[{1}] on '{0}' names the prior '{2}' more than once; name each feature once");
+
+    public static readonly DiagnosticDescriptor NoTowerToPersonalize = Error(DiagnosticIds.NoTowerToPersonalize,
+        "No tower layer to personalize",
+        "[ParameterPersonalization] on '{0}' scales tower layers, but no task of '{0}' has one; give a task a tower, e.g. [BinaryTask(Tower = new[] {{ 16 }})], or remove the attribute");
+
     public static readonly DiagnosticDescriptor CounterfactualWithoutGiven = Error(DiagnosticIds.CounterfactualWithoutGiven,
         "Counterfactual regularizer needs a Given task",
         "Counterfactual of [BinaryTask] on '{0}.{1}' is {2}, but '{1}' has no Given: the regularizer weighs the error of '{1}' given another task by that task's predicted probability; {3}");

@@ -43,6 +43,10 @@ internal static class DiagnosticIds
     public const string InvalidBuildProperty = "MDSL035";
     public const string InvalidClasses = "MDSL036";
     public const string InvalidClassEnum = "MDSL037";
+    public const string UnknownPrior = "MDSL044";
+    public const string NoPrior = "MDSL045";
+    public const string PriorTwice = "MDSL046";
+    public const string NoTowerToPersonalize = "MDSL047";
     public const string CounterfactualWithoutGiven = "MDSL048";
     public const string CounterfactualArgumentUnused = "MDSL049";
     public const string VocabularyRowsOverflow = "MDSL050";

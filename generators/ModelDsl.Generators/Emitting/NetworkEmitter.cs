@@ -8,7 +8,7 @@ namespace ModelDsl.Generators.Emitting;
 /// <summary>
 /// Emits <c>Network</c>: the TorchSharp module of the spec, one field per layer (field names are the
 /// checkpoint keys), and its forward pass written out so a person can step through it:
-/// embeddings → architecture → one tower per task.
+/// embeddings → (EPNet) → architecture → one tower per task (scaled by PPNet).
 /// </summary>
 internal static class NetworkEmitter
 {
@@ -17,14 +17,18 @@ internal static class NetworkEmitter
     public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
     {
         var architecture = ArchitectureEmitters.For(spec.Architecture.Kind);
-        w.Line($"/// <summary>The TorchSharp network of <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/>: {architecture.Describe(spec)}; towers for {string.Join(", ", spec.Tasks.Select(t => t.Name))}.</summary>");
+        w.Line($"/// <summary>The TorchSharp network of <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/>: {DescribeGate("EPNet", spec.EmbeddingPersonalization)}{architecture.Describe(spec)}; {DescribeGate("PPNet", spec.ParameterPersonalization)}towers for {string.Join(", ", spec.Tasks.Select(t => t.Name))}.</summary>");
         w.Line(SourceWriter.GeneratedCode);
         w.Open("public sealed partial class Network : global::ModelDsl.Layers.MultiTaskNetwork");
         foreach (var group in layout.Groups)
             w.Line($"private readonly global::ModelDsl.Layers.EmbeddingGroup {ModelLayout.GroupField(group)};");
         if (HasTransforms(layout))
             w.Line($"private readonly global::ModelDsl.Layers.NumericTransforms {TransformsField};");
+        if (spec.EmbeddingPersonalization is not null)
+            w.Line($"private readonly global::ModelDsl.Layers.PriorGate {Personalization.EmbeddingField};");
         architecture.Fields(w, spec);
+        if (spec.ParameterPersonalization is not null)
+            w.Line($"private readonly global::ModelDsl.Layers.TowerGates {Personalization.TowerField};");
         foreach (var task in spec.Tasks)
             w.Line($"private readonly global::ModelDsl.Layers.Tower {TowerField(task)};");
         foreach (var task in Imputed(spec))
@@ -60,7 +64,14 @@ internal static class NetworkEmitter
         }
         if (HasTransforms(layout))
             w.Line($"{TransformsField} = new({SourceWriter.Literal(TransformsField)}, new[] {{ {string.Join(", ", layout.Numeric.SelectMany(f => Enumerable.Repeat(SourceWriter.Enum(f.Transform), f.Width)))} }});");
+        if (spec.EmbeddingPersonalization is { } ep)
+            w.Line($"{Personalization.EmbeddingField} = new({SourceWriter.Literal(Personalization.EmbeddingField)}, priorColumns: {SourceWriter.IntArray(Personalization.PriorColumns(layout, ep))}, " +
+                $"generalWidth: {layout.InputWidth}, units: {Personalization.EmbeddingGateUnits(ep, layout)}, outputWidth: {layout.InputWidth}); // {string.Join(", ", ep.Priors)}");
         architecture.Construct(w, spec, layout);
+        if (spec.ParameterPersonalization is { } pp)
+            w.Line($"{Personalization.TowerField} = new({SourceWriter.Literal(Personalization.TowerField)}, priorColumns: {SourceWriter.IntArray(Personalization.PriorColumns(layout, pp))}, " +
+                $"generalWidth: {layout.InputWidth}, gateUnits: {SourceWriter.IntArray(Personalization.TowerGateUnits(spec, pp))}, " +
+                $"towers: new global::System.Collections.Generic.IReadOnlyList<int>[] {{ {string.Join(", ", spec.Tasks.Select(t => SourceWriter.IntArray(t.Tower)))} }}); // {string.Join(", ", pp.Priors)}");
         var towerWidth = architecture.TowerInputWidth(spec, layout);
         foreach (var task in spec.Tasks)
             w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization{(task.Width > 1 ? $", outputs: {task.Width}" : "")});");
@@ -82,9 +93,18 @@ internal static class NetworkEmitter
         var parts = layout.Groups.Select(g => $"{ModelLayout.GroupField(g)}.forward(categorical)").ToList();
         if (layout.Numeric.Count > 0)
             parts.Add(HasTransforms(layout) ? $"{TransformsField}.forward(numeric)" : "numeric");
-        w.Line($"var input = {Concat(parts)};");
+        if (spec.EmbeddingPersonalization is null)
+            w.Line($"var input = {Concat(parts)};");
+        else
+        {
+            w.Line($"var {Embedded} = {Concat(parts)};");
+            w.Line($"var input = {Embedded} * {Personalization.EmbeddingField}.forward({Embedded}, {Embedded});");
+        }
         var towerInputs = architecture.Forward(w, spec);
-        var columns = spec.Tasks.Select((t, i) => $"{TowerField(t)}.forward({towerInputs[i]})")
+        var scaled = spec.ParameterPersonalization is not null;
+        if (scaled)
+            w.Line($"var scales = {Personalization.TowerField}.forward({PriorSource(spec)}, input);");
+        var columns = spec.Tasks.Select((t, i) => $"{TowerField(t)}.forward({towerInputs[i]}{(scaled ? $", scales[{i}]" : "")})")
             .Concat(spec.Tasks.Select((t, i) => (t, i)).Where(x => x.t.HasImputation).Select(x => $"{ImputationField(x.t)}.forward({towerInputs[x.i]})"));
         w.Line($"return {Concat(columns.ToList())};");
         w.Close();
@@ -92,6 +112,14 @@ internal static class NetworkEmitter
     });
 
     public static string TowerField(TaskSpec task) => $"tower_{task.Name}";
+
+    private static string DescribeGate(string name, PersonalizationSpec? gate) => gate is null ? "" : $"{name} ({string.Join(", ", gate.Priors)}), ";
+
+    /// <summary>The local holding the embedded input before EPNet scales it.</summary>
+    public const string Embedded = "embedded";
+
+    /// <summary>Where PEPNet's gates take their priors: the embedded input, before EPNet scales it.</summary>
+    public static string PriorSource(ModelSpec spec) => spec.EmbeddingPersonalization is null ? "input" : Embedded;
 
     /// <summary>The field of a task's ESCM²-DR imputation tower: it reads what the task's tower reads, with the same units.</summary>
     public static string ImputationField(TaskSpec task) => $"imputation_{task.Name}";

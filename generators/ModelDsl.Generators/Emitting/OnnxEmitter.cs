@@ -19,10 +19,23 @@ internal static class OnnxEmitter
         var parts = layout.Groups.Select(g => $"{ModelLayout.GroupField(g)}.Export(g, categorical!)").ToList();
         if (layout.Numeric.Count > 0)
             parts.Add(NetworkEmitter.HasTransforms(layout) ? $"{NetworkEmitter.TransformsField}.Export(g, numeric!)" : "numeric!");
-        w.Line(parts.Count == 1 ? $"var input = {parts[0]};" : $"var input = g.Concat(new[] {{ {string.Join(", ", parts)} }}, axis: 1);");
+        var embedded = parts.Count == 1 ? parts[0] : $"g.Concat(new[] {{ {string.Join(", ", parts)} }}, axis: 1)";
+        if (spec.EmbeddingPersonalization is null)
+            w.Line($"var input = {embedded};");
+        else
+        {
+            w.Line($"var {NetworkEmitter.Embedded} = {embedded};");
+            w.Line($"var input = g.Mul({NetworkEmitter.Embedded}, {Personalization.EmbeddingField}.Export(g, {NetworkEmitter.Embedded}, {NetworkEmitter.Embedded}));");
+        }
         var (towerInput, stacked) = ArchitectureEmitters.For(spec.Architecture.Kind).Export(w, spec);
+        var scales = "";
+        if (spec.ParameterPersonalization is not null)
+        {
+            w.Line($"var scales = {Personalization.TowerField}.Export(g, {NetworkEmitter.PriorSource(spec)}, input);");
+            scales = ", scales";
+        }
         var towers = string.Join(", ", spec.Tasks.Select(NetworkEmitter.TowerField));
-        w.Line($"return global::ModelDsl.Layers.Tower.ExportAll(g, new[] {{ {towers} }}, {towerInput}, stacked: {(stacked ? "true" : "false")});");
+        w.Line($"return global::ModelDsl.Layers.Tower.ExportAll(g, new[] {{ {towers} }}, {towerInput}, stacked: {(stacked ? "true" : "false")}{scales});");
         w.Close();
         w.Close();
     });

@@ -7,7 +7,7 @@ namespace ModelDsl.Generators.Model;
 /// <summary>
 /// Identifies the serving contract of a spec: features (order, kind, vocabulary, dim, sequence, group,
 /// hashing, out-of-vocabulary policy, transforms), tasks (order,
-/// kind, tower, Given, odds output, classes) and architecture. Training-only settings (loss weights, L2, dropout) are left out, so
+/// kind, tower, Given, odds output, classes), architecture and PEPNet's gates. Training-only settings (loss weights, L2, dropout) are left out, so
 /// retuning them keeps old model files servable; anything that changes the graph changes the hash.
 /// </summary>
 internal static class Fingerprint
@@ -34,6 +34,10 @@ internal static class Fingerprint
             text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower)).Append(':').Append(t.Given)
                 .Append(':').Append(spec.WeightOf(t)?.PositivesOnly == true ? "odds" : "")
                 .Append(t.Kind == TaskKind.Multiclass ? $":classes={t.ClassCount}" : "");
+        // Absent gates add nothing, so models without them keep their fingerprints.
+        foreach (var (key, gate) in new[] { ("ep", spec.EmbeddingPersonalization), ("pp", spec.ParameterPersonalization) })
+            if (gate is not null)
+                text.Append('|').Append(key).Append(':').Append(string.Join(",", gate.Priors)).Append(':').Append(gate.GateUnits.ToString(CultureInfo.InvariantCulture));
         return StableHash.Of(text.ToString()).ToString("x16", CultureInfo.InvariantCulture);
     }
 

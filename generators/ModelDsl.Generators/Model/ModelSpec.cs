@@ -23,6 +23,12 @@ internal sealed record ModelSpec(
     /// <summary>Whether the class has a parameterless constructor and settable members, so file readers can build samples.</summary>
     public bool IsConstructible { get; init; }
 
+    /// <summary><c>[EmbeddingPersonalization]</c> (PEPNet's EPNet), or null.</summary>
+    public PersonalizationSpec? EmbeddingPersonalization { get; init; }
+
+    /// <summary><c>[ParameterPersonalization]</c> (PEPNet's PPNet), or null.</summary>
+    public PersonalizationSpec? ParameterPersonalization { get; init; }
+
     /// <summary>The task a task is given, or null.</summary>
     public TaskSpec? GivenOf(TaskSpec task) => IndexOf(task.Given) is var i and >= 0 ? Tasks[i] : null;
 
@@ -194,3 +200,6 @@ internal sealed record LossWeightingSpec(LossWeightingStrategy Strategy, double 
     public static LossWeightingSpec Default { get; } =
         new(LossWeightingStrategy.Static, LossWeightingAttribute.DefaultAlpha, LossWeightingAttribute.DefaultTemperature);
 }
+
+/// <summary>A PEPNet gate's prior feature members and hidden units (0: as wide as what it scales).</summary>
+internal sealed record PersonalizationSpec(EquatableArray<string> Priors, int GateUnits);

@@ -45,7 +45,23 @@ internal sealed class ModelSummary
         if (NetworkEmitter.HasTransforms(layout))
             // log1p flags, mean and scale per column, and the row count the statistics were taken from.
             parts.Add(new SummaryPart(NetworkEmitter.TransformsField, "numeric transforms (statistics as buffers)", 0, Buffers: 3L * layout.NumericWidth + 1, 0, 0));
-        parts.AddRange(Architecture(spec, layout));
+        if (spec.EmbeddingPersonalization is { } ep)
+        {
+            var gate = Gate(Personalization.PriorColumns(layout, ep).Count + layout.InputWidth, Personalization.EmbeddingGateUnits(ep, layout), layout.InputWidth);
+            parts.Add(gate with { Field = Personalization.EmbeddingField, Name = $"EPNet gate over {string.Join(", ", ep.Priors)}, scaling the {layout.InputWidth} input values" });
+            // The architecture reads the input times the gate, which needs its gradient even without embeddings.
+            parts.AddRange(Architecture(spec, layout).Select(p => p with { InputMacs = 0 }));
+        }
+        else
+            parts.AddRange(Architecture(spec, layout));
+        if (spec.ParameterPersonalization is { } pp)
+        {
+            var read = Personalization.PriorColumns(layout, pp).Count + layout.InputWidth;
+            var widths = Personalization.TowerGateWidths(spec);
+            var gates = Personalization.TowerGateUnits(spec, pp).Select((units, l) => Gate(read, units, widths[l])).ToList();
+            parts.Add(new SummaryPart(Personalization.TowerField, $"PPNet gates over {string.Join(", ", pp.Priors)}, scaling tower units{Units(widths.ToEquatableArray())}",
+                gates.Sum(g => g.Parameters), 0, gates.Sum(g => g.Macs), gates.Sum(g => g.InputMacs)));
+        }
         var towerInput = TowerInputWidth(spec);
         foreach (var task in spec.Tasks)
             parts.Add(Tower(towerInput, task.Tower, task.Width) with { Field = NetworkEmitter.TowerField(task), Name = $"tower {task.Name}{Units(task.Tower)} → {task.Width}" });
@@ -159,6 +175,13 @@ internal sealed class ModelSummary
         }
         return new SummaryPart("", "", parameters, 0, macs, inputMacs);
     }
+
+    /// <summary>
+    /// <c>PriorGate</c>: a hidden <c>Linear</c> over the priors and the input, then one into the scales. Its input
+    /// is the network input's (the priors with their gradient, the rest without), so it reads the network input.
+    /// </summary>
+    private static SummaryPart Gate(long input, int units, long output) =>
+        new("", "", input * units + units + (long)units * output + output, 0, input * units + units * output, input * units);
 
     /// <summary><c>Tower</c>: its hidden layers, then one output unit.</summary>
     private static SummaryPart Tower(int input, EquatableArray<int> units, int outputs = 1)

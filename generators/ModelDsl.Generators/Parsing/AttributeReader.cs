@@ -85,6 +85,13 @@ internal sealed class AttributeReader
             ? units
             : Unreadable(neutral);
 
+    /// <summary>The sole constructor argument, a <c>string[]</c> (a <c>params</c> array); a null element reads as empty.</summary>
+    public ImmutableArray<string> ConstructorStrings(ImmutableArray<string> neutral) =>
+        !_unbound && _attribute.ConstructorArguments.Length == 1 && _attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Array } array
+            && (array.IsNull || array.Values.All(v => v is { Kind: TypedConstantKind.Primitive, Value: null or string }))
+            ? array.IsNull ? ImmutableArray<string>.Empty : array.Values.Select(v => (string?)v.Value ?? "").ToImmutableArray()
+            : Unreadable(neutral);
+
     private bool Find(string name, out TypedConstant constant)
     {
         foreach (var pair in _attribute.NamedArguments)

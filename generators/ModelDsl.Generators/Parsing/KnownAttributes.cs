@@ -18,6 +18,8 @@ internal static class KnownAttributes
     public const string RegressionTask = Namespace + nameof(RegressionTaskAttribute);
     public const string MulticlassTask = Namespace + nameof(MulticlassTaskAttribute);
     public const string Column = Namespace + nameof(ColumnAttribute);
+    public const string EmbeddingPersonalization = Namespace + nameof(EmbeddingPersonalizationAttribute);
+    public const string ParameterPersonalization = Namespace + nameof(ParameterPersonalizationAttribute);
 
     /// <summary>An attribute as the user writes it: <c>Categorical</c> for <c>CategoricalAttribute</c>.</summary>
     public static string ShortName(string typeName) =>

@@ -62,6 +62,8 @@ internal static class Parser
         {
             DataColumns = members.Columns.ToEquatableArray(),
             IsConstructible = IsConstructible(type, members),
+            EmbeddingPersonalization = ReadPersonalization(state, KnownAttributes.EmbeddingPersonalization, SpecLocations.EmbeddingPersonalization),
+            ParameterPersonalization = ReadPersonalization(state, KnownAttributes.ParameterPersonalization, SpecLocations.ParameterPersonalization),
         };
         var declared = new DeclaredParts(architecture is not null, members.DeclaresFeature, members.DeclaresTask);
         return new ParsedModel(spec, declared, state.Locations, state.Diagnostics, state.HasCompilerErrors);
@@ -173,6 +175,22 @@ internal static class Parser
             reader.Double(nameof(LossWeightingAttribute.Temperature), defaults.Temperature, neutral: defaults.Temperature));
         state.Read(reader);
         return spec;
+    }
+
+    /// <summary>A PEPNet attribute (<c>[EmbeddingPersonalization]</c>, <c>[ParameterPersonalization]</c>), or null when absent.</summary>
+    private static PersonalizationSpec? ReadPersonalization(ParseState state, string attributeName, string owner)
+    {
+        var attribute = state.Type.GetAttributes().FirstOrDefault(a => NameOf(a) == attributeName);
+        if (attribute is null)
+            return null;
+        const string priors = nameof(EmbeddingPersonalizationAttribute.Priors);
+        state.Locations.AddAttribute(state.SyntaxOf(attribute), owner, positional: priors);
+        var reader = state.Reader(attribute);
+        var spec = new PersonalizationSpec(reader.ConstructorStrings(neutral: ImmutableArray<string>.Empty).ToEquatableArray(),
+            reader.Int(nameof(EmbeddingPersonalizationAttribute.GateUnits), 0, neutral: 0));
+        state.Read(reader);
+        // Unreadable arguments are the compiler's error alone: no gate to check, and no code.
+        return reader.HasErrors ? null : spec;
     }
 
     private enum RoleKind

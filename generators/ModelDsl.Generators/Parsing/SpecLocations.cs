@@ -92,12 +92,18 @@ internal sealed class SpecLocations
     {
         Regularization => KnownAttributes.ShortName(nameof(RegularizationAttribute)),
         LossWeighting => KnownAttributes.ShortName(nameof(LossWeightingAttribute)),
+        EmbeddingPersonalization => KnownAttributes.ShortName(nameof(EmbeddingPersonalizationAttribute)),
+        ParameterPersonalization => KnownAttributes.ShortName(nameof(ParameterPersonalizationAttribute)),
         _ => owner,
     };
 
     public const string Regularization = "@regularization";
 
     public const string LossWeighting = "@lossweighting";
+
+    public const string EmbeddingPersonalization = "@embeddingpersonalization";
+
+    public const string ParameterPersonalization = "@parameterpersonalization";
 
 
     private void AddElements(string owner, string argument, IReadOnlyList<ExpressionSyntax>? elements)

@@ -54,6 +54,7 @@ internal static class Validator
             .Concat(DataArguments(spec, at))
             .Concat(Regularization(spec.Regularization, model, at))
             .Concat(LossWeighting(spec.LossWeighting, model, at))
+            .Concat(PersonalizationRules.Check(spec, at))
             .Concat(ReservedNames.CheckSpec(spec, at));
         foreach (var diagnostic in diagnostics)
             yield return diagnostic;

@@ -50,7 +50,21 @@ public sealed record BundleSpec(
 
     /// <summary>The format version written; python/modeldsl/spec.py reads this version only.</summary>
     public const int CurrentVersion = 1;
+
+    /// <summary>PEPNet's EPNet gate (<see cref="Layers.PriorGate"/>), or null; left out of the JSON when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BundleGate? EmbeddingGate { get; init; }
+
+    /// <summary>PEPNet's PPNet gates (<see cref="Layers.TowerGates"/>), one per tower layer depth, or null; left out of the JSON when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BundleGate? TowerGates { get; init; }
 }
+
+/// <summary>PEPNet's gates: one <see cref="Layers.PriorGate"/> (EPNet), or one per tower layer depth (PPNet).</summary>
+/// <param name="Module">Module name.</param>
+/// <param name="PriorColumns">Columns of the embedded input the gates read with their gradient.</param>
+/// <param name="Units">Hidden units of each gate.</param>
+public sealed record BundleGate(string Module, IReadOnlyList<long> PriorColumns, IReadOnlyList<int> Units);
 
 /// <summary>An <see cref="Layers.EmbeddingGroup"/>: one table for the categorical features of one width.</summary>
 /// <param name="Name">Module name.</param>

@@ -102,7 +102,13 @@ public static class TrainingBundle
             schema.Regularization,
             options.LossWeighting ?? schema.LossWeighting,
             options,
-            network.state_dict().Select(entry => new BundleStateEntry(entry.Key, entry.Value.shape, DtypeName(entry.Value.dtype), parameters.Contains(entry.Key))).ToArray());
+            network.state_dict().Select(entry => new BundleStateEntry(entry.Key, entry.Value.shape, DtypeName(entry.Value.dtype), parameters.Contains(entry.Key))).ToArray())
+        {
+            EmbeddingGate = children.Where(c => c.module is PriorGate).Select(c => (PriorGate)c.module)
+                .Select(g => new BundleGate(g.GetName(), g.PriorColumns, [g.Units])).SingleOrDefault(),
+            TowerGates = children.Where(c => c.module is TowerGates).Select(c => (TowerGates)c.module)
+                .Select(t => new BundleGate(t.GetName(), t.Layers[0].PriorColumns, t.Layers.Select(g => g.Units).ToArray())).SingleOrDefault(),
+        };
     }
 
     private static BundleEmbeddings Embeddings(string name, EmbeddingGroup group) =>

@@ -49,12 +49,18 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public Tensor LastWeight => layers[^1].weight!;
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => forward(input, null);
+
+    /// <summary>The layers, each layer's activated units multiplied by <paramref name="scales"/>[layer] before dropout (PPNet's gates), when given.</summary>
+    public Tensor forward(Tensor input, IReadOnlyList<Tensor>? scales)
     {
         var x = input;
-        foreach (var layer in layers)
+        for (var i = 0; i < layers.Count; i++)
         {
-            x = SeededDropout.Apply(Activations.Apply(layer.forward(x), _activation), _dropout, training);
+            x = Activations.Apply(layers[i].forward(x), _activation);
+            if (scales is not null)
+                x = x * scales[i];
+            x = SeededDropout.Apply(x, _dropout, training);
         }
         return x;
     }
@@ -63,12 +69,17 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// <param name="g">The graph.</param>
     /// <param name="input">The input value.</param>
     /// <param name="path">Prefix of the weights' names; the module name when null (top-level modules).</param>
-    public string Export(OnnxGraphBuilder g, string input, string? path = null)
+    /// <param name="scales">Each layer's scales, or null.</param>
+    public string Export(OnnxGraphBuilder g, string input, string? path = null, IReadOnlyList<string>? scales = null)
     {
         ArgumentNullException.ThrowIfNull(g);
         var x = input;
         for (var i = 0; i < layers.Count; i++)
+        {
             x = Activations.Export(g, LinearExport.Gemm(g, $"{path ?? GetName()}.layers.{i}", layers[i], x), _activation);
+            if (scales is not null)
+                x = g.Mul(x, scales[i]);
+        }
         return x;
     }
 }

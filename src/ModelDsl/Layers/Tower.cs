@@ -34,11 +34,14 @@ public sealed class Tower : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => output.forward(hidden.forward(input));
 
+    /// <summary>The tower with each hidden layer's units scaled by <paramref name="scales"/>[layer] (PPNet).</summary>
+    public Tensor forward(Tensor input, IReadOnlyList<Tensor> scales) => output.forward(hidden.forward(input, scales));
+
     /// <summary>Adds the tower to an ONNX graph and returns its [batch, outputs] output value.</summary>
-    public string Export(OnnxGraphBuilder g, string input)
+    public string Export(OnnxGraphBuilder g, string input, IReadOnlyList<string>? scales = null)
     {
         ArgumentNullException.ThrowIfNull(g);
-        return LinearExport.Gemm(g, $"{GetName()}.output", output, hidden.Export(g, input, $"{GetName()}.hidden"));
+        return LinearExport.Gemm(g, $"{GetName()}.output", output, hidden.Export(g, input, $"{GetName()}.hidden", scales));
     }
 
     /// <summary>
@@ -51,13 +54,14 @@ public sealed class Tower : nn.Module<Tensor, Tensor>
     /// <param name="towers">The towers, in output column order.</param>
     /// <param name="input">What the towers read: one [batch, width] value for all, or with <paramref name="stacked"/> one input per tower, [batch, towers, width].</param>
     /// <param name="stacked">Tower t reads entry t of axis 1 of <paramref name="input"/>.</param>
-    public static string ExportAll(OnnxGraphBuilder g, IReadOnlyList<Tower> towers, string input, bool stacked)
+    /// <param name="scales">PPNet's scales of each layer depth, the towers' units side by side (<see cref="TowerGates"/>), or null.</param>
+    public static string ExportAll(OnnxGraphBuilder g, IReadOnlyList<Tower> towers, string input, bool stacked, IReadOnlyList<string>? scales = null)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(towers);
         var depth = towers[0].hidden.Layers.Count;
         if (towers.Any(t => t.hidden.Layers.Count != depth))
-            return g.Concat(towers.Select((t, i) => t.Export(g, stacked ? g.Select(input, i) : input)).ToArray(), axis: 1);
+            return g.Concat(towers.Select((t, i) => t.Export(g, stacked ? g.Select(input, i) : input, scales is null ? null : ScalesOf(g, towers, i, scales))).ToArray(), axis: 1);
         var first = depth > 0 ? towers[0].hidden.Layers[0] : towers[0].output;
         var x = stacked ? g.Reshape(input, towers.Count * first.weight!.shape[1]) : input;
         using var _ = no_grad();
@@ -71,7 +75,20 @@ public sealed class Tower : nn.Module<Tensor, Tensor>
                 attributes: OnnxGraphBuilder.Attribute("transB", 1L));
             if (layer < depth)
                 x = Activations.Export(g, x, towers[0].hidden.Activation);
+            if (layer < depth && scales is not null)
+                x = g.Mul(x, scales[layer]);
         }
         return x;
+    }
+
+    /// <summary>Tower <paramref name="tower"/>'s columns of each depth's scales.</summary>
+    private static string[] ScalesOf(OnnxGraphBuilder g, IReadOnlyList<Tower> towers, int tower, IReadOnlyList<string> scales)
+    {
+        var units = towers.Select(t => (IReadOnlyList<int>)t.hidden.Layers.Select(l => (int)l.weight!.shape[0]).ToArray()).ToArray();
+        return units[tower].Select((u, l) =>
+        {
+            var start = TowerGates.Start(units, tower, l);
+            return g.Node("Slice", [scales[l], g.ConstantOnce($"start_{start}", [start]), g.ConstantOnce($"start_{start + u}", [start + u]), g.ConstantOnce("axes_1", [1])]);
+        }).ToArray();
     }
 }

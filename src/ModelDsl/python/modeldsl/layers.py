@@ -141,9 +141,15 @@ class Mlp(nn.Module):
         self.regularization = regularization
         self.output_width = widths[-1]
 
-    def forward(self, x):
-        for layer in self.layers:
-            x = _hidden(self, layer(x), self.regularization)
+    def forward(self, x, scales=None):
+        """Each layer's activated units times ``scales[layer]`` before dropout (PPNet's gates), when given."""
+        r = self.regularization
+        for i, layer in enumerate(self.layers):
+            x = activate(layer(x), r.activation)
+            if scales is not None:
+                x = x * scales[i]
+            if r.dropout > 0:
+                x = F.dropout(x, r.dropout, self.training)
         return x
 
 
@@ -155,8 +161,49 @@ class Tower(nn.Module):
         self.hidden = Mlp(input_width, units, regularization)
         self.output = nn.Linear(self.hidden.output_width, outputs)
 
-    def forward(self, x):
-        return self.output(self.hidden(x))
+    def forward(self, x, scales=None):
+        return self.output(self.hidden(x, scales))
+
+
+GATE_SCALE = 2.0
+"""PriorGate.Scale: PEPNet's γ, the largest scale a gate gives."""
+
+
+class PriorGate(nn.Module):
+    """PriorGate, PEPNet's Gate NU: γ·σ(W₂·ReLU(W₁·[prior, sg(general)] + b₁) + b₂); the prior columns of
+    the embedded input keep their gradient, the general input is detached."""
+
+    def __init__(self, prior_columns, general_width, units, output_width):
+        super().__init__()
+        self.prior_columns = list(prior_columns)
+        self.hidden = nn.Linear(len(self.prior_columns) + general_width, units)
+        self.output = nn.Linear(units, output_width)
+
+    def forward(self, embedded, general):
+        index = torch.tensor(self.prior_columns, dtype=torch.int64, device=embedded.device)
+        x = torch.cat([embedded.index_select(1, index), general.detach()], 1)
+        return torch.sigmoid(self.output(F.relu(self.hidden(x)))) * GATE_SCALE
+
+
+class TowerGates(nn.Module):
+    """TowerGates, PEPNet's PPNet: one PriorGate per tower layer depth; depth l's columns are the layer-l
+    units of every tower that has one, side by side in task order."""
+
+    def __init__(self, prior_columns, general_width, gate_units, towers):
+        super().__init__()
+        self.towers = [list(t) for t in towers]
+        self.layers = nn.ModuleList(
+            PriorGate(prior_columns, general_width, units, sum(t[l] for t in self.towers if len(t) > l))
+            for l, units in enumerate(gate_units))
+
+    def forward(self, embedded, general):
+        """Per task, the scales of each of its tower's hidden layers."""
+        scales = [gate(embedded, general) for gate in self.layers]
+        per_task = []
+        for t, units in enumerate(self.towers):
+            starts = [sum(o[l] for o in self.towers[:t] if len(o) > l) for l in range(len(units))]
+            per_task.append([scales[l][:, starts[l]:starts[l] + u] for l, u in enumerate(units)])
+        return per_task
 
 
 class ExpertGroup(nn.Module):

@@ -9,7 +9,7 @@ rather than a silent misload.
 import torch
 from torch import nn
 
-from .layers import EmbeddingGroup, ExpertGroup, ExtractionLevel, GateGroup, Mlp, NumericTransforms, Regularization, Tower
+from .layers import EmbeddingGroup, ExpertGroup, ExtractionLevel, GateGroup, Mlp, NumericTransforms, PriorGate, Regularization, Tower, TowerGates
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64, "bool": torch.bool}
 
@@ -38,6 +38,11 @@ class MultiTaskNetwork(nn.Module):
             self.add_module(transforms["name"], NumericTransforms(transforms["log1p"], transforms["standardize"]))
         width = sum(getattr(self, n).output_width for n in self.embedding_names) + spec.numeric_columns
 
+        embedding_gate = spec.raw.get("embedding_gate")
+        self.embedding_gate_name = embedding_gate["module"] if embedding_gate else None
+        if embedding_gate:
+            self.add_module(embedding_gate["module"], PriorGate(embedding_gate["prior_columns"], width, embedding_gate["units"][0], width))
+
         a = spec.architecture
         self.kind = a["kind"]
         if self.kind == "shared_bottom":
@@ -54,6 +59,11 @@ class MultiTaskNetwork(nn.Module):
                     width if level == 0 else a["expert_units"][-1], len(spec.tasks), a["shared_experts"], a["task_experts"],
                     a["expert_units"], a["gate_units"], level == 0, level == self.levels - 1, regularization))
             tower_width = a["expert_units"][-1]
+        tower_gates = spec.raw.get("tower_gates")
+        self.tower_gates_name = tower_gates["module"] if tower_gates else None
+        if tower_gates:
+            self.add_module(tower_gates["module"], TowerGates(tower_gates["prior_columns"], width, tower_gates["units"],
+                                                             [task["tower"]["units"] for task in spec.tasks]))
         self.tower_names = []
         for task in spec.tasks:
             self.add_module(task["tower"]["module"], Tower(tower_width, task["tower"]["units"], regularization, width_of(task)))
@@ -64,7 +74,9 @@ class MultiTaskNetwork(nn.Module):
         parts = [getattr(self, n)(categorical) for n in self.embedding_names]
         if self.spec.numeric_columns > 0:
             parts.append(getattr(self, self.transforms_name)(numeric) if self.transforms_name else numeric)
-        x = parts[0] if len(parts) == 1 else torch.cat(parts, 1)
+        x = embedded = parts[0] if len(parts) == 1 else torch.cat(parts, 1)
+        if self.embedding_gate_name:
+            x = embedded * getattr(self, self.embedding_gate_name)(embedded, embedded)
         tasks = len(self.tower_names)
         if self.kind == "shared_bottom":
             inputs = [self.bottom(x)] * tasks
@@ -76,7 +88,8 @@ class MultiTaskNetwork(nn.Module):
             inputs, shared = [x] * tasks, x
             for level in range(self.levels):
                 inputs, shared = getattr(self, f"level_{level}")(inputs, shared)
-        return torch.cat([getattr(self, n)(i) for n, i in zip(self.tower_names, inputs)], 1)
+        scales = getattr(self, self.tower_gates_name)(embedded, x) if self.tower_gates_name else [None] * tasks
+        return torch.cat([getattr(self, n)(i, s) for n, i, s in zip(self.tower_names, inputs, scales)], 1)
 
     def served(self, logits):
         """Served outputs [batch, served columns] from forward's [batch, columns], in spec.outputs order

@@ -141,6 +141,15 @@ def _check(raw, path):
             get(architecture, "shared_experts", int, "architecture")
             get(architecture, "task_experts", int, "architecture")
 
+    # PEPNet's gates (EPNet, PPNet): absent when the model has none.
+    for key in ("embedding_gate", "tower_gates"):
+        gate = get(raw, key, dict, "", optional=True)
+        if gate is not None:
+            get(gate, "module", str, key)
+            ints(gate, "prior_columns", key, minimum=0)
+            if not ints(gate, "units", key):
+                fail(f"{key}.units", "must list at least one gate's units")
+
     tasks = get(raw, "tasks", list, "")
     if not tasks:
         fail("tasks", "must list at least one task")
