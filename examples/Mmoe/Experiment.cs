@@ -5,7 +5,7 @@ using ModelDsl.Training;
 
 namespace MmoeSynthetic;
 
-/// <summary>The three architectures of the paper's §5.1.</summary>
+/// <summary>The three architectures of the paper's §5.1, and MMoE with HoME's expert normalization.</summary>
 public enum Architecture
 {
     /// <summary><see cref="SyntheticSharedBottom"/>.</summary>
@@ -16,6 +16,9 @@ public enum Architecture
 
     /// <summary><see cref="SyntheticMmoe"/>.</summary>
     Mmoe,
+
+    /// <summary><see cref="SyntheticMmoeNormalized"/>.</summary>
+    MmoeNormalized,
 }
 
 /// <summary>What one training run ended with, on the test set.</summary>
@@ -41,6 +44,7 @@ public static class Experiment
             Architecture.SharedBottom => Run(new SyntheticSharedBottom.Trainer(options), train, test, r => new SyntheticSharedBottom { X = r.X, Y1 = r.Y1, Y2 = r.Y2 }),
             Architecture.Omoe => Run(new SyntheticOmoe.Trainer(options), train, test, r => new SyntheticOmoe { X = r.X, Y1 = r.Y1, Y2 = r.Y2 }),
             Architecture.Mmoe => Run(new SyntheticMmoe.Trainer(options), train, test, r => new SyntheticMmoe { X = r.X, Y1 = r.Y1, Y2 = r.Y2 }),
+            Architecture.MmoeNormalized => Run(new SyntheticMmoeNormalized.Trainer(options), train, test, r => new SyntheticMmoeNormalized { X = r.X, Y1 = r.Y1, Y2 = r.Y2 }),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
         };
 

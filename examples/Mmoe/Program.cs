@@ -26,7 +26,7 @@ if (settings is null)
           --c X            norm of w_k (the paper's c)                              default 1
           --m N            number of sine terms                                     default 10
           --p LIST         cosines of w₁ and w₂, comma-separated                    default 1,0.9,0.5
-          --models LIST    of sb, omoe, mmoe                                        default sb,omoe,mmoe
+          --models LIST    of sb, omoe, mmoe, mmoe-home (HoME's expert normalization)  default sb,omoe,mmoe
           --curve          also print the mean test-loss curve per model and p
           --csv FILE       write every run's per-epoch train and test MSE to FILE
         """);
@@ -125,6 +125,7 @@ static string Name(Architecture a) => a switch
 {
     Architecture.SharedBottom => "Shared-Bottom",
     Architecture.Omoe => "OMoE",
+    Architecture.MmoeNormalized => "MMoE+HoME",
     _ => "MMoE",
 };
 
@@ -187,6 +188,7 @@ internal sealed record Settings(int Seeds, int FirstSeed, int Train, int Test, i
         "sb" => Architecture.SharedBottom,
         "omoe" => Architecture.Omoe,
         "mmoe" => Architecture.Mmoe,
+        "mmoe-home" => Architecture.MmoeNormalized,
         _ => throw new FormatException($"unknown model {name}"),
     };
 }

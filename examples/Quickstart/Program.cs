@@ -8,7 +8,6 @@ using System.Linq;
 using ModelDsl.Metrics;
 using ModelDsl.Training;
 using Quickstart;
-using static TorchSharp.torch;
 
 var clock = Stopwatch.StartNew();
 var world = new SyntheticViews(users: 500, videos: 300, seed: 1);
@@ -40,18 +39,14 @@ var candidates = validation.Take(5).Select(s => s.ToFeatures()).ToArray();
 var served = new VideoRanker.Prediction[candidates.Length];
 predictor.Predict(candidates, served);
 
-var categorical = new long[candidates.Length * VideoRanker.Schema.CategoricalCount];
-var numeric = new float[candidates.Length * VideoRanker.Schema.NumericCount];
-for (var i = 0; i < candidates.Length; i++)
-    candidates[i].Encode(categorical.AsSpan(i * 3, 3), numeric.AsSpan(i, 1));
-using var eager = trainer.Network.Predict(tensor(categorical, [candidates.Length, 3]), tensor(numeric, [candidates.Length, 1]));
-var torchOutputs = eager.data<float>().ToArray();
+// The TorchSharp network the file was exported from, on the same candidates.
+var eager = trainer.Predict(candidates);
 
 Console.WriteLine();
 Console.WriteLine("candidate                              | ONNX click  torch click | ONNX watch  torch watch | true P(click)");
 for (var i = 0; i < candidates.Length; i++)
 {
     var c = candidates[i];
-    Console.WriteLine($"user {c.UserId,4} video {c.VideoId,4} hour {c.HourOfDay,2} age {c.VideoAgeDays,4:F0}d | {served[i].Click,10:F6} {torchOutputs[i * 2],12:F6} | {served[i].WatchMinutes,10:F4} {torchOutputs[i * 2 + 1],12:F4} | {world.ClickProbability(c),8:F4}");
+    Console.WriteLine($"user {c.UserId,4} video {c.VideoId,4} hour {c.HourOfDay,2} age {c.VideoAgeDays,4:F0}d | {served[i].Click,10:F6} {eager[i].Click,12:F6} | {served[i].WatchMinutes,10:F4} {eager[i].WatchMinutes,12:F4} | {world.ClickProbability(c),8:F4}");
 }
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F0} s.");

@@ -66,7 +66,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         output.AddSource($"{prefix}.Schema.g.cs", SchemaEmitter.Emit(spec, layout));
         output.AddSource($"{prefix}.Network.g.cs", NetworkEmitter.Emit(spec, layout));
         output.AddSource($"{prefix}.Onnx.g.cs", OnnxEmitter.Emit(spec, layout));
-        output.AddSource($"{prefix}.Trainer.g.cs", TrainerEmitter.Emit(spec));
+        output.AddSource($"{prefix}.Trainer.g.cs", TrainerEmitter.Emit(spec, layout));
         output.AddSource($"{prefix}.Predictor.g.cs", PredictorEmitter.Emit(spec, layout));
         output.AddSource($"{prefix}.Summary.g.cs", SummaryEmitter.Emit(spec, layout));
         if (spec.IsConstructible)

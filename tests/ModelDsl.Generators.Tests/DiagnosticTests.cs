@@ -92,7 +92,7 @@ public partial class DiagnosticTests
             [BinaryTask] public bool Like { get; init; }
             [SampleWeight(For = nameof(Like))] public {|MDSL008:bool|} Weight { get; init; }
             """));
-        Assert.Equal("[Categorical] on 'M.UserId' needs a member of type int, long, string, int[], long[] or string[], but 'UserId' is 'float'", d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("[Categorical] on 'M.UserId' needs a member of type int, long, string, int[], long[], string[], int? or long?, but 'UserId' is 'float'", d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
     }
 
     /// <summary>A member of an unsupported type still declares a feature or task: no "no feature" or "no task" follows.</summary>
@@ -131,6 +131,9 @@ public partial class DiagnosticTests
     [InlineData("[{|MDSL009:MixtureOfExperts(Experts = 4)|}]")]
     [InlineData("[ProgressiveLayeredExtraction({|MDSL009:Levels = 0|}, SharedExperts = 1, {|MDSL009:TaskExperts = -2|}, ExpertUnits = new[] { 8, {|MDSL009:0|} })]")]
     [InlineData("[{|MDSL009:{|MDSL009:ProgressiveLayeredExtraction(TaskExperts = 1)|}|}]")]
+    // The model has one task: AdaTT also warns that it has nothing to fuse (MDSL040).
+    [InlineData("[{|MDSL040:AdaptiveTaskToTaskFusion({|MDSL009:SharedExperts = -1|}, {|MDSL009:TaskExperts = 0|}, ExpertUnits = new[] { 8 }, ExpertNormalization = true)|}]")]
+    [InlineData("[{|MDSL009:{|MDSL040:AdaptiveTaskToTaskFusion(ExpertUnits = new[] { 8 })|}|}]")]
     public void Mdsl009NotPositiveInArchitectures(string attributes) => Verify(Model(Valid, attributes));
 
     [Fact]
@@ -139,6 +142,19 @@ public partial class DiagnosticTests
         var messages = Verify(Model(Valid, "[{|MDSL009:{|MDSL009:MixtureOfExperts(GateUnits = new[] { 4 })|}|}]")).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
         Assert.Contains("Experts of [MixtureOfExperts] on 'M' is not set; it must be a positive integer", messages);
         Assert.Contains("ExpertUnits of [MixtureOfExperts] on 'M' is not set; it must be at least one layer width, e.g. ExpertUnits = new[] { 64 }", messages);
+        var fusion = Verify(Model(Valid + "\n[RegressionTask] public float Watch { get; init; }", "[AdaptiveTaskToTaskFusion({|MDSL009:SharedExperts = -1|}, TaskExperts = 1, ExpertUnits = new[] { 8 })]"));
+        Assert.Equal("SharedExperts of [AdaptiveTaskToTaskFusion] on 'M' is -1; it must be zero or a positive integer", fusion.Single().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>AdaTT with one task warns on the attribute and still generates; two tasks, or shared experts left out (AdaTT-sp), are fine.</summary>
+    [Fact]
+    public void Mdsl040FusionOfOneTaskOnTheAttribute()
+    {
+        var d = Verify(Model(Valid, "[{|MDSL040:AdaptiveTaskToTaskFusion(TaskExperts = 2, ExpertUnits = new[] { 8 })|}]"), generates: 1);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Single().Severity);
+        Assert.Equal("Model class 'M' has one task, 'Click', so [AdaptiveTaskToTaskFusion] has no other task to fuse: its gate mixes only the task's own experts (and shared ones); " +
+            "use [MixtureOfExperts] or [ProgressiveLayeredExtraction] for one task, or add a task", d.Single().GetMessage(CultureInfo.InvariantCulture));
+        Verify(Model(Valid + "\n[RegressionTask] public float Watch { get; init; }", "[AdaptiveTaskToTaskFusion(TaskExperts = 1, ExpertUnits = new[] { 8 })]"), generates: 1);
     }
 
     [Fact]
@@ -163,7 +179,7 @@ public partial class DiagnosticTests
             """));
         var messages = d.Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
         Assert.Contains("Dropout of [Regularization] on 'M' is 1; it must be at least 0 and less than 1", messages);
-        Assert.Contains("Activation of [Regularization] on 'M' is 7; it must be one of Relu, LeakyRelu, Tanh, Gelu", messages);
+        Assert.Contains("Activation of [Regularization] on 'M' is 7; it must be one of Relu, LeakyRelu, Tanh, Gelu, Swish", messages);
     }
 
     [Fact]
@@ -498,10 +514,37 @@ public partial class DiagnosticTests
         var messages = d.OrderBy(x => x.Location.SourceSpan.Start).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal("Missing of [Numeric] on 'M.Price' applies to float? and double? members, but 'Price' is 'float'; declare the member nullable, or remove Missing", messages[0]);
         Assert.Equal("Missing of [Numeric] on 'M.Age' is not set; a 'float?' member needs the value a missing one stands for, as in [Numeric(Missing = 0)]", messages[1]);
-        Assert.Equal("Missing of [Categorical] on 'M.City' applies to string members, but 'City' is 'long'; remove Missing, or declare the member string", messages[2]);
+        Assert.Equal("Missing of [Categorical] on 'M.City' applies to members that can be missing, but 'City' is 'long'; declare it 'long?', or remove Missing", messages[2]);
         Assert.Equal("Missing of [Categorical] on 'M.Country' is Category, but the member is declared 'string', which cannot hold a missing value (null); declare it 'string?'", messages[3]);
         Assert.Equal("Positive of [BinaryTask] on 'M.Click' is set without Negative; a label written as text needs both its positive and its negative text, so that any other value fails", messages[4]);
         Assert.Equal("Negative of [BinaryTask] on 'M.Like' is 'yes ', the same text as Positive (spaces around are ignored); give the negative label's text", messages[5]);
+    }
+
+    [Fact]
+    public void Mdsl031MissingIdsAndSequences()
+    {
+        var d = Verify("#nullable enable\n" + Model("""
+            [Categorical(Vocabulary = 10, Dim = 4)] public {|MDSL031:long?|} UserId { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, {|MDSL031:MissingId = 10|})] public int? Country { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, Missing = MissingValue.Category, {|MDSL031:MissingId = 0|})] public long? City { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, {|MDSL031:MissingId = 0|})] public long Device { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, {|MDSL031:Missing = MissingValue.Empty|})] public long? Region { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, MaxLength = 3, {|MDSL031:MissingId = 1|})] public long[]? Recent { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, MaxLength = 3, Missing = MissingValue.Empty)] public {|MDSL031:int[]|} Tags { get; init; } = [];
+            [Categorical(Vocabulary = 10, Dim = 4, MaxLength = 3, Missing = MissingValue.Category)] public string[]? Queries { get; init; }
+            [Categorical(Vocabulary = 10, Dim = 4, MissingId = 9)] public int? Hour { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        var messages = d.OrderBy(x => x.Location.SourceSpan.Start).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal([
+            "Missing of [Categorical] on 'M.UserId' is not set; a 'long?' member needs what a missing id is: Missing = MissingValue.Category (a row of its own) or MissingId = n (a fill)",
+            "MissingId of [Categorical] on 'M.Country' is 10, outside the vocabulary [0, 10); give an id of the vocabulary, or Missing = Category for a row of its own",
+            "MissingId of [Categorical] on 'M.City' is set with Missing = Category; give one policy: the missing row (Category) or a fill id (MissingId)",
+            "MissingId of [Categorical] on 'M.Device' applies to int? and long? members, but 'Device' is 'long'; declare it 'long?'",
+            "Missing of [Categorical] on 'M.Region' is Empty, which applies to sequences, but 'Region' is 'long?'; use Category, its own row, or MissingId, a fill",
+            "MissingId of [Categorical] on 'M.Recent' applies to int? and long? members, but 'Recent' is 'long[]'; use Missing = Category or Empty",
+            "Missing of [Categorical] on 'M.Tags' is Empty, but the member is declared 'int[]', which cannot hold a missing value (null); declare it 'int[]?'",
+        ], messages);
     }
 
     [Fact]

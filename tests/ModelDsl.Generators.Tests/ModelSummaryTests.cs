@@ -125,6 +125,43 @@ public sealed partial class ModelSummaryTests
         AssertCounts(batch.Models[0]!, summary, source);
     }
 
+    /// <summary>
+    /// AdaTT over numbers only (width 3), 2 tasks × 2 experts and 1 shared expert [4] with HoME's normalization, 2 levels, towers [].
+    /// Level 0 (5 experts, 3 gates: the tasks' and the shared one, each over all 5): experts 2·3·(2·4) + 3·4 = 60, gates 3·15 = 45,
+    /// mix 3·5·4 = 60, residual 3·5·4 = 60: 225. Level 1 (separate inputs, 2 gates): experts 2·4·8 + 4·4 = 80, gates (2·4)·(2·5) = 80,
+    /// mix 2·5·4 = 40, residual 40: 240. Towers 2·4. Serving 473; training 3 · 473 − (60 + 45) read from the input = 1,314.
+    /// Parameters (a normalized layer has a scale and a shift per unit instead of a bias): level 0 experts 2·(3·8 + 2·8) + (3·4 + 2·4) = 100,
+    /// gates 3·15 + 15 = 60, residual weights 2·2 + 1 = 5: 165; level 1 experts 2·(4·8 + 16) + (4·4 + 8) = 120, gates 8·10 + 10 = 90,
+    /// residual 2·2 (no shared gate): 214; towers 2·5.
+    /// Buffers: running mean and variance, 2·8 per task's experts and 2·4 for the shared, per level.
+    /// </summary>
+    [Fact]
+    public void MacsOfASmallAdattByHand()
+    {
+        var source = """
+            using ModelDsl;
+
+            namespace Small;
+
+            [MultiTaskModel]
+            [AdaptiveTaskToTaskFusion(Levels = 2, TaskExperts = 2, SharedExperts = 1, ExpertUnits = new[] { 4 }, ExpertNormalization = true)]
+            public partial class F
+            {
+                [Numeric(Size = 2)] public float[] A { get; init; } = [];
+                [Numeric] public float X { get; init; }
+                [BinaryTask] public bool Click { get; init; }
+                [RegressionTask] public float Y { get; init; }
+            }
+            """;
+        var summary = Summaries([source]).Single();
+        Assert.Equal(473, summary.Serving);
+        Assert.Equal(1314, summary.Training);
+        Assert.Equal(new Dictionary<string, Counts> { ["level_0"] = new(165, 40), ["level_1"] = new(214, 40), ["tower_Click"] = new(5, 0), ["tower_Y"] = new(5, 0) },
+            summary.Parts);
+        using var batch = SpecBatch.Compile([source]);
+        AssertCounts(batch.Models[0]!, summary, source);
+    }
+
     [Fact]
     public void SummaryNamesTheOnnxInputsAndOutputs()
     {

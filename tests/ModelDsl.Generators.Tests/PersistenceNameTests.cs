@@ -28,6 +28,7 @@ public class PersistenceNameTests
     [InlineData(nameof(ReferenceModels.Funnel))]
     [InlineData(nameof(ReferenceModels.Features))]
     [InlineData(nameof(ReferenceModels.Keywords))]
+    [InlineData(nameof(ReferenceModels.Adatt))]
     [InlineData(nameof(ReferenceModels.Pepnet))]
     [InlineData(nameof(ReferenceModels.Escm))]
     [InlineData(nameof(ReferenceModels.Multiclass))]

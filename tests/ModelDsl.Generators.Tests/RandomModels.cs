@@ -37,10 +37,13 @@ internal static partial class RandomModels
             Mostly(size.Array[1, 3], size.Array[0, 0]).Select(units => $"SharedBottom({string.Join(", ", units)})"),
             Attribute("MixtureOfExperts",
                 Required("Experts", size), Required("ExpertUnits", someWidths),
-                Argument("GateUnits", widths, 1), Argument("SharedGate", Gen.OneOf("true", "false"), 1)),
+                Argument("GateUnits", widths, 1), Argument("SharedGate", Gen.OneOf("true", "false"), 1), Argument("ExpertNormalization", Gen.OneOf("true", "false"), 1)),
             Attribute("ProgressiveLayeredExtraction",
                 Argument("Levels", size, 1), Required("SharedExperts", size), Required("TaskExperts", size),
-                Required("ExpertUnits", someWidths), Argument("GateUnits", widths, 1)));
+                Required("ExpertUnits", someWidths), Argument("GateUnits", widths, 1), Argument("ExpertNormalization", Gen.OneOf("true", "false"), 1)),
+            Attribute("AdaptiveTaskToTaskFusion",
+                Argument("Levels", size, 1), Argument("SharedExperts", Mostly(Gen.Int[0, 3], Gen.Int[-2, -1]).Select(i => i.ToString(CultureInfo.InvariantCulture)), 1),
+                Required("TaskExperts", size), Required("ExpertUnits", someWidths), Argument("GateUnits", widths, 1), Argument("ExpertNormalization", Gen.OneOf("true", "false"), 1)));
         var lossWeighting = Attribute("LossWeighting",
             Mostly(Gen.OneOf("Static", "Uncertainty", "GradNorm", "DynamicWeightAverage").Select(s => $"LossWeightingStrategy.{s}"), Gen.Const("(LossWeightingStrategy)9")).Select(s => (string?)s),
             Argument("Alpha", Mostly(Gen.OneOf("0.5", "1.5"), Gen.OneOf("0", "double.NaN")), 1),
@@ -51,7 +54,7 @@ internal static partial class RandomModels
             Argument("Dropout", Mostly(Gen.OneOf("0", "0.1", "0.5"), Gen.OneOf("1", "-0.1", "double.NaN"))),
             Argument("EmbeddingL2", Mostly(Gen.OneOf("0", "1e-5"), Gen.OneOf("-1", "double.PositiveInfinity"))),
             Argument("DenseL2", Mostly(Gen.OneOf("0", "1e-6"), Gen.OneOf("-1e-6", "double.NaN"))),
-            Argument("Activation", Mostly(Gen.OneOf("Activation.Relu", "Activation.LeakyRelu", "Activation.Tanh", "Activation.Gelu"), Gen.Const("(Activation)7"))));
+            Argument("Activation", Mostly(Gen.OneOf("Activation.Relu", "Activation.LeakyRelu", "Activation.Tanh", "Activation.Gelu", "Activation.Swish"), Gen.Const("(Activation)7"))));
 
         var lossWeight = Mostly(Gen.OneOf("0.5", "1", "0", "2"), Gen.OneOf("-1", "double.NaN"));
         // Given and For name a task, mostly, or any member, resolved once the members are known (see Resolve).
@@ -61,10 +64,11 @@ internal static partial class RandomModels
         // Role attributes: Categorical, Numeric, BinaryTask, RegressionTask, SampleWeight, MulticlassTask, with the member types each reads.
         var roles = new (string[] Types, Gen<string> Gen)[]
         {
-            (["int", "long", "string", "int[]", "long[]", "string[]"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size),
+            (["int", "long", "string", "int[]", "long[]", "string[]", "long?", "int[]?"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size),
                 // Mostly one group: its members rarely agree.
                 Argument("Group", Gen.Frequency((4, Gen.Const("\"a\"")), (1, Gen.Const("\"b\""))), 2), Enum("OutOfVocabulary", "OutOfVocabulary", ["Error", "Hash", "Reserved"], 9, 1),
-                Argument("MaxLength", size, 1), Enum("Pooling", "Pooling", ["Mean", "Sum", "Max"], 7), Enum("Truncation", "SequenceTruncation", ["Error", "KeepFirst", "KeepLast"], 5))),
+                Argument("MaxLength", size, 1), Enum("Pooling", "Pooling", ["Mean", "Sum", "Max"], 7), Enum("Truncation", "SequenceTruncation", ["Error", "KeepFirst", "KeepLast"], 5),
+                Enum("Missing", "MissingValue", ["Error", "Category", "Empty"], 6, 3), Argument("MissingId", Mostly(Gen.OneOf("0", "1"), Gen.OneOf("-5", "1000")), 1, 4))),
             (["float", "double", "float[]", "double[]"], Attribute("Numeric", Argument("Size", size, 1),
                 Argument("Transform", Mostly(Gen.OneOf("None", "Log1p", "Standardize", "Log1p | NumericTransform.Standardize").Select(t => $"NumericTransform.{t}"), Gen.Const("(NumericTransform)8")), 1, 2))),
             (["bool", "int", "float", "double"], Attribute("BinaryTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1), Argument("Given", reference, 2, 5),

@@ -6,8 +6,8 @@ using CsCheck;
 namespace ModelDsl.Generators.Tests;
 
 /// <summary>
-/// Random specs that are valid by construction, over every option of the DSL: the three architectures
-/// with their arguments, regularization and activations, each loss weighting strategy; categorical
+/// Random specs that are valid by construction, over every option of the DSL: the four architectures
+/// with their arguments (AdaTT only with two tasks or more) and HoME's expert normalization, regularization and activations, each loss weighting strategy; categorical
 /// int, long and hashed string ids and int[], long[] and string[] sequences with each pooling and
 /// truncation, out-of-vocabulary policies and shared groups; numeric scalars and arrays with each
 /// transform; binary tasks of every label type, regression tasks, and multiclass tasks of int and enum
@@ -79,11 +79,14 @@ internal static class RandomValidModels
     private static readonly Gen<WeightDraft> Weights = Gen.Select(Gen.OneOf("float", "double", "int"), Optional(Gen.OneOf("true", "false")), Declarations,
         (type, positivesOnly, declaration) => new WeightDraft(type, positivesOnly, declaration));
 
-    private static readonly Gen<string> Architecture = Architectures(Gen.Int[1, 6].Array[1, 2]);
+    private static readonly Gen<string> Architecture = Architectures(Gen.Int[1, 6].Array[1, 2], fusion: true);
+
+    /// <summary>Architectures for one task: AdaTT would have no task to fuse (MDSL040).</summary>
+    private static readonly Gen<string> SingleTaskArchitecture = Architectures(Gen.Int[1, 6].Array[1, 2], fusion: false);
 
     private static readonly Gen<string> Regularization = Gen.Select(
         Optional(Gen.OneOf("0", "0.1", "0.5")), Optional(Gen.OneOf("0", "1e-5")), Optional(Gen.OneOf("0", "1e-6")),
-        Optional(Gen.OneOf("Relu", "LeakyRelu", "Tanh", "Gelu").Select(a => "Activation." + a)),
+        Optional(Gen.OneOf("Relu", "LeakyRelu", "Tanh", "Gelu", "Swish").Select(a => "Activation." + a)),
         (dropout, embedding, dense, activation) => Attribute("Regularization",
             Named("Dropout", dropout), Named("EmbeddingL2", embedding), Named("DenseL2", dense), Named("Activation", activation)));
 
@@ -105,34 +108,44 @@ internal static class RandomValidModels
     private static Gen<Model> Models(bool reservedNames)
     {
         var valid = Gen.Select(Gen.OneOf("M", "Ranker", "Funnel"), Gen.Frequency((3, Gen.Const(Shape.Plain)), (1, Gen.Const(Shape.Record))),
-            Architecture, Optional(Regularization), Optional(LossWeighting), Members(Names),
-            (name, shape, architecture, regularization, weighting, members) => new Model(name, shape,
-                new[] { architecture, regularization, weighting }.OfType<string>().ToArray(), members))
+            Optional(Regularization), Optional(LossWeighting), Members(Names),
+            (name, shape, regularization, weighting, members) => (Name: name, Shape: shape, Regularization: regularization, Weighting: weighting, Members: members))
+            .SelectMany(d => (d.Members.Count(IsTask) > 1 ? Architecture : SingleTaskArchitecture).Select(architecture => new Model(d.Name, d.Shape,
+                new[] { architecture, d.Regularization, d.Weighting }.OfType<string>().ToArray(), d.Members)))
             .SelectMany(model => Personalization(model.Members).Select(gates => model with { ClassAttributes = model.ClassAttributes.Concat(gates).ToArray() }));
         if (!reservedNames)
             return valid;
         // The reserved name replaces one of the pool's names before any Given or For refers to it.
         var renamed = Gen.Select(Gen.OneOf(Reserved), Gen.Int[0, 2], Gen.Int[0, 7], (reserved, role, index) =>
             Names.Select((pool, r) => r != role ? pool : pool.Select((n, i) => i == index % pool.Length ? reserved : n).ToArray()).ToArray());
-        var reservedMember = Gen.Select(Architecture, renamed.SelectMany(Members),
+        var reservedMember = Gen.Select(SingleTaskArchitecture, renamed.SelectMany(Members),
             (architecture, members) => new Model("M", Shape.Plain, [architecture], members));
-        var reservedClass = Gen.Select(Gen.OneOf("Schema", "Trainer", "Features", "Predictor"), Architecture, Members(Names),
+        var reservedClass = Gen.Select(Gen.OneOf("Schema", "Trainer", "Features", "Predictor"), SingleTaskArchitecture, Members(Names),
             (name, architecture, members) => new Model(name, Shape.Plain, [architecture], members));
         return Gen.Frequency((14, valid), (1, reservedMember), (1, reservedClass));
     }
 
-    private static Gen<string> Architectures(Gen<int[]> units)
+    private static bool IsTask(Member member) => member.Attributes.Any(a => a.StartsWith("BinaryTask", StringComparison.Ordinal) || a.StartsWith("RegressionTask", StringComparison.Ordinal));
+
+    private static Gen<string> Architectures(Gen<int[]> units, bool fusion)
     {
         var gates = Optional(Gen.Int[1, 4].Array[0, 1].Select(Ints));
         var expertUnits = units.Select(Ints);
-        return Gen.OneOf(
+        var normalization = Optional(Gen.OneOf("true", "false"));
+        Gen<string>[] architectures = [
             units.Select(u => $"SharedBottom({string.Join(", ", u)})"),
-            Gen.Select(Gen.Int[1, 3], expertUnits, gates, Optional(Gen.OneOf("true", "false")),
-                (experts, expert, gate, shared) => Attribute("MixtureOfExperts",
-                    $"Experts = {experts}", $"ExpertUnits = {expert}", Named("GateUnits", gate), Named("SharedGate", shared))),
-            Gen.Select(Optional(Gen.OneOf("1", "2")), Gen.Int[1, 2], Gen.Int[1, 2], expertUnits, gates,
-                (levels, shared, task, expert, gate) => Attribute("ProgressiveLayeredExtraction",
-                    Named("Levels", levels), $"SharedExperts = {shared}", $"TaskExperts = {task}", $"ExpertUnits = {expert}", Named("GateUnits", gate))));
+            Gen.Select(Gen.Int[1, 3], expertUnits, gates, Optional(Gen.OneOf("true", "false")), normalization,
+                (experts, expert, gate, shared, normalize) => Attribute("MixtureOfExperts",
+                    $"Experts = {experts}", $"ExpertUnits = {expert}", Named("GateUnits", gate), Named("SharedGate", shared), Named("ExpertNormalization", normalize))),
+            Gen.Select(Optional(Gen.OneOf("1", "2")), Gen.Int[1, 2], Gen.Int[1, 2], expertUnits, gates, normalization,
+                (levels, shared, task, expert, gate, normalize) => Attribute("ProgressiveLayeredExtraction",
+                    Named("Levels", levels), $"SharedExperts = {shared}", $"TaskExperts = {task}", $"ExpertUnits = {expert}", Named("GateUnits", gate), Named("ExpertNormalization", normalize))),
+            // AdaTT: shared experts optional (none is AdaTT-sp), one task expert (the identity residual) or two (learned).
+            Gen.Select(Optional(Gen.OneOf("1", "2")), Optional(Gen.OneOf("0", "1", "2")), Gen.Int[1, 2], expertUnits, gates, normalization,
+                (levels, shared, task, expert, gate, normalize) => Attribute("AdaptiveTaskToTaskFusion",
+                    Named("Levels", levels), Named("SharedExperts", shared), $"TaskExperts = {task}", $"ExpertUnits = {expert}", Named("GateUnits", gate), Named("ExpertNormalization", normalize))),
+        ];
+        return Gen.OneOf(fusion ? architectures : architectures[..^1]);
     }
 
     /// <summary>

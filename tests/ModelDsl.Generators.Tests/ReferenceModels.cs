@@ -191,5 +191,26 @@ internal static class ReferenceModels
         }
         """;
 
-    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Pepnet, Escm, Multiclass];
+
+    /// <summary>AdaTT with shared experts, HoME's expert normalization on two-layer experts, Swish.</summary>
+    public const string Adatt = """
+        using ModelDsl;
+
+        namespace Feed;
+
+        [MultiTaskModel]
+        [AdaptiveTaskToTaskFusion(Levels = 2, TaskExperts = 2, SharedExperts = 1, ExpertUnits = new[] { 8, 4 }, ExpertNormalization = true)]
+        [Regularization(Activation = Activation.Swish)]
+        public partial class FusionModel
+        {
+            [Categorical(Vocabulary = 100, Dim = 4)] public long UserId { get; init; }
+            [Numeric] public float Age { get; init; }
+
+            [BinaryTask(Tower = new[] { 4 })] public bool Click { get; init; }
+            [BinaryTask] public bool Like { get; init; }
+            [RegressionTask] public float WatchTime { get; init; }
+        }
+        """;
+
+    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Pepnet, Escm, Adatt, Multiclass];
 }

@@ -44,7 +44,7 @@ public class RobustnessTests
     [InlineData("[ProgressiveLayeredExtraction(Levels = null, SharedExperts = 1, TaskExperts = 1, ExpertUnits = new[] { 8 })]")]
     [InlineData("[SharedBottom(16)] [Regularization(Dropout = \"0.1\")]")]
     [InlineData("[SharedBottom(16)] [Regularization(Activation = 2)]")]
-    [InlineData("[SharedBottom(16)] [Regularization(Activation = Activation.Swish)]")]
+    [InlineData("[SharedBottom(16)] [Regularization(Activation = Activation.Mish)]")]
     public void MalformedClassAttribute(string attributes) => AssertQuiet(DiagnosticTests.Model(
         "[Numeric] public float Price { get; init; }\n[BinaryTask] public bool Click { get; init; }", attributes));
 

@@ -31,6 +31,9 @@ public class SnapshotTests
     public void FeedModel() => Verify(ReferenceModels.Features);
 
     [Fact]
+    public void AdattModel() => Verify(ReferenceModels.Adatt);
+
+    [Fact]
     public void PepnetModel() => Verify(ReferenceModels.Pepnet);
 
     [Fact]

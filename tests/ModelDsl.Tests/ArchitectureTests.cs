@@ -40,6 +40,24 @@ public sealed class ArchitectureTests(ITestOutputHelper output) : IDisposable
     });
 
     [Fact]
+    public void Adatt() => ClickAndWatch(new AdattModel.Trainer(Options), r => new AdattModel
+    {
+        UserId = r.User, ItemId = r.Item, DayOfWeek = r.DayOfWeek, Price = r.Price, Click = r.Click, WatchMinutes = r.WatchMinutes,
+    });
+
+    [Fact]
+    public void AdattSp() => ClickAndWatch(new AdattSpModel.Trainer(Options), r => new AdattSpModel
+    {
+        UserId = r.User, ItemId = r.Item, DayOfWeek = r.DayOfWeek, Price = r.Price, Click = r.Click, WatchMinutes = r.WatchMinutes,
+    });
+
+    [Fact]
+    public void MmoeWithNormalizedExperts() => ClickAndWatch(new NormalizedMmoeModel.Trainer(Options), r => new NormalizedMmoeModel
+    {
+        UserId = r.User, ItemId = r.Item, DayOfWeek = r.DayOfWeek, Price = r.Price, Click = r.Click, WatchMinutes = r.WatchMinutes,
+    });
+
+    [Fact]
     public void PleGatesWithHiddenLayersExportWhatTheyTrain()
     {
         using var trainer = new GatedPleModel.Trainer(Options with { Epochs = 1 });

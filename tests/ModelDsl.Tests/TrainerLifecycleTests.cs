@@ -82,6 +82,7 @@ public sealed class TrainerLifecycleTests : IDisposable
                 return;
             fromCallback.Add(Record(() => trainer.Fit(Train.Take(10))));
             fromCallback.Add(Record(() => trainer.Save(path)));
+            fromCallback.Add(Record(() => trainer.Predict(Train.Take(3))));
             running.Set();
             attempted.Wait(Patience);   // hold Fit between two steps while the other thread tries
             cancel.Cancel();
@@ -94,6 +95,7 @@ public sealed class TrainerLifecycleTests : IDisposable
             Record(() => trainer.Load(path)),
             Record(() => trainer.ExportOnnx(path)),
             Record(() => trainer.Evaluate(Train)),
+            Record(() => trainer.Predict(Train.Take(3))),
         ];
         attempted.Set();
 

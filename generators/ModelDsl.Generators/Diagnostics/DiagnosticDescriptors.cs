@@ -26,7 +26,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NoArchitecture = Error(DiagnosticIds.NoArchitecture,
         "Model has no architecture",
-        "Model class '{0}' has no architecture attribute; add one of [SharedBottom], [MixtureOfExperts] or [ProgressiveLayeredExtraction], e.g. [SharedBottom(128, 64)]");
+        "Model class '{0}' has no architecture attribute; add one of [SharedBottom], [MixtureOfExperts], [ProgressiveLayeredExtraction] or [AdaptiveTaskToTaskFusion], e.g. [SharedBottom(128, 64)]");
 
     public static readonly DiagnosticDescriptor SeveralArchitectures = Error(DiagnosticIds.SeveralArchitectures,
         "Model has more than one architecture",
@@ -156,6 +156,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidClassEnum = Error(DiagnosticIds.InvalidClassEnum,
         "Multiclass label enum is not numbered 0 to n − 1",
         "The label '{0}.{1}' of [MulticlassTask] is the enum '{2}', whose members have {3}; a label enum's members must be numbered 0, 1, …, n − 1, with n at least 2, as class indices");
+
+    public static readonly DiagnosticDescriptor FusionOfOneTask = Warning(DiagnosticIds.FusionOfOneTask,
+        "Task-to-task fusion with one task",
+        "Model class '{0}' has one task, '{1}', so [AdaptiveTaskToTaskFusion] has no other task to fuse: its gate mixes only the task's own experts (and shared ones); use [MixtureOfExperts] or [ProgressiveLayeredExtraction] for one task, or add a task");
 
     public static readonly DiagnosticDescriptor UnknownPrior = Error(DiagnosticIds.UnknownPrior,
         "Prior names no feature of the model",

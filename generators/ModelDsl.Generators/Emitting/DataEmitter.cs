@@ -58,7 +58,7 @@ internal static class DataEmitter
             return $"{(multiclass.EnumType.Length > 0 ? $"({multiclass.EnumType})" : "")}row.GetClass({index}, {multiclass.ClassCount})";
         // A member that may be missing reads a missing-value marker (a Parquet null) as null.
         var read = $"row.{column.Type.Reader}({index})";
-        return column.Type.IsNullable || spec.Features.Any(f => f.Name == column.Member && f.Missing == MissingValue.Category)
+        return column.Type.IsNullable || spec.Features.Any(f => f.Name == column.Member && f.Missing != MissingValue.Error)
             ? $"row.IsMissing({index}) ? null : {read}"
             : read;
     }

@@ -24,6 +24,16 @@ internal static class PredictorEmitter
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("protected override Prediction Decode(global::System.ReadOnlySpan<float> outputs) =>");
+        w.Line($"    {Decode(layout)};");
+        w.Close();
+    });
+
+    /// <summary>
+    /// A <c>Prediction</c> from a row of <c>outputs</c> in output order, each output taking its width (a multiclass task's
+    /// probabilities, then its most likely class from them): the one mapping the ONNX predictor and <c>Trainer.Predict</c> share.
+    /// </summary>
+    public static string Decode(ModelLayout layout)
+    {
         var column = 0;
         var members = new System.Collections.Generic.List<string>();
         foreach (var o in layout.Outputs)
@@ -39,7 +49,6 @@ internal static class PredictorEmitter
                 members.Add($"{SourceWriter.Identifier(o.Name)}: outputs[{column}]");
             column += o.Width;
         }
-        w.Line($"    new({string.Join(", ", members)});");
-        w.Close();
-    });
+        return $"new({string.Join(", ", members)})";
+    }
 }

@@ -58,17 +58,22 @@ internal static class RecordsEmitter
     {
         var (value, column, member) = (SourceWriter.Identifier(f.Name), layout.ColumnOf(f), SourceWriter.Literal($"{spec.ClassName}.{f.Name}"));
         var policy = SourceWriter.Enum(f.OutOfVocabulary);
-        var truncation = SourceWriter.Enum(f.Truncation);
+        // A sequence's missing policy rides along only where it has one, so models without stay as they were.
+        var truncation = SourceWriter.Enum(f.Truncation) + (f.Missing != MissingValue.Error ? ", " + SourceWriter.Enum(f.Missing) : "");
         return f switch
         {
             { IsSequence: true, IsHashed: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {truncation}, {member});",
             { IsSequence: true } => $"global::ModelDsl.FeatureValues.Sequence({value}, categorical.Slice({column}, {f.MaxLength}), {f.Vocabulary}, {policy}, {truncation}, {member});",
             { IsHashed: true, Missing: MissingValue.Category } => $"categorical[{column}] = global::ModelDsl.FeatureValues.HashedOrMissing({value}, {f.Vocabulary});",
             { IsHashed: true } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Hashed({value}, {f.Vocabulary}, {member});",
-            { OutOfVocabulary: OutOfVocabulary.Error } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {member});",
-            _ => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({value}, {f.Vocabulary}, {policy}, {member});",
+            { Type.IsNullable: true, Missing: MissingValue.Category } => $"categorical[{column}] = global::ModelDsl.FeatureValues.CategoricalOrMissing({value}, {f.Vocabulary}, {policy}, {member});",
+            { OutOfVocabulary: OutOfVocabulary.Error } => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({Filled(f, value)}, {f.Vocabulary}, {member});",
+            _ => $"categorical[{column}] = global::ModelDsl.FeatureValues.Categorical({Filled(f, value)}, {f.Vocabulary}, {policy}, {member});",
         };
     }
+
+    /// <summary>A nullable id with its fill for a missing one, which lies in the vocabulary (MDSL031) and so passes the id's own check.</summary>
+    private static string Filled(FeatureSpec f, string value) => f.Type.IsNullable ? $"{value} ?? {f.MissingId}" : value;
 
     private static string EncodeNumeric(ModelSpec spec, ModelLayout layout, FeatureSpec f)
     {

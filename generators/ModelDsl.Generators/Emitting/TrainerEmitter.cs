@@ -6,11 +6,12 @@ namespace ModelDsl.Generators.Emitting;
 /// <summary>Emits <c>Trainer</c>: the runtime training loop bound to this model's samples and network.</summary>
 internal static class TrainerEmitter
 {
-    public static string Emit(ModelSpec spec) => SourceWriter.File(spec, w =>
+    public static string Emit(ModelSpec spec, ModelLayout layout) => SourceWriter.File(spec, w =>
     {
-        w.Line($"/// <summary>Trains <see cref=\"Network\"/> on <see cref=\"{SourceWriter.Identifier(spec.ClassName)}\"/> samples and exports it for the <see cref=\"Predictor\"/>.</summary>");
+        var model = SourceWriter.Identifier(spec.ClassName);
+        w.Line($"/// <summary>Trains <see cref=\"Network\"/> on <see cref=\"{model}\"/> samples and exports it for the <see cref=\"Predictor\"/>.</summary>");
         w.Line(SourceWriter.GeneratedCode);
-        w.Open($"public sealed class Trainer : global::ModelDsl.Training.ModelTrainer<{SourceWriter.Identifier(spec.ClassName)}>");
+        w.Open($"public sealed class Trainer : global::ModelDsl.Training.ModelTrainer<{model}>");
         w.Line("/// <summary>Creates a freshly initialized network, seeded from <paramref name=\"options\"/>.</summary>");
         w.Line("public Trainer(global::ModelDsl.Training.TrainingOptions? options = null)");
         w.Line($"    : base({SourceWriter.SchemaReference(spec)}, options, static () => new Network())");
@@ -20,7 +21,7 @@ internal static class TrainerEmitter
         w.Line("public new Network Network => (Network)base.Network;");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open($"protected override void Encode({SourceWriter.Identifier(spec.ClassName)} sample, global::System.Span<long> categorical, global::System.Span<float> numeric, global::System.Span<float> labels, global::System.Span<float> weights)");
+        w.Open($"protected override void Encode({model} sample, global::System.Span<long> categorical, global::System.Span<float> numeric, global::System.Span<float> labels, global::System.Span<float> weights)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(sample);");
         w.Line("sample.ToFeatures().Encode(categorical, numeric);");
         for (var t = 0; t < spec.Tasks.Count; t++)
@@ -29,6 +30,23 @@ internal static class TrainerEmitter
             if (spec.WeightOf(spec.Tasks[t]) is { } weight)
                 w.Line($"weights[{t}] = global::ModelDsl.FeatureValues.SampleWeight(sample.{SourceWriter.Identifier(weight.Name)}, {SourceWriter.Literal($"{spec.ClassName}.{weight.Name}")});");
         w.Close();
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// What the TorchSharp network serves for each candidate, as the ONNX <see cref=\"Predictor\"/> gives it for the exported model:");
+        w.Line("/// in evaluation mode without gradients, <c>BatchSize</c> candidates per batch. Refused while another operation runs.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A candidate holds a value the model cannot take; the message names its index and the member.</exception>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another operation is running on this trainer.</exception>");
+        w.Line("public Prediction[] Predict(global::System.Collections.Generic.IEnumerable<Features> candidates) =>");
+        w.Line("    Predict(candidates, static (candidate, categorical, numeric) => candidate.Encode(categorical, numeric), Decode);");
+        w.Line();
+        w.Line($"/// <summary>What the TorchSharp network serves for each sample's features; see <see cref=\"Predict(global::System.Collections.Generic.IEnumerable{{Features}})\"/>.</summary>");
+        w.Line("/// <exception cref=\"global::ModelDsl.ModelDataException\">A sample holds a value the model cannot take; the message names its index and the member.</exception>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another operation is running on this trainer.</exception>");
+        w.Line($"public Prediction[] Predict(global::System.Collections.Generic.IEnumerable<{model}> samples) =>");
+        w.Line("    Predict(samples, static (sample, categorical, numeric) => (sample ?? throw new global::System.ArgumentNullException(nameof(samples), \"A sample is null.\")).ToFeatures().Encode(categorical, numeric), Decode);");
+        w.Line();
+        w.Line($"private static Prediction Decode(global::System.ReadOnlySpan<float> outputs) => {PredictorEmitter.Decode(layout)};");
         w.Close();
     });
 

@@ -19,7 +19,8 @@ internal static class Fingerprint
             .Append(spec.Architecture.Kind).Append(Units(spec.Architecture.Units))
             .Append(':').Append(spec.Architecture.Experts).Append(Units(spec.Architecture.ExpertUnits)).Append(Units(spec.Architecture.GateUnits))
             .Append(':').Append(spec.Architecture.SharedGate).Append(':').Append(spec.Architecture.Levels)
-            .Append(':').Append(spec.Architecture.SharedExperts).Append(':').Append(spec.Architecture.TaskExperts).Append('|')
+            .Append(':').Append(spec.Architecture.SharedExperts).Append(':').Append(spec.Architecture.TaskExperts)
+            .Append(spec.Architecture.ExpertNormalization ? ":normalized" : "").Append('|')
             .Append(spec.Regularization.Activation);
         foreach (var f in spec.Features)
             text.Append("|f:").Append(f.Name).Append(':').Append(f.Kind).Append(':').Append(f.Vocabulary).Append(':').Append(f.Dim)
@@ -29,7 +30,8 @@ internal static class Fingerprint
                 .Append(f.OutOfVocabulary != OutOfVocabulary.Error ? $":oov={f.OutOfVocabulary}" : "")
                 .Append(f.Transform != NumericTransform.None ? $":transform={(int)f.Transform}" : "")
                 .Append(f.Missing != MissingValue.Error ? $":missing={f.Missing}" : "")
-                .Append(f.Type.IsNullable ? $":fill={f.MissingFill.ToString("R", CultureInfo.InvariantCulture)}" : "");
+                .Append(f.Type.IsNullable && f.Kind == FeatureKind.Numeric ? $":fill={f.MissingFill.ToString("R", CultureInfo.InvariantCulture)}" : "")
+                .Append(f.MissingId >= 0 ? $":missingid={f.MissingId}" : "");
         foreach (var t in spec.Tasks)
             text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower)).Append(':').Append(t.Given)
                 .Append(':').Append(spec.WeightOf(t)?.PositivesOnly == true ? "odds" : "")

@@ -54,9 +54,12 @@ internal sealed class ModelLayout
     public int ColumnOf(FeatureSpec feature) =>
         (feature.Kind == FeatureKind.Categorical ? Categorical : Numeric).TakeWhile(f => f.Name != feature.Name).Sum(f => f.Width);
 
-    /// <summary>The table segments of a group, in order of first use: one per feature, or one per shared <c>Group</c>.</summary>
+    /// <summary>
+    /// The table segments of a group, in order of first use: one per feature, or one per shared <c>Group</c>, each
+    /// represented by the feature with the most rows (a member whose missing values take the extra row needs it).
+    /// </summary>
     public static IReadOnlyList<FeatureSpec> Segments(IReadOnlyList<FeatureSpec> group) =>
-        group.GroupBy(f => f.SegmentKey).Select(s => s.First()).ToList();
+        group.GroupBy(f => f.SegmentKey).Select(s => s.OrderByDescending(f => f.Rows).First()).ToList();
 
     /// <summary>Whether a group is plain: single ids, each with a segment of its own.</summary>
     public static bool IsPlain(IReadOnlyList<FeatureSpec> group) =>

@@ -76,8 +76,11 @@ internal sealed record FeatureSpec(string Name, FeatureKind Kind, MemberType Typ
 
     public NumericTransform Transform { get; init; }
 
-    /// <summary>What a missing (null) value of a string member is.</summary>
+    /// <summary>What a missing (null) value of a string or nullable id member, or of a sequence, is.</summary>
     public MissingValue Missing { get; init; }
+
+    /// <summary>The id a missing (null) value of a nullable id member stands for; −1 when unset.</summary>
+    public int MissingId { get; init; } = -1;
 
     /// <summary>The value a missing (null) value of a nullable numeric member stands for; NaN when unset.</summary>
     public double MissingFill { get; init; } = double.NaN;
@@ -165,11 +168,12 @@ internal enum ArchitectureKind
     SharedBottom,
     MixtureOfExperts,
     ProgressiveLayeredExtraction,
+    AdaptiveTaskToTaskFusion,
 }
 
 /// <summary>
 /// The architecture attribute of the class. <paramref name="Units"/> are the Shared-Bottom layers;
-/// the expert fields apply to the mixture-of-experts kinds.
+/// the expert fields apply to the mixture-of-experts kinds; <paramref name="ExpertNormalization"/> is HoME's.
 /// </summary>
 internal sealed record ArchitectureSpec(
     ArchitectureKind Kind,
@@ -180,7 +184,8 @@ internal sealed record ArchitectureSpec(
     bool SharedGate = false,
     int Levels = 0,
     int SharedExperts = 0,
-    int TaskExperts = 0)
+    int TaskExperts = 0,
+    bool ExpertNormalization = false)
 {
     /// <summary>The attribute's name as the user writes it.</summary>
     public string AttributeName => Kind.ToString();

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using ModelDsl.Generators.Emitting;
+using ModelDsl.Generators.Emitting.Architectures;
 
 namespace ModelDsl.Generators.Model;
 
@@ -125,8 +126,8 @@ internal sealed class ModelSummary
                 yield return new SummaryPart("bottom", $"shared bottom{Units(a.Units)}", bottom.Parameters, 0, bottom.Macs, bottom.InputMacs);
                 break;
             case ArchitectureKind.MixtureOfExperts:
-                var experts = Experts(input, a.Experts, a.ExpertUnits, reads: true);
-                yield return new SummaryPart("experts", $"{a.Experts} experts{Units(a.ExpertUnits)}", experts.Parameters, 0, experts.Macs, experts.InputMacs);
+                var experts = Experts(input, a.Experts, a.ExpertUnits, reads: true, a.ExpertNormalization);
+                yield return experts with { Field = "experts", Name = $"{a.Experts} experts{Units(a.ExpertUnits)}{ProgressiveLayeredExtractionEmitter.Normalized(spec)}" };
                 var gateCount = a.SharedGate ? 1 : spec.Tasks.Count;
                 var gates = Gates(input, Enumerable.Repeat(Enumerable.Range(0, a.Experts).ToList(), gateCount).ToList(), a.Experts, Last(a.ExpertUnits), a.GateUnits, separateInputs: false);
                 yield return gates with { Field = "gates", Name = $"{gateCount} gate(s){Units(a.GateUnits)} → {a.Experts} experts, and the mix" };
@@ -134,20 +135,26 @@ internal sealed class ModelSummary
             default:
                 var tasks = spec.Tasks.Count;
                 var levelExperts = tasks * a.TaskExperts + a.SharedExperts;
+                var fusion = a.Kind == ArchitectureKind.AdaptiveTaskToTaskFusion;
                 for (var level = 0; level < a.Levels; level++)
                 {
                     var first = level == 0;
                     var width = first ? input : Last(a.ExpertUnits);
-                    var taskExperts = Experts(width, a.TaskExperts, a.ExpertUnits, reads: first);
-                    var sharedExperts = Experts(width, a.SharedExperts, a.ExpertUnits, reads: first);
+                    var taskExperts = Experts(width, a.TaskExperts, a.ExpertUnits, reads: first, a.ExpertNormalization);
+                    var sharedExperts = Experts(width, a.SharedExperts, a.ExpertUnits, reads: first, a.ExpertNormalization);
                     var shared = Enumerable.Range(tasks * a.TaskExperts, a.SharedExperts);
-                    var members = Enumerable.Range(0, tasks).Select(t => Enumerable.Range(t * a.TaskExperts, a.TaskExperts).Concat(shared).ToList())
-                        .Concat(level == a.Levels - 1 ? [] : [Enumerable.Range(0, levelExperts).ToList()]).ToList();
+                    // A shared gate below the last level; AdaTT's gates mix every expert, PLE's task gates their own and the shared.
+                    var sharedGate = level < a.Levels - 1 && a.SharedExperts > 0;
+                    var members = Enumerable.Range(0, tasks)
+                        .Select(t => fusion ? Enumerable.Range(0, levelExperts).ToList() : Enumerable.Range(t * a.TaskExperts, a.TaskExperts).Concat(shared).ToList())
+                        .Concat(sharedGate ? [Enumerable.Range(0, levelExperts).ToList()] : []).ToList();
                     var levelGates = Gates(width, members, levelExperts, Last(a.ExpertUnits), a.GateUnits, separateInputs: !first);
+                    var residual = fusion ? Residual(tasks, a.TaskExperts, a.SharedExperts, sharedGate, members.Count, Last(a.ExpertUnits)) : Nothing;
                     yield return new SummaryPart($"level_{level}",
-                        $"extraction level {level}: {tasks}×{a.TaskExperts} task and {a.SharedExperts} shared experts{Units(a.ExpertUnits)}, {members.Count} gates and the mix",
-                        tasks * taskExperts.Parameters + sharedExperts.Parameters + levelGates.Parameters, levelGates.Buffers,
-                        tasks * taskExperts.Macs + sharedExperts.Macs + levelGates.Macs, tasks * taskExperts.InputMacs + sharedExperts.InputMacs + levelGates.InputMacs);
+                        $"{(fusion ? "fusion" : "extraction")} level {level}: {tasks}×{a.TaskExperts} task and {a.SharedExperts} shared experts{Units(a.ExpertUnits)}{ProgressiveLayeredExtractionEmitter.Normalized(spec)}, {members.Count} gates and the mix{(fusion ? ", and each gate's own experts' residual" : "")}",
+                        tasks * taskExperts.Parameters + sharedExperts.Parameters + levelGates.Parameters + residual.Parameters,
+                        tasks * taskExperts.Buffers + sharedExperts.Buffers + levelGates.Buffers,
+                        tasks * taskExperts.Macs + sharedExperts.Macs + levelGates.Macs + residual.Macs, tasks * taskExperts.InputMacs + sharedExperts.InputMacs + levelGates.InputMacs);
                 }
                 break;
         }
@@ -191,8 +198,11 @@ internal sealed class ModelSummary
         return new SummaryPart("", "", hidden.Parameters + (last + 1) * outputs, 0, hidden.Macs + last * outputs, 0);
     }
 
-    /// <summary><c>ExpertGroup</c>: the first layer of all experts as one <c>Linear</c>, later layers per expert.</summary>
-    private static SummaryPart Experts(long input, int experts, EquatableArray<int> units, bool reads)
+    /// <c>ExpertGroup</c>: the first layer of all experts as one <c>Linear</c>, later layers per expert; HoME's normalization
+    /// adds a scale and a shift (parameters) and a running mean and variance (buffers) per unit of the last layer, whose
+    /// bias it replaces.
+    /// </summary>
+    private static SummaryPart Experts(long input, int experts, EquatableArray<int> units, bool reads, bool normalized)
     {
         var firstMacs = input * experts * units[0];
         var (parameters, macs) = (firstMacs + (long)experts * units[0], firstMacs);
@@ -201,8 +211,23 @@ internal sealed class ModelSummary
             parameters += (long)experts * units[layer - 1] * units[layer] + (long)experts * units[layer];
             macs += (long)experts * units[layer - 1] * units[layer];
         }
-        return new SummaryPart("", "", parameters, 0, macs, reads ? firstMacs : 0);
+        // The normalization's scale and shift replace the last layer's bias; its running mean and variance are buffers.
+        var lastUnits = normalized ? (long)experts * Last(units) : 0;
+        return new SummaryPart("", "", parameters - lastUnits + 2 * lastUnits, 2 * lastUnits, macs, reads ? firstMacs : 0);
     }
+
+    /// <summary>
+    /// AdaTT's residual: each gate's linear combination of its own unit's experts, computed as one [gates, experts] matrix
+    /// times the experts; its weights are learned (one per owned expert) unless every unit has one expert.
+    /// </summary>
+    private static SummaryPart Residual(int tasks, int taskExperts, int sharedExperts, bool sharedGate, int gates, int units)
+    {
+        var learned = taskExperts > 1 || sharedExperts > 1;
+        var owned = (long)tasks * taskExperts + (sharedGate ? sharedExperts : 0);
+        return new SummaryPart("", "", learned ? owned : 0, 0, (long)gates * (tasks * taskExperts + sharedExperts) * units, 0);
+    }
+
+    private static readonly SummaryPart Nothing = new("", "", 0, 0, 0, 0);
 
     /// <summary>
     /// <c>GateGroup</c>: per layer one <c>Linear</c> over all gates (read whole; block-diagonal after the first layer,

@@ -10,4 +10,5 @@ internal static class Defaults
     public static MulticlassTaskAttribute MulticlassTask { get; } = new();
     public static MixtureOfExpertsAttribute MixtureOfExperts { get; } = new();
     public static ProgressiveLayeredExtractionAttribute ProgressiveLayeredExtraction { get; } = new();
+    public static AdaptiveTaskToTaskFusionAttribute AdaptiveTaskToTaskFusion { get; } = new();
 }

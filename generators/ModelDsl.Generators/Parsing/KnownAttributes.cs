@@ -9,6 +9,7 @@ internal static class KnownAttributes
     public const string SharedBottom = Namespace + nameof(SharedBottomAttribute);
     public const string MixtureOfExperts = Namespace + nameof(MixtureOfExpertsAttribute);
     public const string ProgressiveLayeredExtraction = Namespace + nameof(ProgressiveLayeredExtractionAttribute);
+    public const string AdaptiveTaskToTaskFusion = Namespace + nameof(AdaptiveTaskToTaskFusionAttribute);
     public const string SampleWeight = Namespace + nameof(SampleWeightAttribute);
     public const string LossWeighting = Namespace + nameof(LossWeightingAttribute);
     public const string Regularization = Namespace + nameof(RegularizationAttribute);

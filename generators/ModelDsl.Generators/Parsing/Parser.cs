@@ -110,6 +110,7 @@ internal static class Parser
         [KnownAttributes.SharedBottom] = ArchitectureKind.SharedBottom,
         [KnownAttributes.MixtureOfExperts] = ArchitectureKind.MixtureOfExperts,
         [KnownAttributes.ProgressiveLayeredExtraction] = ArchitectureKind.ProgressiveLayeredExtraction,
+        [KnownAttributes.AdaptiveTaskToTaskFusion] = ArchitectureKind.AdaptiveTaskToTaskFusion,
     };
 
     private static ArchitectureSpec? ReadArchitecture(ParseState state)
@@ -135,7 +136,8 @@ internal static class Parser
                 SharedGate: reader.Bool(nameof(MixtureOfExpertsAttribute.SharedGate)),
                 Levels: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.Levels), Defaults.ProgressiveLayeredExtraction.Levels, neutral: 1),
                 SharedExperts: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.SharedExperts), Defaults.ProgressiveLayeredExtraction.SharedExperts, neutral: 1),
-                TaskExperts: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.TaskExperts), Defaults.ProgressiveLayeredExtraction.TaskExperts, neutral: 1));
+                TaskExperts: reader.Int(nameof(ProgressiveLayeredExtractionAttribute.TaskExperts), Defaults.ProgressiveLayeredExtraction.TaskExperts, neutral: 1),
+                ExpertNormalization: reader.Bool(nameof(MixtureOfExpertsAttribute.ExpertNormalization)));
         state.Read(reader);
         return architecture;
     }
@@ -214,7 +216,8 @@ internal static class Parser
 
     private static readonly Dictionary<string, Role> Roles = new()
     {
-        [KnownAttributes.Categorical] = new(RoleKind.Categorical, [Int, Long, String, new(ElementType.Int, true), new(ElementType.Long, true), new(ElementType.String, true)]),
+        [KnownAttributes.Categorical] = new(RoleKind.Categorical, [Int, Long, String, new(ElementType.Int, true), new(ElementType.Long, true), new(ElementType.String, true),
+            new(ElementType.Int, IsNullable: true), new(ElementType.Long, IsNullable: true)]),
         [KnownAttributes.Numeric] = new(RoleKind.Numeric, [Float, Double, new(ElementType.Float, true), new(ElementType.Double, true),
             new(ElementType.Float, IsNullable: true), new(ElementType.Double, IsNullable: true)]),
         [KnownAttributes.BinaryTask] = new(RoleKind.BinaryTask, [new(ElementType.Bool), Int, Float, Double]),
@@ -294,6 +297,7 @@ internal static class Parser
                     Pooling = ReadEnum<Pooling>(attribute, reader, nameof(CategoricalAttribute.Pooling), name, $"{state.Model}.{name}", state) ?? categorical.Pooling,
                     Truncation = ReadEnum<SequenceTruncation>(attribute, reader, nameof(CategoricalAttribute.Truncation), name, $"{state.Model}.{name}", state) ?? categorical.Truncation,
                     Missing = ReadEnum<MissingValue>(attribute, reader, nameof(CategoricalAttribute.Missing), name, $"{state.Model}.{name}", state) ?? categorical.Missing,
+                    MissingId = reader.Int(nameof(CategoricalAttribute.MissingId), categorical.MissingId, neutral: -1),
                 });
                 break;
             case RoleKind.Numeric:
@@ -343,11 +347,11 @@ internal static class Parser
                 break;
         }
         state.Read(reader);
-        // A missing string is null, which a member declared non-nullable (in a nullable context) cannot hold.
-        if (members.Features.LastOrDefault() is { Missing: MissingValue.Category, IsHashed: true, IsVector: false } missing && missing.Name == name
-            && memberType.NullableAnnotation == NullableAnnotation.NotAnnotated)
+        // A missing string or sequence is null, which a member declared non-nullable (in a nullable context) cannot hold.
+        if (members.Features.LastOrDefault() is { Missing: not MissingValue.Error, Type.IsNullable: false } missing && missing.Name == name
+            && (missing.IsHashed || missing.IsVector) && memberType.NullableAnnotation == NullableAnnotation.NotAnnotated)
             state.Report(DiagnosticDescriptors.InvalidDataArgument, state.Locations.Get(SpecKey.TypeOf(name), SpecKey.Member(name)),
-                nameof(CategoricalAttribute.Missing), "Categorical", state.Model, name, "is Category, but the member is declared 'string', which cannot hold a missing value (null)", "declare it 'string?'");
+                nameof(CategoricalAttribute.Missing), "Categorical", state.Model, name, $"is {missing.Missing}, but the member is declared '{missing.Type}', which cannot hold a missing value (null)", $"declare it '{missing.Type}?'");
         var (column, index, named) = ReadColumn(member, name, state);
         members.Columns.Add(new DataColumnSpec(name, column, keyword) { Index = index, IsNamed = named });
         members.Settable &= IsSettable(member);

@@ -55,7 +55,8 @@ internal static class Validator
             .Concat(Regularization(spec.Regularization, model, at))
             .Concat(LossWeighting(spec.LossWeighting, model, at))
             .Concat(PersonalizationRules.Check(spec, at))
-            .Concat(ReservedNames.CheckSpec(spec, at));
+            .Concat(ReservedNames.CheckSpec(spec, at))
+            .Concat(FusionRules.Check(spec, declared, at));
         foreach (var diagnostic in diagnostics)
             yield return diagnostic;
     }
@@ -67,12 +68,14 @@ internal static class Validator
         if (architecture.Kind == ArchitectureKind.SharedBottom)
             return Widths(architecture.Units, owner, nameof(SharedBottomAttribute.Units), name, model, at, "[SharedBottom(128, 64)]");
 
-        (string Argument, int Value)[] counts = architecture.Kind == ArchitectureKind.MixtureOfExperts
-            ? [(nameof(MixtureOfExpertsAttribute.Experts), architecture.Experts)]
-            : [(nameof(ProgressiveLayeredExtractionAttribute.Levels), architecture.Levels), (nameof(ProgressiveLayeredExtractionAttribute.SharedExperts), architecture.SharedExperts), (nameof(ProgressiveLayeredExtractionAttribute.TaskExperts), architecture.TaskExperts)];
+        // AdaTT's shared experts are optional: none is AdaTT-sp.
+        var fusion = architecture.Kind == ArchitectureKind.AdaptiveTaskToTaskFusion;
+        (string Argument, int Value, int Least)[] counts = architecture.Kind == ArchitectureKind.MixtureOfExperts
+            ? [(nameof(MixtureOfExpertsAttribute.Experts), architecture.Experts, 1)]
+            : [(nameof(ProgressiveLayeredExtractionAttribute.Levels), architecture.Levels, 1), (nameof(ProgressiveLayeredExtractionAttribute.SharedExperts), architecture.SharedExperts, fusion ? 0 : 1), (nameof(ProgressiveLayeredExtractionAttribute.TaskExperts), architecture.TaskExperts, 1)];
         return counts
-            .Where(c => c.Value <= 0)
-            .Select(c => NotPositive(at, owner, c.Argument, c.Value, name, model, Positive))
+            .Where(c => c.Value < c.Least)
+            .Select(c => NotPositive(at, owner, c.Argument, c.Value, name, model, c.Least == 0 ? "zero or a positive integer" : Positive))
             .Concat(Widths(architecture.ExpertUnits, owner, nameof(MixtureOfExpertsAttribute.ExpertUnits), name, model, at, "ExpertUnits = new[] { 64 }"))
             .Concat(Elements(architecture.GateUnits, owner, nameof(MixtureOfExpertsAttribute.GateUnits), name, model, at));
     }
@@ -201,8 +204,8 @@ internal static class Validator
             Diagnostic.Create(DiagnosticDescriptors.InvalidDataArgument, ArgumentOf(at, owner, argument), argument, role, spec.ClassName, owner, problem, fix);
         foreach (var feature in spec.Features)
         {
-            if (feature.Missing != MissingValue.Error && (!feature.IsHashed || feature.IsVector))
-                yield return Invalid(feature.Name, nameof(CategoricalAttribute.Missing), Categorical, $"applies to string members, but '{feature.Name}' is '{feature.Type}'", "remove Missing, or declare the member string");
+            foreach (var problem in MissingRules.Check(feature, spec.ClassName, at))
+                yield return problem;
             if (feature.Kind != FeatureKind.Numeric)
                 continue;
             var fill = nameof(NumericAttribute.Missing);

@@ -17,4 +17,7 @@ enum Activation
 
     /// <summary>Gaussian error linear unit, exact (erf) form.</summary>
     Gelu,
+
+    /// <summary>Swish (SiLU), x·σ(x): smooth, and nonzero gradient below 0 (HoME's expert activation).</summary>
+    Swish,
 }

@@ -29,11 +29,20 @@ sealed partial class CategoricalAttribute : Attribute
     public OutOfVocabulary OutOfVocabulary { get; set; }
 
     /// <summary>
-    /// What a missing value (null) of a <c>string</c> member is: <see cref="MissingValue.Error"/> (the default),
-    /// or <see cref="MissingValue.Category"/>, an extra row at index <c>Vocabulary</c> that learns "missing".
-    /// Training and the predictor encode null alike; a file's missing-value marker reads as null.
+    /// What a missing value (null) of a <c>string?</c>, <c>int?</c> or <c>long?</c> member or of a sequence is:
+    /// <see cref="MissingValue.Error"/> (the default); <see cref="MissingValue.Category"/>, an extra row at index
+    /// <c>Vocabulary</c> that learns "missing" (a missing sequence holds that one value); or, for sequences,
+    /// <see cref="MissingValue.Empty"/>. Training and the predictor encode null alike; a file's missing-value
+    /// marker (a Parquet null) reads as null.
     /// </summary>
     public MissingValue Missing { get; set; }
+
+    /// <summary>
+    /// The id a missing value (null) of an <c>int?</c> or <c>long?</c> member stands for, in <c>[0, Vocabulary)</c>:
+    /// a fill, as <c>[Numeric(Missing = x)]</c> is for numbers; −1 (unset) by default. Such a member needs this or
+    /// <see cref="Missing"/> = <see cref="MissingValue.Category"/>.
+    /// </summary>
+    public int MissingId { get; set; } = -1;
 
     /// <summary>Most values a sequence holds; shorter ones are padded (padding adds nothing to the pooled vector). Sequences only.</summary>
     public int MaxLength { get; set; }
@@ -70,8 +79,11 @@ enum MissingValue
     /// <summary>It is bad data: reading or encoding it fails naming the member (and the file, row and column).</summary>
     Error,
 
-    /// <summary>It is one more category, with its own row at index <c>Vocabulary</c>.</summary>
+    /// <summary>It is one more category, with its own row at index <c>Vocabulary</c>; a missing sequence holds that one value.</summary>
     Category,
+
+    /// <summary>A missing sequence is an empty one: it pools to zeros. Sequences only.</summary>
+    Empty,
 }
 
 /// <summary>How a sequence feature's embeddings are pooled; empty sequences pool to zeros.</summary>

@@ -21,4 +21,11 @@ sealed partial class MixtureOfExpertsAttribute : Attribute
 
     /// <summary>One gate shared by every task (OMoE) instead of one per task (MMoE). Default false.</summary>
     public bool SharedGate { get; set; }
+
+    /// <summary>
+    /// HoME's expert normalization (Wang et al., 2024): each expert's last layer is batch-normalized per unit and goes
+    /// through Swish instead of the model's activation, so that no expert's outputs dwarf the others' and the gates do
+    /// not collapse onto it. Default false.
+    /// </summary>
+    public bool ExpertNormalization { get; set; }
 }

@@ -25,4 +25,11 @@ sealed partial class ProgressiveLayeredExtractionAttribute : Attribute
 
     /// <summary>Hidden layers of each gate before its softmax; empty (the default) is a linear gate.</summary>
     public int[] GateUnits { get; set; } = [];
+
+    /// <summary>
+    /// HoME's expert normalization (Wang et al., 2024): each expert's last layer is batch-normalized per unit and goes
+    /// through Swish instead of the model's activation, so that no expert's outputs dwarf the others' and the gates do
+    /// not collapse onto it. Default false.
+    /// </summary>
+    public bool ExpertNormalization { get; set; }
 }

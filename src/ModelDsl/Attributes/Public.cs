@@ -2,6 +2,7 @@ namespace ModelDsl;
 
 // The DSL's attribute classes are public here. The generator compiles their files too, but not this
 // one, so there they stay internal (the default), as System.Text.Json's generator keeps its attributes.
+public partial class AdaptiveTaskToTaskFusionAttribute;
 public partial class BinaryTaskAttribute;
 public partial class CategoricalAttribute;
 public partial class ColumnAttribute;

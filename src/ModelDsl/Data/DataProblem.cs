@@ -24,7 +24,7 @@ internal static class DataProblem
 
     /// <summary>A missing-value marker where the member cannot be missing.</summary>
     public static string Missing(ReadOnlySpan<char> text) =>
-        $"{Quote(text)} is a missing value (CsvOptions.MissingValues), and the member cannot be missing: declare it nullable (float?, long?, string?) to give it a missing policy";
+        $"{Quote(text)} is a missing value (CsvOptions.MissingValues), and the member cannot be missing: declare it nullable (float?, long?, string?) to give it a missing policy (a sequence: Missing = Category or Empty)";
 
     /// <summary>"element 2 of 3, 'x', is not an integer", or "element 2 of 3 is empty"; <paramref name="index"/> is 0-based.</summary>
     public static string Element(int index, int count, ReadOnlySpan<char> text, string predicate) =>

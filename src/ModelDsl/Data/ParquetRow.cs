@@ -42,7 +42,8 @@ internal sealed class ParquetRow : DataRow
         RowNumber++;
     }
 
-    public override bool IsMissing(int column) => !_columns[column].IsList && _columns[column].NullAt(_index) != 0;
+    /// <summary>A null value or a null list (a sequence that is missing); a list with a null element is not missing, and its getter reports the element.</summary>
+    public override bool IsMissing(int column) => _columns[column].NullAt(_index) < 0;
 
     private protected override ReadOnlySpan<char> LabelText(int column)
     {

@@ -88,7 +88,7 @@ public sealed record BundleNumericTransforms(string Name, IReadOnlyList<bool> Lo
 
 /// <summary>
 /// The architecture: a shared bottom (<see cref="Units"/>), a mixture of experts (<see cref="Experts"/>,
-/// <see cref="Gates"/>: one for OMoE, one per task for MMoE) or progressive layered extraction
+/// <see cref="Gates"/>: one for OMoE, one per task for MMoE), progressive layered extraction or AdaTT
 /// (<see cref="Levels"/>, <see cref="SharedExperts"/>, <see cref="TaskExperts"/>). Fields of other kinds are null, and left out of the JSON.
 /// </summary>
 /// <param name="Kind">The kind.</param>
@@ -100,6 +100,7 @@ public sealed record BundleNumericTransforms(string Name, IReadOnlyList<bool> Lo
 /// <param name="TaskExperts">Experts per task and level (PLE).</param>
 /// <param name="ExpertUnits">Each expert's layer units.</param>
 /// <param name="GateUnits">Each gate's hidden layer units.</param>
+/// <param name="ExpertNormalization">True with HoME's expert normalization; null (left out) without.</param>
 public sealed record BundleArchitecture(
     BundleArchitectureKind Kind,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<int>? Units = null,
@@ -109,7 +110,8 @@ public sealed record BundleArchitecture(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SharedExperts = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TaskExperts = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<int>? ExpertUnits = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<int>? GateUnits = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<int>? GateUnits = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? ExpertNormalization = null);
 
 /// <summary>Architectures of a bundle spec.</summary>
 public enum BundleArchitectureKind
@@ -122,6 +124,9 @@ public enum BundleArchitectureKind
 
     /// <summary>PLE.</summary>
     ProgressiveLayeredExtraction,
+
+    /// <summary>AdaTT.</summary>
+    AdaptiveTaskToTaskFusion,
 }
 
 /// <summary>A task with its tower.</summary>

@@ -122,15 +122,19 @@ public static class TrainingBundle
         {
             var gates = modules.OfType<GateGroup>().Single();
             return new(BundleArchitectureKind.MixtureOfExperts, Experts: experts.Experts, Gates: gates.Gates,
-                ExpertUnits: experts.Units, GateUnits: gates.HiddenUnits.ToArray());
+                ExpertUnits: experts.Units, GateUnits: gates.HiddenUnits.ToArray(), ExpertNormalization: Normalized(experts));
         }
         var levels = modules.OfType<ExtractionLevel>().ToList();
         if (levels.Count == 0)
             throw new ArgumentException($"The network of {schema.Name} has no shared bottom, experts or extraction levels.");
         var first = levels[0];
-        return new(BundleArchitectureKind.ProgressiveLayeredExtraction, Levels: levels.Count, SharedExperts: first.SharedExperts.Experts,
-            TaskExperts: first.TaskExperts[0].Experts, ExpertUnits: first.SharedExperts.Units, GateUnits: first.Gates.HiddenUnits.ToArray());
+        var taskExperts = first.TaskExperts[0];
+        return new(first.AdaptiveFusion ? BundleArchitectureKind.AdaptiveTaskToTaskFusion : BundleArchitectureKind.ProgressiveLayeredExtraction,
+            Levels: levels.Count, SharedExperts: first.SharedExperts?.Experts ?? 0, TaskExperts: taskExperts.Experts, ExpertUnits: taskExperts.Units,
+            GateUnits: first.Gates.HiddenUnits.ToArray(), ExpertNormalization: Normalized(taskExperts));
     }
+
+    private static bool? Normalized(ExpertGroup experts) => experts.Normalization is null ? null : true;
 
     private static int[] Units(ModuleList<Linear> layers) => layers.Select(l => (int)l.weight!.shape[0]).ToArray();
 

@@ -15,6 +15,7 @@ internal static class Activations
         Activation.LeakyRelu => nn.functional.leaky_relu(x, LeakySlope),
         Activation.Tanh => nn.functional.tanh(x),
         Activation.Gelu => nn.functional.gelu(x),
+        Activation.Swish => nn.functional.silu(x),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
     };
 
@@ -24,6 +25,7 @@ internal static class Activations
         Activation.LeakyRelu => g.Node("LeakyRelu", [x], attributes: OnnxGraphBuilder.Attribute("alpha", (float)LeakySlope)),
         Activation.Tanh => g.Node("Tanh", [x]),
         Activation.Gelu => g.Node("Gelu", [x]),
+        Activation.Swish => g.Mul(x, g.Sigmoid(x)),   // opset 20 has no Swish node
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
     };
 }

@@ -30,6 +30,10 @@ public static class FeatureValues
             _ => Categorical(id, vocabulary, member),
         };
 
+    /// <summary>A nullable id: a missing one (null) takes the extra row at index <paramref name="vocabulary"/>, which learns "missing"; others as <see cref="Categorical(long, int, OutOfVocabulary, string)"/>.</summary>
+    public static long CategoricalOrMissing(long? id, int vocabulary, OutOfVocabulary policy, string member) =>
+        id is { } value ? Categorical(value, vocabulary, policy, member) : vocabulary;
+
     /// <summary>
     /// A string categorical feature, hashed into its vocabulary with <see cref="StableHash"/> without its surrounding
     /// white space: " Private" (as a ", "-separated file writes it) and "Private" (as a caller sends it) are one value.
@@ -68,6 +72,42 @@ public static class FeatureValues
                 : Hashed(null, vocabulary, string.Create(CultureInfo.InvariantCulture, $"{member}[{index}]"));
         }
         columns[kept.Length..].Fill(Padding);
+    }
+
+    /// <summary>A sequence of ids that may be missing (null): <paramref name="missing"/> says what that is.</summary>
+    public static void Sequence(long[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, MissingValue missing, string member)
+    {
+        if (ids is not null || !IsMissingSequence(columns, vocabulary, missing))
+            Sequence<long>(ids, columns, vocabulary, policy, truncation, member);
+    }
+
+    /// <summary>A sequence of ids that may be missing (null): <paramref name="missing"/> says what that is.</summary>
+    public static void Sequence(int[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, MissingValue missing, string member)
+    {
+        if (ids is not null || !IsMissingSequence(columns, vocabulary, missing))
+            Sequence<int>(ids, columns, vocabulary, policy, truncation, member);
+    }
+
+    /// <summary>A sequence of strings that may be missing (null): <paramref name="missing"/> says what that is.</summary>
+    public static void Sequence(string?[]? values, Span<long> columns, int vocabulary, SequenceTruncation truncation, MissingValue missing, string member)
+    {
+        if (values is not null || !IsMissingSequence(columns, vocabulary, missing))
+            Sequence(values, columns, vocabulary, truncation, member);
+    }
+
+    /// <summary>
+    /// Writes a missing sequence by its policy: one value, the extra row at index <paramref name="vocabulary"/>
+    /// (<see cref="MissingValue.Category"/>), or none (<see cref="MissingValue.Empty"/>). False for
+    /// <see cref="MissingValue.Error"/>, which the caller reports.
+    /// </summary>
+    private static bool IsMissingSequence(Span<long> columns, int vocabulary, MissingValue missing)
+    {
+        if (missing == MissingValue.Error)
+            return false;
+        columns.Fill(Padding);
+        if (missing == MissingValue.Category)
+            columns[0] = vocabulary;
+        return true;
     }
 
     private static void Sequence<T>(T[]? ids, Span<long> columns, int vocabulary, OutOfVocabulary policy, SequenceTruncation truncation, string member)

@@ -163,7 +163,7 @@ public sealed record DataReport(long TrainRows, long ValidationRows, IReadOnlyLi
 /// <param name="Name">The feature.</param>
 /// <param name="Values">Training values (sequence elements count one each; padding does not count).</param>
 /// <param name="Distinct">Distinct embedding rows those values use.</param>
-/// <param name="ExtraRowRate">The share of training values on the extra row (index <c>Vocabulary</c>): out-of-vocabulary ids with <c>OutOfVocabulary.Reserved</c>, or missing strings with <c>Missing = Category</c>.</param>
+/// <param name="ExtraRowRate">The share of training values on the extra row (index <c>Vocabulary</c>): out-of-vocabulary ids with <c>OutOfVocabulary.Reserved</c>, or missing values with <c>Missing = Category</c>.</param>
 /// <param name="EstimatedCollisions">For hashed strings, the distinct values expected to share a row with another (<see cref="DataReport.HashCollisions"/>; infinity when every row is taken); 0 for ids.</param>
 /// <param name="ValidationValues">Validation values.</param>
 /// <param name="UnseenInValidation">The share of validation values whose row no training value uses.</param>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Threading;
 using ModelDsl.Layers;
 using ModelDsl.Metrics;
@@ -19,7 +20,7 @@ namespace ModelDsl.Training;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A trainer runs one operation at a time. <see cref="Fit"/>, <see cref="Evaluate"/>, <see cref="Save"/>,
+/// A trainer runs one operation at a time. <see cref="Fit"/>, <see cref="Evaluate"/>, <c>Predict</c>, <see cref="Save"/>,
 /// <see cref="Load"/> and <see cref="ExportOnnx"/> called while another of them runs on the same trainer (from
 /// another thread, or from <c>Fit</c>'s progress callback) throw <see cref="InvalidOperationException"/>; any
 /// thread may call them one after another. <see cref="Dispose()"/> during an operation stops it before its next
@@ -64,6 +65,12 @@ public abstract class ModelTrainer<TSample> : IDisposable
         {
             manual_seed(_options.Seed);
             Network = createNetwork();
+        }
+        if (_options.BatchSize < 2 && Network.modules().OfType<ExpertNormalization>().Any())
+        {
+            Network.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(options), _options.BatchSize,
+                $"BatchSize is {_options.BatchSize}, but {schema.Name} normalizes its experts (ExpertNormalization), which needs the statistics of batches of at least 2 samples: use a BatchSize of 2 or more.");
         }
         Network.to(_device);
         _generator = new Generator((ulong)_options.Seed, _device);
@@ -175,6 +182,60 @@ public abstract class ModelTrainer<TSample> : IDisposable
         return _options.StreamChunkRows is { } chunkRows
             ? evaluation.Run(SampleStream.Chunks(samples, Schema, Encode, "evaluation sample", chunkRows))
             : evaluation.Run([SampleTable.Encode(samples, Schema, Encode, "evaluation sample", nameof(samples))]);
+    }
+
+    /// <summary>
+    /// What the TorchSharp network serves for each candidate: the outputs the exported model gives (probabilities,
+    /// values, conditionals, odds), in evaluation mode without gradients, <see cref="TrainingOptions.BatchSize"/>
+    /// candidates per batch. The generated <c>Trainer.Predict</c> binds it to the model's <c>Features</c> and
+    /// <c>Prediction</c>, so the ONNX <c>Predictor</c> can be compared with the network it was exported from.
+    /// </summary>
+    /// <param name="candidates">The candidates, in order.</param>
+    /// <param name="encode">The generated encoder of one candidate's inputs, the one the <c>Predictor</c> runs.</param>
+    /// <param name="decode">Builds one prediction from its row of outputs, in <see cref="ModelSchema.Outputs"/> order.</param>
+    /// <exception cref="ModelDataException">A candidate holds a value the model cannot take; the message names its 0-based index and the member.</exception>
+    /// <exception cref="InvalidOperationException">Another operation is running on this trainer.</exception>
+    protected TPrediction[] Predict<TFeatures, TPrediction>(IEnumerable<TFeatures> candidates, FeatureEncoder<TFeatures> encode, OutputDecoder<TPrediction> decode)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(encode);
+        ArgumentNullException.ThrowIfNull(decode);
+        using var operation = _gate.Enter(nameof(Predict));
+        using var threads = TrainingThreads.Use(_options.Threads, _multiplyAddsPerStep);
+        var (width, numericWidth, outputs, batch) = (Schema.CategoricalCount, Schema.NumericCount, Schema.ServedColumns, _options.BatchSize);
+        var categorical = new long[batch * width];
+        var numeric = new float[batch * numericWidth];
+        var predictions = new List<TPrediction>();
+        var rows = 0;
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                encode(candidate, categorical.AsSpan(rows * width, width), numeric.AsSpan(rows * numericWidth, numericWidth));
+            }
+            catch (ModelDataException e)
+            {
+                throw e.At($"candidate at index {predictions.Count + rows}");
+            }
+            if (++rows == batch)
+                Run();
+        }
+        if (rows > 0)
+            Run();
+        return [.. predictions];
+
+        void Run()
+        {
+            using var scope = NewDisposeScope();
+            // The last batch may be short: its inputs are the filled prefix.
+            var ids = rows == batch ? categorical : categorical[..(rows * width)];
+            var numbers = rows == batch ? numeric : numeric[..(rows * numericWidth)];
+            var served = Network.Predict(tensor(ids, [rows, width]).to(_device), tensor(numbers, [rows, numericWidth]).to(_device)).cpu().contiguous();
+            var values = MemoryMarshal.Cast<byte, float>(served.bytes);
+            for (var i = 0; i < rows; i++)
+                predictions.Add(decode(values.Slice(i * outputs, outputs)));
+            rows = 0;
+        }
     }
 
     /// <summary>Saves the weights, with the spec fingerprint, atomically.</summary>

@@ -53,6 +53,24 @@ public sealed class BundleTests : IDisposable
         Assert.Equal((BundleArchitectureKind.ProgressiveLayeredExtraction, 3, 1, 2), (p.Kind, p.Levels!.Value, p.SharedExperts!.Value, p.TaskExperts!.Value));
         Assert.Equal([16], p.ExpertUnits!);
         Assert.Equal([8, 4], p.GateUnits!);
+        Assert.Null(p.ExpertNormalization);
+    }
+
+    [Fact]
+    public void AdattAndNormalizedExpertsAreReadOffTheirModules()
+    {
+        using var adatt = new AdattModel.Network();
+        using var sp = new AdattSpModel.Network();
+        using var normalized = new NormalizedMmoeModel.Network();
+
+        var a = TrainingBundle.Describe(adatt).Architecture;
+        Assert.Equal((BundleArchitectureKind.AdaptiveTaskToTaskFusion, 2, 1, 2, true), (a.Kind, a.Levels!.Value, a.SharedExperts!.Value, a.TaskExperts!.Value, a.ExpertNormalization!.Value));
+        Assert.Equal([32, 16], a.ExpertUnits!);
+        var s = TrainingBundle.Describe(sp).Architecture;
+        Assert.Equal((BundleArchitectureKind.AdaptiveTaskToTaskFusion, 0, 1, (bool?)null), (s.Kind, s.SharedExperts!.Value, s.TaskExperts!.Value, s.ExpertNormalization));
+        Assert.Equal([4], s.GateUnits!);
+        Assert.True(TrainingBundle.Describe(normalized).Architecture.ExpertNormalization);
+        Assert.Equal(Activation.Swish, TrainingBundle.Describe(normalized).Regularization.Activation);
     }
 
     [Fact]

@@ -21,11 +21,19 @@ public sealed class ForwardParityTests : IDisposable
     [Fact]
     public void PyTorchServesWhatTorchSharpServesForEveryModelOfTheTests()
     {
-        var models = typeof(ForwardParityTests).Assembly.GetTypes()
+        var all = typeof(ForwardParityTests).Assembly.GetTypes()
             .Where(t => t.GetCustomAttribute<MultiTaskModelAttribute>() is not null)
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
             .ToList();
+        // The distributed trainer refuses ESCM²'s regularizers, naming the option: nothing to serve for those models.
+        var refused = all.Where(t => ((ModelSchema)t.GetProperty("Schema")!.GetValue(null)!).Tasks.Any(task => task.Counterfactual is not null)).ToList();
+        var models = all.Except(refused).ToList();
         Assert.True(models.Count >= 10, $"only {models.Count} models found");
+        foreach (var type in refused)
+        {
+            using var network = (MultiTaskNetwork)Activator.CreateInstance(type.GetNestedType("Network")!)!;
+            Assert.Contains("Counterfactual", Assert.Throws<ArgumentException>(() => ModelDsl.Distributed.TrainingBundle.Describe(network)).Message, StringComparison.Ordinal);
+        }
         manual_seed(11);
         var networks = models.Select(t => (MultiTaskNetwork)Activator.CreateInstance(t.GetNestedType("Network")!)!).ToList();
         try

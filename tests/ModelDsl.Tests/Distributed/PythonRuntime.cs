@@ -72,7 +72,7 @@ internal static class PythonRuntime
     /// Writes a bundle per network (its current weights as saved by C#), runs PyTorch's forward on them in one
     /// process, and checks every served output against TorchSharp's <see cref="MultiTaskNetwork.Predict"/>, and the
     /// L2 penalty against <see cref="MultiTaskNetwork.Penalty"/>, within <see cref="Parity.Tolerance"/>; and that both take
-    /// the same parameter for <see cref="MultiTaskNetwork.SharedWeight"/>. Standardize statistics are fitted first, so they are not the identity.
+    /// the same parameter for <see cref="MultiTaskNetwork.SharedWeight"/>. Standardize statistics are fitted first, and normalized experts' statistics drawn at random, so neither is the identity.
     /// </summary>
     public static void CheckForward(IReadOnlyList<MultiTaskNetwork> networks, string folder, int rows = 64)
     {
@@ -86,6 +86,10 @@ internal static class PythonRuntime
             bundles[i] = Path.Combine(folder, $"bundle{i}");
             foreach (var transforms in network.modules().OfType<NumericTransforms>())
                 transforms.Fit([Enumerable.Range(0, 50 * schema.NumericCount).Select(v => (float)(v % 7 * 0.3 + v % 3)).ToArray()]);
+            // Nor are the normalized experts' scale, shift and running statistics (a variance stays positive).
+            using (no_grad())
+                foreach (var (name, value) in network.modules().OfType<ExpertNormalization>().SelectMany(n => n.state_dict()))
+                    value.uniform_(name == "runningVariance" ? 0.25 : -1, 2);
             TrainingBundle.Write(bundles[i], network);
             var (categorical, numeric) = Parity.RandomInputs(schema, rows, seed: i);
             File.WriteAllBytes(Path.Combine(bundles[i], "categorical.bin"), MemoryMarshal.AsBytes(categorical.AsSpan()).ToArray());

@@ -88,3 +88,46 @@ public partial class WatchWeightedModel
     [SampleWeight(For = nameof(Click), PositivesOnly = true)] public float WatchSeconds { get; init; }
     [RegressionTask(LossWeight = 0.1)] public float WatchMinutes { get; init; }
 }
+
+/// <summary>AdaTT with a shared expert, two experts per task (learned residual weights), HoME's normalization on two-layer experts.</summary>
+[MultiTaskModel]
+[AdaptiveTaskToTaskFusion(Levels = 2, SharedExperts = 1, TaskExperts = 2, ExpertUnits = new[] { 32, 16 }, ExpertNormalization = true)]
+public partial class AdattModel
+{
+    [Categorical(Vocabulary = 200, Dim = 8)] public long UserId { get; init; }
+    [Categorical(Vocabulary = 100, Dim = 8)] public int ItemId { get; init; }
+    [Categorical(Vocabulary = 7, Dim = 2)] public int DayOfWeek { get; init; }
+    [Numeric] public float Price { get; init; }
+
+    [BinaryTask(Tower = new[] { 8 })] public bool Click { get; init; }
+    [RegressionTask(Tower = new[] { 8 })] public float WatchMinutes { get; init; }
+}
+
+/// <summary>AdaTT-sp: no shared experts, one expert per task (the identity residual), gates with a hidden layer.</summary>
+[MultiTaskModel]
+[AdaptiveTaskToTaskFusion(Levels = 2, TaskExperts = 1, ExpertUnits = new[] { 32 }, GateUnits = new[] { 4 })]
+public partial class AdattSpModel
+{
+    [Categorical(Vocabulary = 200, Dim = 8)] public long UserId { get; init; }
+    [Categorical(Vocabulary = 100, Dim = 8)] public int ItemId { get; init; }
+    [Categorical(Vocabulary = 7, Dim = 2)] public int DayOfWeek { get; init; }
+    [Numeric] public float Price { get; init; }
+
+    [BinaryTask(Tower = new[] { 8 })] public bool Click { get; init; }
+    [RegressionTask(Tower = new[] { 8 })] public float WatchMinutes { get; init; }
+}
+
+/// <summary>MMoE with HoME's expert normalization on one-layer experts, and Swish everywhere else.</summary>
+[MultiTaskModel]
+[MixtureOfExperts(Experts = 4, ExpertUnits = new[] { 32 }, ExpertNormalization = true)]
+[Regularization(Activation = Activation.Swish)]
+public partial class NormalizedMmoeModel
+{
+    [Categorical(Vocabulary = 200, Dim = 8)] public long UserId { get; init; }
+    [Categorical(Vocabulary = 100, Dim = 8)] public int ItemId { get; init; }
+    [Categorical(Vocabulary = 7, Dim = 2)] public int DayOfWeek { get; init; }
+    [Numeric] public float Price { get; init; }
+
+    [BinaryTask(Tower = new[] { 8 })] public bool Click { get; init; }
+    [RegressionTask(Tower = new[] { 8 })] public float WatchMinutes { get; init; }
+}

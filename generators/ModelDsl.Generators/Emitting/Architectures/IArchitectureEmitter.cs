@@ -37,7 +37,7 @@ internal static class ArchitectureEmitters
     public static IArchitectureEmitter For(ArchitectureKind kind) => kind switch
     {
         ArchitectureKind.MixtureOfExperts => MixtureOfExpertsEmitter.Instance,
-        ArchitectureKind.ProgressiveLayeredExtraction => ProgressiveLayeredExtractionEmitter.Instance,
+        ArchitectureKind.ProgressiveLayeredExtraction or ArchitectureKind.AdaptiveTaskToTaskFusion => ProgressiveLayeredExtractionEmitter.Instance,
         _ => SharedBottomEmitter.Instance,
     };
 }

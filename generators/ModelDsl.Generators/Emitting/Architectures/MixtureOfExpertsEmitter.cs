@@ -22,7 +22,7 @@ internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
     public void Construct(SourceWriter w, ModelSpec spec, ModelLayout layout)
     {
         var a = spec.Architecture;
-        w.Line($"experts = new(\"experts\", inputWidth: {layout.InputWidth}, experts: {a.Experts}, units: {SourceWriter.IntArray(a.ExpertUnits)}, regularization);");
+        w.Line($"experts = new(\"experts\", inputWidth: {layout.InputWidth}, experts: {a.Experts}, units: {SourceWriter.IntArray(a.ExpertUnits)}, regularization{(a.ExpertNormalization ? ", normalize: true" : "")});");
         w.Line($"gates = new(\"gates\", inputWidth: {layout.InputWidth}, gates: {Gates(spec).Count}, experts: {a.Experts}, units: {SourceWriter.IntArray(a.GateUnits)}, regularization);");
     }
 
@@ -49,7 +49,7 @@ internal sealed class MixtureOfExpertsEmitter : IArchitectureEmitter
     public int TowerInputWidth(ModelSpec spec, ModelLayout layout) => spec.Architecture.ExpertUnits[spec.Architecture.ExpertUnits.Count - 1];
 
     public string Describe(ModelSpec spec) =>
-        $"{(spec.Architecture.SharedGate ? "OMoE" : "MMoE")}, {spec.Architecture.Experts} experts [{string.Join(", ", spec.Architecture.ExpertUnits)}]";
+        $"{(spec.Architecture.SharedGate ? "OMoE" : "MMoE")}, {spec.Architecture.Experts} experts [{string.Join(", ", spec.Architecture.ExpertUnits)}]{ProgressiveLayeredExtractionEmitter.Normalized(spec)}";
 
     /// <summary>The local holding each gate's mix, in gate order.</summary>
     private static List<string> Gates(ModelSpec spec) =>

@@ -5,9 +5,9 @@ using ModelDsl.Generators.Model;
 namespace ModelDsl.Generators.Emitting.Architectures;
 
 /// <summary>
-/// Progressive Layered Extraction: <c>Levels</c> stacked <c>ExtractionLevel</c>s; level 0 reads the
-/// embedded input on every path, later levels the previous level's task and shared outputs; each
-/// tower reads its task's output of the last level.
+/// Progressive Layered Extraction, or AdaTT: <c>Levels</c> stacked <c>ExtractionLevel</c>s (AdaTT's with adaptive
+/// fusion); level 0 reads the embedded input on every path, later levels the previous level's task and shared
+/// outputs; each tower reads its task's output of the last level.
 /// </summary>
 internal sealed class ProgressiveLayeredExtractionEmitter : IArchitectureEmitter
 {
@@ -25,7 +25,8 @@ internal sealed class ProgressiveLayeredExtractionEmitter : IArchitectureEmitter
         for (var level = 0; level < a.Levels; level++)
             w.Line($"level_{level} = new(\"level_{level}\", inputWidth: {(level == 0 ? layout.InputWidth : Units(spec))}, tasks: {spec.Tasks.Count}, " +
                 $"sharedCount: {a.SharedExperts}, taskCount: {a.TaskExperts}, expertUnits: {SourceWriter.IntArray(a.ExpertUnits)}, " +
-                $"gateUnits: {SourceWriter.IntArray(a.GateUnits)}, first: {(level == 0 ? "true" : "false")}, last: {(level == a.Levels - 1 ? "true" : "false")}, regularization);");
+                $"gateUnits: {SourceWriter.IntArray(a.GateUnits)}, first: {(level == 0 ? "true" : "false")}, last: {(level == a.Levels - 1 ? "true" : "false")}, regularization" +
+                $"{(a.ExpertNormalization ? ", normalizeExperts: true" : "")}{(a.Kind == ArchitectureKind.AdaptiveTaskToTaskFusion ? ", adaptiveFusion: true" : "")});");
     }
 
     public IReadOnlyList<string> Forward(SourceWriter w, ModelSpec spec)
@@ -60,7 +61,10 @@ internal sealed class ProgressiveLayeredExtractionEmitter : IArchitectureEmitter
     public int TowerInputWidth(ModelSpec spec, ModelLayout layout) => Units(spec);
 
     public string Describe(ModelSpec spec) =>
-        $"PLE, {spec.Architecture.Levels} level(s) of {spec.Architecture.SharedExperts} shared and {spec.Architecture.TaskExperts} per-task experts [{string.Join(", ", spec.Architecture.ExpertUnits)}]";
+        $"{(spec.Architecture.Kind == ArchitectureKind.AdaptiveTaskToTaskFusion ? "AdaTT" : "PLE")}, {spec.Architecture.Levels} level(s) of {spec.Architecture.SharedExperts} shared and {spec.Architecture.TaskExperts} per-task experts [{string.Join(", ", spec.Architecture.ExpertUnits)}]{Normalized(spec)}";
+
+    /// <summary>A note for the Network's summary when the experts are normalized.</summary>
+    public static string Normalized(ModelSpec spec) => spec.Architecture.ExpertNormalization ? ", normalized (HoME)" : "";
 
     private static int Units(ModelSpec spec) => spec.Architecture.ExpertUnits[spec.Architecture.ExpertUnits.Count - 1];
 }

@@ -23,6 +23,8 @@ def activate(x, activation):
         return torch.tanh(x)
     if activation == "gelu":
         return F.gelu(x)
+    if activation == "swish":
+        return F.silu(x)
     raise ValueError(f"Unknown activation '{activation}'.")
 
 
@@ -206,22 +208,45 @@ class TowerGates(nn.Module):
         return per_task
 
 
+class ExpertNormalization(nn.Module):
+    """ExpertNormalization (HoME): BatchNorm1d over [batch, experts·units] with PyTorch's momentum and eps; a
+    training batch of one sample is normalized with the running statistics, which it leaves alone."""
+
+    MOMENTUM = 0.1
+    EPSILON = 1e-5
+
+    def __init__(self, features):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(features))
+        self.bias = nn.Parameter(torch.zeros(features))
+        self.register_buffer("runningMean", torch.zeros(features))
+        self.register_buffer("runningVariance", torch.ones(features))
+
+    def forward(self, x):
+        return F.batch_norm(x, self.runningMean, self.runningVariance, self.weight, self.bias,
+                            self.training and x.shape[0] > 1, self.MOMENTUM, self.EPSILON)
+
+
 class ExpertGroup(nn.Module):
     """ExpertGroup: the first layer of all experts is one Linear into [batch, experts·units]; later layers
-    are a batched matmul over per-expert weights [experts, in, out]. Output [batch, experts, units]."""
+    are a batched matmul over per-expert weights [experts, in, out]. Output [batch, experts, units]. With
+    ``normalize`` (HoME) the last layer is batch-normalized, then Swish instead of the model's activation."""
 
-    def __init__(self, input_width, experts, units, regularization):
+    def __init__(self, input_width, experts, units, regularization, normalize=False):
         super().__init__()
         self.experts = experts
         self.units = list(units)
         self.regularization = regularization
-        self.first = nn.Linear(input_width, experts * units[0])
+        # A normalized last layer has no bias: the normalization's shift replaces it.
+        self.first = nn.Linear(input_width, experts * units[0], bias=not normalize or len(units) > 1)
         self.weights = nn.ParameterList()
         self.biases = nn.ParameterList()
         for layer in range(1, len(units)):
             bound = 1 / math.sqrt(units[layer - 1])
             self.weights.append(nn.Parameter(torch.empty(experts, units[layer - 1], units[layer]).uniform_(-bound, bound)))
-            self.biases.append(nn.Parameter(torch.empty(experts, units[layer]).uniform_(-bound, bound)))
+            if not normalize or layer < len(units) - 1:
+                self.biases.append(nn.Parameter(torch.empty(experts, units[layer]).uniform_(-bound, bound)))
+        self.normalization = ExpertNormalization(experts * units[-1]) if normalize else None
 
     @property
     def output_width(self):
@@ -232,13 +257,24 @@ class ExpertGroup(nn.Module):
         return self.weights[-1] if len(self.weights) > 0 else self.first.weight
 
     def forward(self, x):
-        x = _hidden(self, self.first(x), self.regularization).reshape(-1, self.experts, self.units[0])
+        x = self.first(x)
         if len(self.weights) == 0:
-            return x
-        x = x.transpose(0, 1)
-        for weight, bias in zip(self.weights, self.biases):
+            return self._last(x).reshape(-1, self.experts, self.units[0])
+        x = _hidden(self, x, self.regularization).reshape(-1, self.experts, self.units[0]).transpose(0, 1)
+        for weight, bias in zip(self.weights[:-1], self.biases):
             x = _hidden(self, torch.matmul(x, weight) + bias.unsqueeze(1), self.regularization)
-        return x.transpose(0, 1)
+        x = torch.matmul(x, self.weights[-1])
+        if self.normalization is None:
+            x = x + self.biases[-1].unsqueeze(1)
+        x = x.transpose(0, 1)
+        return self._last(x.reshape(x.shape[0], -1)).reshape(-1, self.experts, self.units[-1])
+
+    def _last(self, x):
+        """The last layer's activation on [batch, experts·units]: normalized and Swish with HoME's normalization."""
+        if self.normalization is None:
+            return _hidden(self, x, self.regularization)
+        x = activate(self.normalization(x), "swish")
+        return F.dropout(x, self.regularization.dropout, self.training) if self.regularization.dropout > 0 else x
 
 
 def _block_diagonal(outputs, inputs):
@@ -303,23 +339,50 @@ class GateGroup(nn.Module):
 
 class ExtractionLevel(nn.Module):
     """ExtractionLevel (PLE): per-task and shared experts; a gate per task over its own and the shared
-    experts, and below the last level a shared gate over all experts."""
+    experts, and below the last level a shared gate over all experts. With ``adaptive_fusion`` an AdaTT level:
+    every gate mixes all experts and adds a linear combination of its own unit's experts (the residual),
+    with learned weights ``native`` unless every unit has one expert; shared experts are optional."""
 
-    def __init__(self, input_width, tasks, shared_count, task_count, expert_units, gate_units, first, last, regularization):
+    def __init__(self, input_width, tasks, shared_count, task_count, expert_units, gate_units, first, last, regularization,
+                 normalize_experts=False, adaptive_fusion=False):
         super().__init__()
-        self.taskExperts = nn.ModuleList(ExpertGroup(input_width, task_count, expert_units, regularization) for _ in range(tasks))
-        self.sharedExperts = ExpertGroup(input_width, shared_count, expert_units, regularization)
+        self.taskExperts = nn.ModuleList(ExpertGroup(input_width, task_count, expert_units, regularization, normalize_experts) for _ in range(tasks))
+        self.sharedExperts = ExpertGroup(input_width, shared_count, expert_units, regularization, normalize_experts) \
+            if shared_count > 0 or not adaptive_fusion else None
         experts = tasks * task_count + shared_count
+        self.shared_gate = not last and shared_count > 0
+        units = [list(range(t * task_count, (t + 1) * task_count)) for t in range(tasks)]
+        if self.shared_gate:
+            units.append(list(range(tasks * task_count, experts)))
         shared = list(range(tasks * task_count, experts))
-        members = [list(range(t * task_count, (t + 1) * task_count)) + shared for t in range(tasks)]
-        if not last:
-            members.append(list(range(experts)))
+        members = [list(range(experts)) if adaptive_fusion or u >= tasks else own + shared for u, own in enumerate(units)]
         self.gates = GateGroup(input_width, members, experts, gate_units, not first, regularization)
-        self.first, self.last = first, last
-        self.output_width = self.sharedExperts.output_width
+        self.adaptive = adaptive_fusion
+        learned = adaptive_fusion and (task_count > 1 or shared_count > 1)
+        bounds = torch.tensor([1 / math.sqrt(len(own)) for own in units for _ in own])
+        self.native = nn.Parameter(torch.empty(len(bounds)).uniform_(-1, 1) * bounds) if learned else None
+        if adaptive_fusion:
+            mask = torch.zeros(len(units), experts)
+            for u, own in enumerate(units):
+                mask[u, own] = 1
+            self.register_buffer("nativeMask", mask, persistent=False)
+        self.first = first
+        self.output_width = self.taskExperts[0].output_width
+
+    @property
+    def shared_last_weight(self):
+        """ExtractionLevel.SharedLastWeight: the shared experts', or without them task 0's."""
+        return (self.sharedExperts if self.sharedExperts is not None else self.taskExperts[0]).last_weight
 
     def forward(self, tasks, shared):
-        experts = torch.cat([e(x) for e, x in zip(self.taskExperts, tasks)] + [self.sharedExperts(shared)], 1)
-        gate_input = shared if self.first else torch.cat(list(tasks) + ([] if self.last else [shared]), 1)
+        outputs = [e(x) for e, x in zip(self.taskExperts, tasks)]
+        if self.sharedExperts is not None:
+            outputs.append(self.sharedExperts(shared))
+        experts = torch.cat(outputs, 1)
+        gate_input = shared if self.first else torch.cat(list(tasks) + ([shared] if self.shared_gate else []), 1)
         mixed = self.gates.mix(gate_input, experts)
-        return [mixed[:, t] for t in range(len(tasks))], None if self.last else mixed[:, len(tasks)]
+        if self.adaptive:
+            combination = self.nativeMask if self.native is None \
+                else self.nativeMask * F.pad(self.native, (0, self.nativeMask.shape[1] - self.native.shape[0]))
+            mixed = mixed + torch.matmul(combination, experts)
+        return [mixed[:, t] for t in range(len(tasks))], mixed[:, len(tasks)] if self.shared_gate else None

@@ -49,7 +49,7 @@ class MultiTaskNetwork(nn.Module):
             self.bottom = Mlp(width, a["units"], regularization)
             tower_width = self.bottom.output_width
         elif self.kind == "mixture_of_experts":
-            self.experts = ExpertGroup(width, a["experts"], a["expert_units"], regularization)
+            self.experts = ExpertGroup(width, a["experts"], a["expert_units"], regularization, a.get("expert_normalization", False))
             self.gates = GateGroup(width, [list(range(a["experts"]))] * a["gates"], a["experts"], a["gate_units"], False, regularization)
             tower_width = self.experts.output_width
         else:
@@ -57,7 +57,8 @@ class MultiTaskNetwork(nn.Module):
             for level in range(self.levels):
                 self.add_module(f"level_{level}", ExtractionLevel(
                     width if level == 0 else a["expert_units"][-1], len(spec.tasks), a["shared_experts"], a["task_experts"],
-                    a["expert_units"], a["gate_units"], level == 0, level == self.levels - 1, regularization))
+                    a["expert_units"], a["gate_units"], level == 0, level == self.levels - 1, regularization,
+                    a.get("expert_normalization", False), self.kind == "adaptive_task_to_task_fusion"))
             tower_width = a["expert_units"][-1]
         tower_gates = spec.raw.get("tower_gates")
         self.tower_gates_name = tower_gates["module"] if tower_gates else None
@@ -138,7 +139,7 @@ class MultiTaskNetwork(nn.Module):
             return self.bottom.layers[-1].weight
         if self.kind == "mixture_of_experts":
             return self.experts.last_weight
-        return getattr(self, f"level_{self.levels - 1}").sharedExperts.last_weight
+        return getattr(self, f"level_{self.levels - 1}").shared_last_weight
 
     def penalty(self, categorical, embedding_factor=1):
         """MultiTaskNetwork.Penalty: embedding L2 over the rows the batch looks up (once per lookup), dense

@@ -10,8 +10,8 @@ import json
 FORMAT = "modeldsl-training-bundle"
 VERSION = 1
 
-_ARCHITECTURES = ("shared_bottom", "mixture_of_experts", "progressive_layered_extraction")
-_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "gelu")
+_ARCHITECTURES = ("shared_bottom", "mixture_of_experts", "progressive_layered_extraction", "adaptive_task_to_task_fusion")
+_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "gelu", "swish")
 _DTYPES = ("float32", "float64", "int64", "bool")
 
 
@@ -133,6 +133,7 @@ def _check(raw, path):
     else:
         ints(architecture, "expert_units", "architecture")
         ints(architecture, "gate_units", "architecture")
+        get(architecture, "expert_normalization", bool, "architecture", optional=True)
         if kind == "mixture_of_experts":
             get(architecture, "experts", int, "architecture")
             get(architecture, "gates", int, "architecture")

@@ -228,7 +228,9 @@ def run(args, rank=0, world=1, local_rank=0):
             steps_done += 1
             epoch_steps += 1
             if args.steps is not None and steps_done >= args.steps:
+                _average_running_statistics(network, collective)
                 return _finish(args, spec, network, progress, rank)
+        _average_running_statistics(network, collective)
         sums = collective.sum(sums)
         seconds = time.perf_counter() - started
         rows = float(sums[-1])
@@ -251,6 +253,14 @@ def run(args, rank=0, world=1, local_rank=0):
     if progress["best_network"] is not None:
         network.load_state_dict(progress["best_network"])
     return _finish(args, spec, network, progress, rank)
+
+
+def _average_running_statistics(network, collective):
+    """HoME's ExpertNormalization: each rank moves its running statistics by its own part of the batches (PyTorch's
+    BatchNorm under DDP); their mean over the ranks is what every rank evaluates with and rank 0 saves."""
+    for name, buffer in network.named_buffers():
+        if name.endswith((".runningMean", ".runningVariance")):
+            buffer.copy_(collective.mean(buffer))
 
 
 def _finish(args, spec, network, progress, rank):
