@@ -655,6 +655,91 @@ public partial class DiagnosticTests
     }
 
     [Fact]
+    public void Mdsl036InvalidClassesOnArgumentOrAttribute()
+    {
+        var d = Verify(Model("""
+            public enum Kind { Drama, Comedy, Action }
+            [Numeric] public float Price { get; init; }
+            [{|MDSL036:MulticlassTask|}] public int Rating { get; init; }
+            [MulticlassTask({|MDSL036:Classes = 1|})] public int Stars { get; init; }
+            [MulticlassTask({|MDSL036:Classes = 4|})] public Kind Genre { get; init; }
+            [MulticlassTask(Classes = 3)] public Kind Second { get; init; }
+            [MulticlassTask(Classes = 2)] public int Valid { get; init; }
+            """));
+        var messages = d.OrderBy(x => x.Location.SourceSpan.Start).Select(x => x.GetMessage(CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal([
+            "Classes of [MulticlassTask] on 'M.Rating' is not set; it must be at least 2: the number of classes, whose labels are 0 to Classes − 1",
+            "Classes of [MulticlassTask] on 'M.Stars' is 1; it must be at least 2: the number of classes, whose labels are 0 to Classes − 1",
+            "Classes of [MulticlassTask] on 'M.Genre' is 4; it must be the 3 members of the label's enum 'Kind'; remove Classes, which then defaults to them"], messages);
+    }
+
+    [Fact]
+    public void Mdsl037LabelEnumNotNumberedFromZeroOnMemberType()
+    {
+        var d = Verify(Model("""
+            public enum Sparse { A = 1, B = 2, C = 4 }
+            public enum Lonely { Only }
+            public enum Twice : byte { A, B, C = 1 }
+            [Numeric] public float Price { get; init; }
+            [MulticlassTask] public {|MDSL037:Sparse|} First { get; init; }
+            [MulticlassTask] public {|MDSL037:Lonely|} Second { get; init; }
+            [MulticlassTask] public {|MDSL037:Twice|} Third { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            """));
+        Assert.Equal("The label 'M.First' of [MulticlassTask] is the enum 'Sparse', whose members have the values 1, 2, 4; a label enum's members must be numbered 0, 1, …, n − 1, with n at least 2, as class indices",
+            d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl008MulticlassLabelOfAnotherTypeOnMemberType()
+    {
+        var d = Verify(Model("""
+            [Numeric] public float Price { get; init; }
+            [MulticlassTask(Classes = 3)] public {|MDSL008:long|} Rating { get; init; }
+            [MulticlassTask(Classes = 3)] public {|MDSL008:float|} Stars { get; init; }
+            """));
+        Assert.Equal("[MulticlassTask] on 'M.Rating' needs a member of type int or an enum, but 'Rating' is 'long'", d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A multiclass task has no event a binary task could follow (ESMM multiplies probabilities of events).</summary>
+    [Fact]
+    public void Mdsl016GivenNamesAMulticlassTaskOnArgument()
+    {
+        var d = Verify(Model("""
+            [Numeric] public float Price { get; init; }
+            [MulticlassTask(Classes = 3)] public int Rating { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+            [BinaryTask({|MDSL016:Given = nameof(Rating)|})] public bool Purchase { get; init; }
+            """));
+        Assert.Equal("Given of task 'M.Purchase' is 'Rating', a multiclass task; name a binary task, e.g. Given = nameof(Click)", d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Mdsl020PositivesOnlyOnAMulticlassTaskOnArgument()
+    {
+        var d = Verify(Model("""
+            [Numeric] public float Price { get; init; }
+            [MulticlassTask(Classes = 3)] public int Rating { get; init; }
+            [SampleWeight(For = nameof(Rating), {|MDSL020:PositivesOnly = true|})] public float Weight { get; init; }
+            """));
+        Assert.Equal("[SampleWeight(PositivesOnly = true)] on 'M.Weight' weights multiclass task 'Rating', which has no positives; remove PositivesOnly", d[0].GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A multiclass task's Prediction holds its most likely class under its own name and the probabilities as <c>{Task}Probabilities</c>.</summary>
+    [Fact]
+    public void Mdsl013ReservedNameMulticlassPredictionMembers()
+    {
+        var d = Verify(Model("""
+            [Numeric] public float Price { get; init; }
+            [MulticlassTask(Classes = 3)] public int Rating { get; init; }
+            [BinaryTask] public bool {|MDSL013:RatingProbabilities|} { get; init; }
+            [MulticlassTask(Classes = 2)] public int {|MDSL013:Equals|} { get; init; }
+            """));
+        Assert.Equal("Member 'M.RatingProbabilities' collides with the member 'Prediction.RatingProbabilities' (the class probabilities of task 'Rating') that the generator adds to 'M'; rename the member",
+            d.OrderBy(x => x.Location.SourceSpan.Start).First().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void EveryDescriptorHasATest()
     {
         var tested = new[] { typeof(DiagnosticTests), typeof(SizeDiagnosticTests), typeof(PersonalizationDiagnosticTests) }.SelectMany(t => t.GetMethods()).Where(m => m.Name.StartsWith("Mdsl", StringComparison.Ordinal))

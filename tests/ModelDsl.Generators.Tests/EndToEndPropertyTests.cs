@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -188,10 +189,20 @@ public sealed class EndToEndPropertyTests(ITestOutputHelper output) : IDisposabl
             var single = one(features[row]);
             for (var o = 0; o < members.Length; o++)
             {
-                var want = torch[row * members.Length + o];
-                foreach (var (how, served) in new[] { ("one", (float)members[o].GetValue(single)!), ("many", (float)members[o].GetValue(batch[row])!) })
-                    Assert.True(Math.Abs(served - want) <= Parity.Tolerance * Math.Max(1, Math.Abs(want)),
-                        $"Predictor ({how} at a time) {members[o].Name} row {row}: {served} vs TorchSharp {want}");
+                var width = schema.Outputs[o].Width;
+                var want = torch.AsSpan(row * schema.ServedColumns + schema.OutputColumns[o], width).ToArray();
+                foreach (var (how, prediction) in new[] { ("one", single), ("many", batch[row]) })
+                {
+                    var served = members[o].GetValue(prediction) is float[] values ? values : [(float)members[o].GetValue(prediction)!];
+                    Assert.Equal(width, served.Length);
+                    for (var k = 0; k < width; k++)
+                        Assert.True(Math.Abs(served[k] - want[k]) <= Parity.Tolerance * Math.Max(1, Math.Abs(want[k])),
+                            $"Predictor ({how} at a time) {members[o].Name}[{k}] row {row}: {served[k]} vs TorchSharp {want[k]}");
+                    // A multiclass task's member of its own name is the most likely class of the probabilities served.
+                    if (schema.Outputs[o].Kind == OutputKind.ClassProbabilities)
+                        Assert.Equal(Array.IndexOf(served, served.Max()),
+                            Convert.ToInt32(typeof(TPrediction).GetProperty(schema.Tasks[schema.Outputs[o].Task].Name)!.GetValue(prediction), CultureInfo.InvariantCulture));
+                }
             }
         }
     }

@@ -178,6 +178,17 @@ public sealed partial class ModelSummaryTests
         Assert.Contains("<c>strings</c> string [batch, 1]", text, StringComparison.Ordinal);
     }
 
+    /// <summary>A multiclass task's tower ends in one unit per class, and its output is [batch, classes].</summary>
+    [Fact]
+    public void SummaryCountsAMulticlassTasksOutputUnits()
+    {
+        var text = SummaryTexts([ReferenceModels.Multiclass]).Single();
+        Assert.Contains("<c>tower_Genre</c>, tower Genre [8] → 3: 163 parameters", text, StringComparison.Ordinal);
+        Assert.Contains("<c>tower_Rating</c>, tower Rating → 5: 85 parameters", text, StringComparison.Ordinal);
+        Assert.Contains("ONNX outputs, float [batch] (class probabilities [batch, classes]):", text, StringComparison.Ordinal);
+        Assert.Contains("<c>GenreProbabilities</c> [batch, 3]: Probability of each of the 3 classes of Genre, indexed by class.", text, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// What the IDE shows on hover is the class's documentation comment: the user's summary and the generated
     /// remarks, merged across the partial declarations, with no documentation warning (well-formed XML).

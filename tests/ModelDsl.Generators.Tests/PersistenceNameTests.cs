@@ -31,6 +31,7 @@ public class PersistenceNameTests
     [InlineData(nameof(ReferenceModels.Adatt))]
     [InlineData(nameof(ReferenceModels.Pepnet))]
     [InlineData(nameof(ReferenceModels.Escm))]
+    [InlineData(nameof(ReferenceModels.Multiclass))]
     public void NamesStayAsApproved(string model)
     {
         using (ApprovalResults.ForScenario(model))

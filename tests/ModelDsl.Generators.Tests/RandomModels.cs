@@ -61,7 +61,7 @@ internal static partial class RandomModels
         var reference = Mostly(Gen.Int[0, 9].Select(i => $"\"@task{i}\""), Gen.OneOf(Gen.Int[0, 9].Select(i => $"\"@member{i}\""), Gen.Const("\"Cart\"")));
         Gen<string?> Enum(string argument, string type, string[] members, int undefined, int absent = 2) =>
             Argument(argument, Mostly(Gen.OneOf(members).Select(m => $"{type}.{m}"), Gen.Const($"({type}){undefined}")), 1, absent);
-        // Role attributes: Categorical, Numeric, BinaryTask, RegressionTask, SampleWeight, with the member types each reads.
+        // Role attributes: Categorical, Numeric, BinaryTask, RegressionTask, SampleWeight, MulticlassTask, with the member types each reads.
         var roles = new (string[] Types, Gen<string> Gen)[]
         {
             (["int", "long", "string", "int[]", "long[]", "string[]", "long?", "int[]?"], Attribute("Categorical", Required("Vocabulary", size), Required("Dim", size),
@@ -77,7 +77,10 @@ internal static partial class RandomModels
                 Argument("PropensityFloor", Mostly(Gen.OneOf("0.05", "1"), Gen.OneOf("0", "1.5")), 1, 6))),
             (["float", "double"], Attribute("RegressionTask", Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1))),
             (["float", "double", "int"], Attribute("SampleWeight", Required("For", reference), Argument("PositivesOnly", Gen.OneOf("true", "false"), 1))),
+            (["int", RandomValidModels.ClassEnum], Attribute("MulticlassTask", Argument("Classes", size, 2), Argument("Tower", widths, 1), Argument("LossWeight", lossWeight, 1))),
         };
+        // The name pool of each role: features, tasks or sample weights.
+        int[] pools = [0, 0, 1, 1, 2, 1];
 
         var anyType = Gen.OneOf("int", "long", "float", "double", "bool", "string", "int[]", "double[]", "string[]", "bool[]");
         var anyName = Gen.OneOf(Names.SelectMany(n => n).Concat(RandomValidModels.Reserved).ToArray());
@@ -86,7 +89,7 @@ internal static partial class RandomModels
         // A renamed column, empty or taken by another member one time in seven.
         var column = Gen.Frequency((3, Gen.Const((string?)null)),
             (1, Mostly(Gen.OneOf("\"c1\"", "\"c2\"", "\"c 3\""), Gen.OneOf("\"\"", "\" \"", "\"Click\"")).Select(c => (string?)$"Column({c})")));
-        Gen<Member> Role(int role) => Gen.Select(Name(Names[Math.Min(role / 2, 2)]), Mostly(Gen.OneOf(roles[role].Types), anyType), Gen.Bool, isStatic, roles[role].Gen, column,
+        Gen<Member> Role(int role) => Gen.Select(Name(Names[pools[role]]), Mostly(Gen.OneOf(roles[role].Types), anyType), Gen.Bool, isStatic, roles[role].Gen, column,
             (n, type, field, @static, attribute, renamed) => new Member(n, type, field, @static, renamed is null ? [attribute] : [attribute, renamed]));
         // A second role on a member, or a plain member.
         var wild = Gen.Select(anyName, anyType, Gen.Bool, Gen.Int[0, roles.Length - 1].ArrayUnique[0, 2],
@@ -95,7 +98,7 @@ internal static partial class RandomModels
 
         var members = Gen.Select(
             Gen.OneOf(Role(0), Role(0), Role(1)).Array[0, 4],
-            Gen.OneOf(Role(2), Role(2), Role(3)).Array[0, 3],
+            Gen.OneOf(Role(2), Role(2), Role(3), Role(5)).Array[0, 3],
             Role(4).Array[0, 2],
             wild.Array[0, 2],
             (features, tasks, weights, others) => features.Concat(tasks).Concat(weights).Concat(others).ToArray());
@@ -203,6 +206,8 @@ internal sealed record Model(string Name, Shape Shape, string[] ClassAttributes,
             lines.Add("}");
             if (Shape == Shape.Nested)
                 lines.Add("}");
+            if (Members.Any(m => m.Type == RandomValidModels.ClassEnum))
+                lines.Add($"public enum {RandomValidModels.ClassEnum} {{ {string.Join(", ", RandomValidModels.ClassEnumMembers)} }}");
             return string.Join("\n", lines) + "\n";
         }
     }

@@ -9,8 +9,8 @@ namespace ModelDsl.Generators.Tests;
 /// Random samples of a compiled model class, built through reflection from its members' attributes:
 /// ids within the vocabulary, and outside it (negative, beyond, extreme) one time in four where an
 /// out-of-vocabulary policy maps them; strings, sometimes empty; sequences up to MaxLength, or longer
-/// where they are truncated; numbers in [−0.9, 3], inside Log1p's domain; binary labels 0 or 1; sample
-/// weights 0 to 3.
+/// where they are truncated; numbers in [−0.9, 3], inside Log1p's domain; binary labels 0 or 1; class
+/// labels among the task's classes; sample weights 0 to 3.
 /// </summary>
 internal static class RandomSamples
 {
@@ -56,6 +56,10 @@ internal static class RandomSamples
             return type == typeof(bool) ? random.Next(2) == 1 : Convert(random.Next(2), type);
         if (member.GetCustomAttribute<RegressionTaskAttribute>() is not null)
             return Convert(random.NextDouble() * 3 - 1, type);
+        if (member.GetCustomAttribute<MulticlassTaskAttribute>() is { } multiclass)
+            return type.IsEnum
+                ? Enum.ToObject(type, random.Next(Enum.GetValues(type).Length))
+                : random.Next(multiclass.Classes);
         if (member.GetCustomAttribute<SampleWeightAttribute>() is not null)
             return Convert(random.Next(4), type);
         return null;

@@ -10,13 +10,19 @@ namespace ModelDsl.Generators.Tests;
 /// with their arguments (AdaTT only with two tasks or more) and HoME's expert normalization, regularization and activations, each loss weighting strategy; categorical
 /// int, long and hashed string ids and int[], long[] and string[] sequences with each pooling and
 /// truncation, out-of-vocabulary policies, shared groups and learned vocabularies; numeric scalars and arrays with each
-/// transform; binary tasks of every label type and regression tasks with towers and loss weights, Given
+/// transform; binary tasks of every label type, regression tasks, and multiclass tasks of int and enum
+/// labels (<see cref="ClassEnum"/>), with towers and loss weights, Given
 /// chains (declared in any order) with ESCM²'s regularizers, sample weights with and without PositivesOnly; PEPNet's EPNet and PPNet
 /// gates over any features; [Column] renames;
 /// fields and properties, classes and records. Networks stay tiny, so training one takes milliseconds.
 /// </summary>
 internal static class RandomValidModels
 {
+    /// <summary>The enum of multiclass labels, declared beside a model that uses it (<see cref="Model.Source"/>), and its members.</summary>
+    public const string ClassEnum = "Grade";
+
+    public static readonly string[] ClassEnumMembers = ["Low", "Mid", "High"];
+
     /// <summary>Names of members the generator adds, or of members of the records it builds.</summary>
     public static readonly string[] Reserved = ["Schema", "Features", "Network", "ToFeatures", "ToString", "Encode", "categorical", "ClickOdds", "PurchaseGivenClick"];
 
@@ -59,10 +65,22 @@ internal static class RandomValidModels
         Optional(Gen.OneOf("0", "0.5", "2")), Optional(Gen.OneOf("0.01", "0.1", "1")),
         (regularizer, weight, floor) => string.Join(", ", new[] { $"Counterfactual = CounterfactualRegularizer.{regularizer}", Named("CounterfactualWeight", weight), Named("PropensityFloor", floor) }.OfType<string>())));
 
-    private static readonly Gen<TaskDraft> Tasks = Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))).SelectMany(binary => Gen.Select(
-        binary ? Gen.OneOf("bool", "int", "float", "double") : Gen.OneOf("float", "double"), Optional(Gen.Int[1, 4].Array[0, 2].Select(Ints)),
-        Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations, Counterfactual,
-        (type, tower, lossWeight, given, declaration, counterfactual) => new TaskDraft(binary, type, tower, lossWeight, given, declaration) { Counterfactual = counterfactual }));
+    private static readonly Gen<TaskDraft> Tasks = Gen.Frequency((4, Gen.Const(TaskKind.Binary)), (2, Gen.Const(TaskKind.Regression)), (1, Gen.Const(TaskKind.Multiclass)))
+        .SelectMany(kind => Gen.Select(
+            kind switch
+            {
+                TaskKind.Binary => Gen.OneOf("bool", "int", "float", "double"),
+                TaskKind.Regression => Gen.OneOf("float", "double"),
+                _ => Gen.OneOf("int", ClassEnum),
+            },
+            Optional(Gen.Int[1, 4].Array[0, 2].Select(Ints)),
+            Optional(Gen.OneOf("0", "0.5", "1", "2")), Gen.Frequency((2, Gen.Const(true)), (1, Gen.Const(false))), Declarations, Counterfactual, Gen.Int[2, 5],
+            (type, tower, lossWeight, given, declaration, counterfactual, classes) => new TaskDraft(kind, type, tower, lossWeight, given, declaration)
+            {
+                Counterfactual = counterfactual,
+                // Required for an int label; for the enum, its own count or left out.
+                Classes = type == ClassEnum ? (classes % 2 == 0 ? null : ClassEnumMembers.Length) : classes,
+            }));
 
     private static readonly Gen<WeightDraft> Weights = Gen.Select(Gen.OneOf("float", "double", "int"), Optional(Gen.OneOf("true", "false")), Declarations,
         (type, positivesOnly, declaration) => new WeightDraft(type, positivesOnly, declaration));
@@ -251,12 +269,18 @@ internal sealed record NumericDraft(string Type, int Size, string? Transform, De
         Transform is null ? null : $"Transform = NumericTransform.{Transform}"));
 }
 
-internal sealed record TaskDraft(bool Binary, string Type, string? Tower, string? LossWeight, bool HasGiven, Declaration Declaration)
+internal sealed record TaskDraft(TaskKind Kind, string Type, string? Tower, string? LossWeight, bool HasGiven, Declaration Declaration)
 {
+    public bool Binary => Kind == TaskKind.Binary;
+
+    /// <summary>A multiclass task's Classes argument, or null to leave it out.</summary>
+    public int? Classes { get; init; }
+
     /// <summary>ESCM²'s arguments, or null; written only with a Given.</summary>
     public string? Counterfactual { get; init; }
 
-    public Member Member(string name, string? given) => Declaration.Member(name, Type, RandomValidModels.Attribute(Binary ? "BinaryTask" : "RegressionTask",
+    public Member Member(string name, string? given) => Declaration.Member(name, Type, RandomValidModels.Attribute($"{Kind}Task",
+        Kind == TaskKind.Multiclass && Classes is { } classes ? $"Classes = {classes}" : null,
         Tower is null ? null : $"Tower = {Tower}",
         LossWeight is null ? null : $"LossWeight = {LossWeight}",
         given is null ? null : $"Given = nameof({given})",

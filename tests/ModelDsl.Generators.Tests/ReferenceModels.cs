@@ -189,6 +189,29 @@ internal static class ReferenceModels
         }
         """;
 
+    /// <summary>Multiclass tasks on PLE: an enum label (its classes from the enum) and a weighted int label, beside a binary task.</summary>
+    public const string Multiclass = """
+        using ModelDsl;
+
+        namespace Shop;
+
+        public enum Genre { Drama, Comedy, Action }
+
+        [MultiTaskModel]
+        [ProgressiveLayeredExtraction(SharedExperts = 1, TaskExperts = 1, ExpertUnits = new[] { 16 })]
+        public partial class GenreModel
+        {
+            [Categorical(Vocabulary = 100, Dim = 4)] public int ItemId { get; init; }
+            [Numeric] public float Price { get; init; }
+
+            [MulticlassTask(Tower = new[] { 8 })] public Genre Genre { get; init; }
+            [MulticlassTask(Classes = 5, LossWeight = 0.5)] public int Rating { get; init; }
+            [SampleWeight(For = nameof(Rating))] public float Confidence { get; init; }
+            [BinaryTask] public bool Click { get; init; }
+        }
+        """;
+
+
     /// <summary>AdaTT with shared experts, HoME's expert normalization on two-layer experts, Swish.</summary>
     public const string Adatt = """
         using ModelDsl;
@@ -209,5 +232,5 @@ internal static class ReferenceModels
         }
         """;
 
-    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Pepnet, Escm, Adatt];
+    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Pepnet, Escm, Adatt, Multiclass];
 }

@@ -42,6 +42,9 @@ public class SnapshotTests
     [Fact]
     public void LearnedModel() => Verify(ReferenceModels.Learned);
 
+    [Fact]
+    public void GenreModel() => Verify(ReferenceModels.Multiclass);
+
     private static void Verify(string model)
     {
         var (result, _) = GeneratorHarness.Run(model);

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace ModelDsl.Tests;
 
 /// <summary>
-/// Compares every output of an exported model, run by ONNX Runtime, with the TorchSharp network in
+/// Compares every output (every class probability of a multiclass task) of an exported model, run by ONNX Runtime, with the TorchSharp network in
 /// evaluation mode on the same random inputs (ids drawn within each vocabulary, sequences of random
 /// length padded with −1, numbers in [−0.9, 3], inside Log1p's domain).
 /// Within 1e-5 absolute for values up to 1 (probabilities), relative beyond: float32 resolves
@@ -62,15 +62,17 @@ internal static class Parity
         Assert.Equal(schema.Outputs.Select(o => o.Name), results.Select(r => r.Name));
         for (var o = 0; o < schema.Outputs.Count; o++)
         {
-            var onnx = results[o].AsEnumerable<float>().ToArray();
-            Assert.Equal(rows, onnx.Length);
+            // Class probabilities are [rows, width], row-major; the served columns hold them side by side.
+            var (onnx, width) = (results[o].AsEnumerable<float>().ToArray(), schema.Outputs[o].Width);
+            Assert.Equal(rows * width, onnx.Length);
             for (var i = 0; i < rows; i++)
-            {
-                var expectedValue = torch[i * schema.Outputs.Count + o];
-                var difference = Math.Abs(onnx[i] - expectedValue);
-                Assert.True(difference <= Tolerance * Math.Max(1, Math.Abs(expectedValue)),
-                    $"{schema.Name}.{schema.Outputs[o].Name} row {i}: ONNX {onnx[i]} vs TorchSharp {expectedValue}");
-            }
+                for (var k = 0; k < width; k++)
+                {
+                    var expectedValue = torch[i * schema.ServedColumns + schema.OutputColumns[o] + k];
+                    var served = onnx[i * width + k];
+                    Assert.True(Math.Abs(served - expectedValue) <= Tolerance * Math.Max(1, Math.Abs(expectedValue)),
+                        $"{schema.Name}.{schema.Outputs[o].Name}{(width > 1 ? $"[{k}]" : "")} row {i}: ONNX {served} vs TorchSharp {expectedValue}");
+                }
         }
     }
 }

@@ -34,7 +34,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NoTask = Error(DiagnosticIds.NoTask,
         "Model has no task",
-        "Model class '{0}' has no task; mark a label member with [BinaryTask] or [RegressionTask]");
+        "Model class '{0}' has no task; mark a label member with [BinaryTask], [RegressionTask] or [MulticlassTask]");
 
     public static readonly DiagnosticDescriptor NoFeature = Error(DiagnosticIds.NoFeature,
         "Model has no feature",
@@ -74,7 +74,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor GivenNotBinary = Error(DiagnosticIds.GivenNotBinary,
         "Given names a task that is not binary",
-        "Given of task '{0}.{1}' is '{2}', a regression task; {3}");
+        "Given of task '{0}.{1}' is '{2}', a {3} task; {4}");
 
     public static readonly DiagnosticDescriptor GivenCycle = Error(DiagnosticIds.GivenCycle,
         "Given tasks form a cycle",
@@ -90,7 +90,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor PositivesOnlyNotBinary = Error(DiagnosticIds.PositivesOnlyNotBinary,
         "PositivesOnly needs a binary task",
-        "[SampleWeight(PositivesOnly = true)] on '{0}.{1}' weights regression task '{2}', which has no positives; remove PositivesOnly");
+        "[SampleWeight(PositivesOnly = true)] on '{0}.{1}' weights {2} task '{3}', which has no positives; remove PositivesOnly");
 
     public static readonly DiagnosticDescriptor ReservedClassName = Error(DiagnosticIds.ReservedClassName,
         "Model class name collides with a generated member",
@@ -148,6 +148,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidBuildProperty = Warning(DiagnosticIds.InvalidBuildProperty,
         "Invalid ModelDsl build property",
         "The MSBuild property {0} is '{1}'; it must be {2}, so the default {3} applies");
+
+    public static readonly DiagnosticDescriptor InvalidClasses = Error(DiagnosticIds.InvalidClasses,
+        "Invalid number of classes",
+        "Classes of [MulticlassTask] on '{0}.{1}' is {2}; {3}");
+
+    public static readonly DiagnosticDescriptor InvalidClassEnum = Error(DiagnosticIds.InvalidClassEnum,
+        "Multiclass label enum is not numbered 0 to n − 1",
+        "The label '{0}.{1}' of [MulticlassTask] is the enum '{2}', whose members have {3}; a label enum's members must be numbered 0, 1, …, n − 1, with n at least 2, as class indices");
 
     public static readonly DiagnosticDescriptor FusionOfOneTask = Warning(DiagnosticIds.FusionOfOneTask,
         "Task-to-task fusion with one task",

@@ -41,6 +41,8 @@ internal static class DiagnosticIds
     public const string EmbeddingTableTooLarge = "MDSL033";
     public const string OverMemoryBudget = "MDSL034";
     public const string InvalidBuildProperty = "MDSL035";
+    public const string InvalidClasses = "MDSL036";
+    public const string InvalidClassEnum = "MDSL037";
     public const string FusionOfOneTask = "MDSL040";
     public const string UnknownPrior = "MDSL044";
     public const string NoPrior = "MDSL045";

@@ -53,6 +53,9 @@ internal static class DataEmitter
             var label = task.Positive.Length > 0 ? $"row.GetBoolean({index}, {SourceWriter.Literal(task.Positive)}, {SourceWriter.Literal(task.Negative)})" : $"row.GetBoolean({index})";
             return string.Format(CultureInfo.InvariantCulture, ElementTypes.Of(column.Type.Element).FromBool!, label);
         }
+        // Class labels are checked against the task's classes, with the row; an enum's is cast from its number.
+        if (spec.Tasks.FirstOrDefault(t => t.Name == column.Member && t.Kind == TaskKind.Multiclass) is { } multiclass)
+            return $"{(multiclass.EnumType.Length > 0 ? $"({multiclass.EnumType})" : "")}row.GetClass({index}, {multiclass.ClassCount})";
         // A member that may be missing reads a missing-value marker (a Parquet null) as null.
         var read = $"row.{column.Type.Reader}({index})";
         return column.Type.IsNullable || spec.Features.Any(f => f.Name == column.Member && f.Missing != MissingValue.Error)

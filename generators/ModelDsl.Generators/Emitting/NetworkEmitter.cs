@@ -74,7 +74,7 @@ internal static class NetworkEmitter
                 $"towers: new global::System.Collections.Generic.IReadOnlyList<int>[] {{ {string.Join(", ", spec.Tasks.Select(t => SourceWriter.IntArray(t.Tower)))} }}); // {string.Join(", ", pp.Priors)}");
         var towerWidth = architecture.TowerInputWidth(spec, layout);
         foreach (var task in spec.Tasks)
-            w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization);");
+            w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization{(task.Width > 1 ? $", outputs: {task.Width}" : "")});");
         foreach (var task in Imputed(spec))
             w.Line($"{ImputationField(task)} = new({SourceWriter.Literal(ImputationField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization);");
         w.Line("RegisterComponents();");
@@ -86,6 +86,8 @@ internal static class NetworkEmitter
         w.Line();
         w.Line(Imputed(spec).Any()
             ? "/// <summary>One output column per task, in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks; then, for training only, the imputed errors of the ESCM²-DR tasks (<see cref=\"global::ModelDsl.ModelSchema.ImputedTasks\"/>).</summary>"
+            : spec.Tasks.Any(t => t.Kind == TaskKind.Multiclass)
+            ? "/// <summary>Output columns in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks, one logit per class of multiclass tasks.</summary>"
             : "/// <summary>One output column per task, in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks.</summary>");
         w.Open($"public override {Tensor} forward({Tensor} categorical, {Tensor} numeric)");
         var parts = layout.Groups.Select(g => $"{ModelLayout.GroupField(g)}.forward(categorical)").ToList();

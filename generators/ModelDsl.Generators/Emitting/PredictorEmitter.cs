@@ -35,7 +35,27 @@ internal static class PredictorEmitter
         w.Close();
     });
 
-    /// <summary>A <c>Prediction</c> from a row of <c>outputs</c> in output order: the one mapping the ONNX predictor and <c>Trainer.Predict</c> share.</summary>
-    public static string Decode(ModelLayout layout) =>
-        $"new({string.Join(", ", layout.Outputs.Select((o, i) => $"{SourceWriter.Identifier(o.Name)}: outputs[{i}]"))})";
+    /// <summary>
+    /// A <c>Prediction</c> from a row of <c>outputs</c> in output order, each output taking its width (a multiclass task's
+    /// probabilities, then its most likely class from them): the one mapping the ONNX predictor and <c>Trainer.Predict</c> share.
+    /// </summary>
+    public static string Decode(ModelLayout layout)
+    {
+        var column = 0;
+        var members = new System.Collections.Generic.List<string>();
+        foreach (var o in layout.Outputs)
+        {
+            if (o.Kind == OutputKind.ClassProbabilities)
+            {
+                var probabilities = $"outputs.Slice({column}, {o.Width})";
+                var cast = o.Task.EnumType.Length > 0 ? $"({o.Task.EnumType})" : "";
+                members.Add($"{SourceWriter.Identifier(o.Task.Name)}: {cast}global::ModelDsl.Metrics.MulticlassMetrics.MostLikely({probabilities})");
+                members.Add($"{SourceWriter.Identifier(o.Name)}: {probabilities}.ToArray()");
+            }
+            else
+                members.Add($"{SourceWriter.Identifier(o.Name)}: outputs[{column}]");
+            column += o.Width;
+        }
+        return $"new({string.Join(", ", members)})";
+    }
 }

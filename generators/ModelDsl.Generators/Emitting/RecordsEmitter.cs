@@ -40,14 +40,23 @@ internal static class RecordsEmitter
 
         w.Line("/// <summary>What the model predicts for one candidate.</summary>");
         foreach (var output in layout.Outputs)
+        {
+            if (output.Kind == OutputKind.ClassProbabilities)
+                w.Line($"/// <param name=\"{output.Task.Name}\">The most likely class of {output.Task.Name} (the first of the most likely).</param>");
             w.Line($"/// <param name=\"{output.Name}\">{Describe(output)}</param>");
+        }
         w.Line(SourceWriter.GeneratedCode);
-        w.Line($"public readonly record struct Prediction({string.Join(", ", layout.Outputs.Select(o => $"float {SourceWriter.Identifier(o.Name)}"))});");
+        w.Line($"public readonly record struct Prediction({string.Join(", ", layout.Outputs.Select(Parameter))});");
         w.Line();
         w.Line("/// <summary>This sample's features.</summary>");
         w.Line(SourceWriter.GeneratedCode);
         w.Line($"public Features ToFeatures() => new({string.Join(", ", spec.Features.Select(f => SourceWriter.Identifier(f.Name)))});");
     });
+
+    /// <summary>An output's Prediction member: a float, or a multiclass task's most likely class and its class probabilities.</summary>
+    private static string Parameter(OutputSpec output) => output.Kind == OutputKind.ClassProbabilities
+        ? $"{output.Task.ClassType} {SourceWriter.Identifier(output.Task.Name)}, float[] {SourceWriter.Identifier(output.Name)}"
+        : $"float {SourceWriter.Identifier(output.Name)}";
 
     /// <summary>Reference types are nullable: a null is bad data the encoder reports, not a compile warning in generated code.</summary>
     private static string ParameterType(FeatureSpec f) => f.Type switch
@@ -140,6 +149,7 @@ internal static class RecordsEmitter
         OutputKind.Probability => $"Probability of {output.Task.Name}.",
         OutputKind.Conditional => $"Probability of {output.Task.Name} given {output.Task.Given}.",
         OutputKind.Odds => $"Odds e^logit of {output.Task.Name}; with positives weighted by its sample weight, an estimate of the expected weight (YouTube).",
+        OutputKind.ClassProbabilities => $"Probability of each of the {output.Width} classes of {output.Task.Name}, indexed by class.",
         _ => $"Predicted {output.Task.Name}.",
     };
 }

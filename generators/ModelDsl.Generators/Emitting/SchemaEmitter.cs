@@ -27,15 +27,16 @@ internal static class SchemaEmitter
         {
             var given = t.Given.Length == 0 ? "" : $", Given: {spec.IndexOf(t.Given)}";
             var weighting = spec.WeightOf(t) is { } weight ? $", Weighting: {SourceWriter.Enum(weight.PositivesOnly ? SampleWeighting.PositivesOnly : SampleWeighting.All)}" : "";
+            var classes = t.Kind == TaskKind.Multiclass ? $", Classes: {t.ClassCount}" : "";
             var counterfactual = t.Counterfactual == CounterfactualRegularizer.None ? ""
                 : $" {{ Counterfactual = new({SourceWriter.Enum(t.Counterfactual)}, Weight: {SourceWriter.Literal(t.CounterfactualWeight)}, PropensityFloor: {SourceWriter.Literal(t.PropensityFloor)}) }}";
-            w.Line($"        new({SourceWriter.Literal(t.Name)}, {SourceWriter.Enum(t.Kind)}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}){counterfactual},");
+            w.Line($"        new({SourceWriter.Literal(t.Name)}, {SourceWriter.Enum(t.Kind)}, LossWeight: {SourceWriter.Literal(t.LossWeight)}{given}{weighting}{classes}){counterfactual},");
         }
         w.Line("    },");
         w.Line("    new global::ModelDsl.OutputInfo[]");
         w.Line("    {");
         foreach (var o in layout.Outputs)
-            w.Line($"        new({SourceWriter.Literal(o.Name)}, Task: {spec.IndexOf(o.Task.Name)}, {SourceWriter.Enum(o.Kind)}),");
+            w.Line($"        new({SourceWriter.Literal(o.Name)}, Task: {spec.IndexOf(o.Task.Name)}, {SourceWriter.Enum(o.Kind)}{(o.Width > 1 ? $", Width: {o.Width}" : "")}),");
         w.Line("    },");
         var lossWeighting = spec.LossWeighting;
         w.Line($"    new global::ModelDsl.RegularizationSettings(EmbeddingL2: {SourceWriter.Literal(r.EmbeddingL2)}, DenseL2: {SourceWriter.Literal(r.DenseL2)}, Dropout: {SourceWriter.Literal(r.Dropout)}, {SourceWriter.Enum(r.Activation)})){(lossWeighting == LossWeightingSpec.Default ? ";" : "")}");

@@ -30,10 +30,10 @@ internal static class SummaryEmitter
         yield return $"<para>Memory: weights {Bytes(s.WeightBytes)}; Adam's state {Bytes(s.AdamBytes)} " +
             "(two moments per parameter; lazy Adam keeps them for whole embedding tables).</para>";
         yield return $"<para>ONNX inputs: {string.Join("; ", s.Inputs.Select(i => $"<c>{i.Name}</c> {i.Type} [batch, {i.Columns}]"))}.</para>";
-        yield return "<para>ONNX outputs, float [batch]:</para>";
+        yield return $"<para>ONNX outputs, float [batch]{(layout.Outputs.Any(o => o.Width > 1) ? " (class probabilities [batch, classes])" : "")}:</para>";
         yield return "<list type=\"bullet\">";
         foreach (var output in layout.Outputs)
-            yield return $"<item><description><c>{output.Name}</c>: {RecordsEmitter.Describe(output)}</description></item>";
+            yield return $"<item><description><c>{output.Name}</c>{(output.Width > 1 ? $" [batch, {output.Width}]" : "")}: {RecordsEmitter.Describe(output)}</description></item>";
         yield return "</list>";
         yield return "</remarks>";
     }

@@ -79,6 +79,7 @@ internal static class TrainerEmitter
         {
             TaskKind.Binary when ElementTypes.Of(task.Type.Element).BinaryLabel is { } label => string.Format(CultureInfo.InvariantCulture, label, member),
             TaskKind.Binary => $"global::ModelDsl.FeatureValues.BinaryLabel({member}, {name})",
+            TaskKind.Multiclass => $"global::ModelDsl.FeatureValues.ClassLabel({(task.EnumType.Length > 0 ? "(int)" : "")}{member}, {task.ClassCount}, {name})",
             _ => $"global::ModelDsl.FeatureValues.RegressionLabel({member}, {name})",
         };
     }

@@ -7,7 +7,7 @@ namespace ModelDsl.Generators.Model;
 /// <summary>
 /// Identifies the serving contract of a spec: features (order, kind, vocabulary, dim, sequence, group,
 /// hashing, out-of-vocabulary policy, transforms), tasks (order,
-/// kind, tower, Given, odds output), architecture and PEPNet's gates. Training-only settings (loss weights, L2, dropout) are left out, so
+/// kind, tower, Given, odds output, classes), architecture and PEPNet's gates. Training-only settings (loss weights, L2, dropout) are left out, so
 /// retuning them keeps old model files servable; anything that changes the graph changes the hash.
 /// </summary>
 internal static class Fingerprint
@@ -36,7 +36,8 @@ internal static class Fingerprint
                 .Append(f.MissingId >= 0 ? $":missingid={f.MissingId}" : "");
         foreach (var t in spec.Tasks)
             text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower)).Append(':').Append(t.Given)
-                .Append(':').Append(spec.WeightOf(t)?.PositivesOnly == true ? "odds" : "");
+                .Append(':').Append(spec.WeightOf(t)?.PositivesOnly == true ? "odds" : "")
+                .Append(t.Kind == TaskKind.Multiclass ? $":classes={t.ClassCount}" : "");
         // Absent gates add nothing, so models without them keep their fingerprints.
         foreach (var (key, gate) in new[] { ("ep", spec.EmbeddingPersonalization), ("pp", spec.ParameterPersonalization) })
             if (gate is not null)

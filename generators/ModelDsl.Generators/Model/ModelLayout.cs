@@ -25,7 +25,11 @@ internal sealed class ModelLayout
         Outputs = spec.Tasks.SelectMany(t => OutputsOf(spec, t)).ToList();
     }
 
-    /// <summary>What the model serves, in Prediction and ONNX output order: per task its main output, then its conditional (Given) and odds (positives-weighted) outputs.</summary>
+    /// <summary>
+    /// What the model serves, in Prediction and ONNX output order: per task its main output, then its conditional (Given) and odds
+    /// (positives-weighted) outputs. A multiclass task's one output is its class probabilities, <c>{Task}Probabilities</c>, which
+    /// <c>Prediction</c> follows with its most likely class, <c>{Task}</c>.
+    /// </summary>
     public IReadOnlyList<OutputSpec> Outputs { get; }
 
     /// <summary>Categorical features grouped by embedding width.</summary>
@@ -61,11 +65,19 @@ internal sealed class ModelLayout
     public static bool IsPlain(IReadOnlyList<FeatureSpec> group) =>
         group.All(f => !f.IsSequence && f.Group.Length == 0);
 
+    /// <summary>The class probabilities' output of a multiclass task.</summary>
+    public static string ProbabilitiesName(TaskSpec task) => task.Name + "Probabilities";
+
     /// <summary>Field name of a group's embedding module.</summary>
     public static string GroupField(IReadOnlyList<FeatureSpec> group) => $"embeddings_{group[0].Dim}";
 
     private static IEnumerable<OutputSpec> OutputsOf(ModelSpec spec, TaskSpec task)
     {
+        if (task.Kind == TaskKind.Multiclass)
+        {
+            yield return new OutputSpec(ProbabilitiesName(task), task, OutputKind.ClassProbabilities);
+            yield break;
+        }
         yield return new OutputSpec(task.Name, task, task.Kind == TaskKind.Binary ? OutputKind.Probability : OutputKind.Value);
         if (task.Given.Length > 0)
             yield return new OutputSpec($"{task.Name}Given{task.Given}", task, OutputKind.Conditional);
@@ -75,4 +87,8 @@ internal sealed class ModelLayout
 }
 
 /// <summary>One served output: a <c>Prediction</c> member and an ONNX output.</summary>
-internal sealed record OutputSpec(string Name, TaskSpec Task, OutputKind Kind);
+internal sealed record OutputSpec(string Name, TaskSpec Task, OutputKind Kind)
+{
+    /// <summary>Values per candidate: a multiclass task's classes, else 1.</summary>
+    public int Width => Kind == OutputKind.ClassProbabilities ? Task.Width : 1;
+}

@@ -146,6 +146,24 @@ internal sealed record TaskSpec(string Name, TaskKind Kind, MemberType Type, Equ
 
     /// <summary>Whether the network has a training-only imputation tower for this task (ESCM²-DR).</summary>
     public bool HasImputation => Counterfactual == CounterfactualRegularizer.DoublyRobust;
+
+    /// <summary>A multiclass task's <c>Classes</c> as written; 0 when left out.</summary>
+    public int Classes { get; init; }
+
+    /// <summary>A multiclass label's enum, fully qualified with <c>global::</c>, or empty for an <c>int</c> label.</summary>
+    public string EnumType { get; init; } = "";
+
+    /// <summary>Members of a multiclass label's enum (numbered 0 to n − 1, which the parser checks); 0 for an <c>int</c> label.</summary>
+    public int EnumMembers { get; init; }
+
+    /// <summary>A multiclass task's number of classes: <c>Classes</c>, else its enum's members.</summary>
+    public int ClassCount => Classes > 0 ? Classes : EnumMembers;
+
+    /// <summary>Output units of the task's tower, its columns in the network's output: its classes, or 1.</summary>
+    public int Width => Kind == TaskKind.Multiclass ? ClassCount : 1;
+
+    /// <summary>The type of a multiclass task's most likely class in <c>Prediction</c>: its enum, or <c>int</c>.</summary>
+    public string ClassType => EnumType.Length > 0 ? EnumType : "int";
 }
 
 /// <summary>A <c>[SampleWeight]</c> member weighting task <paramref name="For"/>'s loss.</summary>

@@ -65,7 +65,7 @@ internal sealed class ModelSummary
         }
         var towerInput = TowerInputWidth(spec);
         foreach (var task in spec.Tasks)
-            parts.Add(Tower(towerInput, task.Tower) with { Field = NetworkEmitter.TowerField(task), Name = $"tower {task.Name}{Units(task.Tower)} → 1" });
+            parts.Add(Tower(towerInput, task.Tower, task.Width) with { Field = NetworkEmitter.TowerField(task), Name = $"tower {task.Name}{Units(task.Tower)} → {task.Width}" });
         foreach (var task in NetworkEmitter.Imputed(spec))
             parts.Add(Tower(towerInput, task.Tower) with
             {
@@ -195,11 +195,11 @@ internal sealed class ModelSummary
         new("", "", input * units + units + (long)units * output + output, 0, input * units + units * output, input * units);
 
     /// <summary><c>Tower</c>: its hidden layers, then one output unit.</summary>
-    private static SummaryPart Tower(int input, EquatableArray<int> units)
+    private static SummaryPart Tower(int input, EquatableArray<int> units, int outputs = 1)
     {
         var hidden = Dense(input, units, reads: false);
         var last = units.Count == 0 ? input : units[units.Count - 1];
-        return new SummaryPart("", "", hidden.Parameters + last + 1, 0, hidden.Macs + last, 0);
+        return new SummaryPart("", "", hidden.Parameters + (last + 1) * outputs, 0, hidden.Macs + last * outputs, 0);
     }
 
     /// <c>ExpertGroup</c>: the first layer of all experts as one <c>Linear</c>, later layers per expert; HoME's normalization

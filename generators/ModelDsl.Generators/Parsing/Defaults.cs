@@ -7,6 +7,7 @@ internal static class Defaults
     public static NumericAttribute Numeric { get; } = new();
     public static BinaryTaskAttribute BinaryTask { get; } = new();
     public static RegressionTaskAttribute RegressionTask { get; } = new();
+    public static MulticlassTaskAttribute MulticlassTask { get; } = new();
     public static MixtureOfExpertsAttribute MixtureOfExperts { get; } = new();
     public static ProgressiveLayeredExtractionAttribute ProgressiveLayeredExtraction { get; } = new();
     public static AdaptiveTaskToTaskFusionAttribute AdaptiveTaskToTaskFusion { get; } = new();

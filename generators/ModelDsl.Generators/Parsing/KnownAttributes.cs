@@ -17,6 +17,7 @@ internal static class KnownAttributes
     public const string Numeric = Namespace + nameof(NumericAttribute);
     public const string BinaryTask = Namespace + nameof(BinaryTaskAttribute);
     public const string RegressionTask = Namespace + nameof(RegressionTaskAttribute);
+    public const string MulticlassTask = Namespace + nameof(MulticlassTaskAttribute);
     public const string Column = Namespace + nameof(ColumnAttribute);
     public const string EmbeddingPersonalization = Namespace + nameof(EmbeddingPersonalizationAttribute);
     public const string ParameterPersonalization = Namespace + nameof(ParameterPersonalizationAttribute);

@@ -201,6 +201,7 @@ internal static class Parser
         Numeric,
         BinaryTask,
         RegressionTask,
+        MulticlassTask,
         SampleWeight,
     }
 
@@ -221,6 +222,8 @@ internal static class Parser
             new(ElementType.Float, IsNullable: true), new(ElementType.Double, IsNullable: true)]),
         [KnownAttributes.BinaryTask] = new(RoleKind.BinaryTask, [new(ElementType.Bool), Int, Float, Double]),
         [KnownAttributes.RegressionTask] = new(RoleKind.RegressionTask, [Float, Double]),
+        // Or an enum, read as its number (ClassEnum).
+        [KnownAttributes.MulticlassTask] = new(RoleKind.MulticlassTask, [Int]),
         [KnownAttributes.SampleWeight] = new(RoleKind.SampleWeight, [Float, Double, Int]),
     };
 
@@ -235,7 +238,7 @@ internal static class Parser
         var role = Roles[NameOf(attribute)];
         var name = member.Name;
         members.DeclaresFeature |= role.Kind is RoleKind.Categorical or RoleKind.Numeric;
-        members.DeclaresTask |= role.Kind is RoleKind.BinaryTask or RoleKind.RegressionTask;
+        members.DeclaresTask |= role.Kind is RoleKind.BinaryTask or RoleKind.RegressionTask or RoleKind.MulticlassTask;
         if (!members.Names.Add(name))
         {
             // A second member of one name is the compiler's CS0102: read the first only.
@@ -256,6 +259,7 @@ internal static class Parser
         }
         var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
         MemberType keyword;
+        var classEnum = (Type: "", Members: 0);
         if (memberType.TypeKind == TypeKind.Error || (declaration is VariableDeclaratorSyntax ? declaration.Parent! : declaration)?.ContainsDiagnostics == true)
         {
             // The compiler reports the unknown type or the syntax error; keep the member, with a type no rule
@@ -265,10 +269,16 @@ internal static class Parser
         }
         else if (MemberType.Of(memberType) is { } k && role.Types.Contains(k))
             keyword = k;
+        else if (role.Kind == RoleKind.MulticlassTask && memberType is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType)
+        {
+            if (ClassEnum(enumType, name, state) is not { } count)
+                return;
+            (keyword, classEnum) = (Int, (enumType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), count));
+        }
         else
         {
             state.Report(DiagnosticDescriptors.UnsupportedType, state.Locations.Get(SpecKey.TypeOf(name), SpecKey.Member(name)),
-                role.Name, state.Model, name, Alternatives(role.Types), memberType.ToDisplayString());
+                role.Name, state.Model, name, Alternatives(role.Types) + (role.Kind == RoleKind.MulticlassTask ? " or an enum" : ""), memberType.ToDisplayString());
             return;
         }
 
@@ -323,6 +333,18 @@ internal static class Parser
                     PropensityFloor = reader.Double(nameof(BinaryTaskAttribute.PropensityFloor), Defaults.BinaryTask.PropensityFloor, neutral: Defaults.BinaryTask.PropensityFloor),
                 });
                 break;
+            case RoleKind.MulticlassTask:
+                members.Tasks.Add(new TaskSpec(name, TaskKind.Multiclass, keyword,
+                    reader.Ints(nameof(MulticlassTaskAttribute.Tower), neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
+                    reader.Double(nameof(MulticlassTaskAttribute.LossWeight), Defaults.MulticlassTask.LossWeight, neutral: Defaults.MulticlassTask.LossWeight),
+                    "")
+                {
+                    // Unreadable, it reads as a count no rule rejects: the enum's, or 2.
+                    Classes = reader.Int(nameof(MulticlassTaskAttribute.Classes), Defaults.MulticlassTask.Classes, neutral: classEnum.Members > 0 ? classEnum.Members : 2),
+                    EnumType = classEnum.Type,
+                    EnumMembers = classEnum.Members,
+                });
+                break;
             default:
                 members.Tasks.Add(new TaskSpec(name, TaskKind.Regression, keyword,
                     reader.Ints(nameof(RegressionTaskAttribute.Tower), neutral: ImmutableArray<int>.Empty).ToEquatableArray(),
@@ -362,6 +384,22 @@ internal static class Parser
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The members of a multiclass label's enum, which must number them 0 to n − 1 (n ≥ 2) so each is a class
+    /// index (MDSL037); null after reporting one that does not.
+    /// </summary>
+    private static int? ClassEnum(INamedTypeSymbol type, string member, ParseState state)
+    {
+        var values = type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
+            // decimal holds every underlying type's values, ulong's too.
+            .Select(f => System.Convert.ToDecimal(f.ConstantValue, System.Globalization.CultureInfo.InvariantCulture)).OrderBy(v => v).ToList();
+        if (values.Count >= 2 && values.Select((v, i) => v == i).All(x => x))
+            return values.Count;
+        state.Report(DiagnosticDescriptors.InvalidClassEnum, state.Locations.Get(SpecKey.TypeOf(member), SpecKey.Member(member)),
+            state.Model, member, type.Name, values.Count == 0 ? "no members" : "the values " + string.Join(", ", values.Take(10).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))) + (values.Count > 10 ? ", …" : ""));
+        return null;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ internal static class GivenRules
         if (given is null)
             return Diagnostic.Create(DiagnosticDescriptors.UnknownGiven, location, spec.ClassName, task.Name, task.Given, Valid(spec, task));
         if (given.Kind != TaskKind.Binary)
-            return Diagnostic.Create(DiagnosticDescriptors.GivenNotBinary, location, spec.ClassName, task.Name, task.Given, Valid(spec, task));
+            return Diagnostic.Create(DiagnosticDescriptors.GivenNotBinary, location, spec.ClassName, task.Name, task.Given, Validator.KindName(given.Kind), Valid(spec, task));
         // The runtime's walk: it ends at a task without Given, or at the first task seen twice. Only a
         // chain back to this task is its cycle; another one is reported on its own members.
         var start = spec.IndexOf(task.Name);

@@ -92,11 +92,11 @@ internal static class ReservedNames
         }
 
         var outputs = new Dictionary<string, OutputSpec>();
-        foreach (var output in new ModelLayout(spec).Outputs)
+        foreach (var output in PredictionMembers(new ModelLayout(spec)))
         {
             if (RecordMembers.Contains(output.Name))
                 yield return Collision(output.Task.Name, $"the record member 'Prediction.{output.Name}'");
-            else if (OnnxInputs.Contains(output.Name))
+            else if (OnnxInputs.Contains(output.Name) && !IsClass(output))
                 yield return Collision(output.Task.Name, $"the ONNX model's input '{output.Name}'");
             else if (!outputs.TryGetValue(output.Name, out var first))
                 outputs[output.Name] = output;
@@ -115,9 +115,25 @@ internal static class ReservedNames
     private static bool Collides(ISymbol member) =>
         InModel.ContainsKey(member.Name) && member is not IMethodSymbol { Name: "ToFeatures", Parameters.Length: > 0 };
 
-    private static bool IsMain(OutputSpec output) => output.Kind is OutputKind.Probability or OutputKind.Value;
+    /// <summary>The outputs, each multiclass task's preceded by its most likely class (named as the task; no ONNX output).</summary>
+    private static IEnumerable<OutputSpec> PredictionMembers(ModelLayout layout)
+    {
+        foreach (var output in layout.Outputs)
+        {
+            if (output.Kind == OutputKind.ClassProbabilities)
+                yield return output with { Name = output.Task.Name };
+            yield return output;
+        }
+    }
 
-    private static string Describe(OutputSpec output) => output.Kind == OutputKind.Odds
-        ? $"the member 'Prediction.{output.Name}' (the odds of task '{output.Task.Name}')"
-        : $"the member 'Prediction.{output.Name}' (task '{output.Task.Name}' given '{output.Task.Given}')";
+    private static bool IsClass(OutputSpec output) => output.Kind == OutputKind.ClassProbabilities && output.Name == output.Task.Name;
+
+    private static bool IsMain(OutputSpec output) => output.Kind is OutputKind.Probability or OutputKind.Value || IsClass(output);
+
+    private static string Describe(OutputSpec output) => output.Kind switch
+    {
+        OutputKind.Odds => $"the member 'Prediction.{output.Name}' (the odds of task '{output.Task.Name}')",
+        OutputKind.ClassProbabilities => $"the member 'Prediction.{output.Name}' (the class probabilities of task '{output.Task.Name}')",
+        _ => $"the member 'Prediction.{output.Name}' (task '{output.Task.Name}' given '{output.Task.Given}')",
+    };
 }

@@ -21,6 +21,7 @@ internal static class Validator
     private const string Numeric = nameof(Numeric);
     private const string BinaryTask = nameof(BinaryTask);
     private const string RegressionTask = nameof(RegressionTask);
+    private const string MulticlassTask = nameof(MulticlassTask);
 
     private static readonly string[] SequenceArguments = [nameof(CategoricalAttribute.MaxLength), nameof(CategoricalAttribute.Pooling), nameof(CategoricalAttribute.Truncation)];
 
@@ -231,7 +232,7 @@ internal static class Validator
     {
         foreach (var task in spec.Tasks)
         {
-            var attribute = task.Kind == TaskKind.Binary ? BinaryTask : RegressionTask;
+            var attribute = task.Kind switch { TaskKind.Binary => BinaryTask, TaskKind.Multiclass => MulticlassTask, _ => RegressionTask };
             foreach (var diagnostic in Elements(task.Tower, task.Name, nameof(BinaryTaskAttribute.Tower), attribute, $"{spec.ClassName}.{task.Name}", at))
                 yield return diagnostic;
             if (!(task.LossWeight >= 0 && task.LossWeight <= double.MaxValue))
@@ -241,7 +242,22 @@ internal static class Validator
                 yield return given;
             foreach (var diagnostic in CounterfactualRules.Check(spec, task, at))
                 yield return diagnostic;
+            if (task.Kind == TaskKind.Multiclass && Classes(spec, task, at) is { } classes)
+                yield return classes;
         }
+    }
+
+    /// <summary>MDSL036: an int label needs Classes of at least 2; an enum label's Classes, when set, is its members' count.</summary>
+    private static Diagnostic? Classes(ModelSpec spec, TaskSpec task, SpecLocations at)
+    {
+        var written = at.Has(SpecKey.Argument(task.Name, nameof(MulticlassTaskAttribute.Classes)));
+        var value = written ? task.Classes.ToString(CultureInfo.InvariantCulture) : "not set";
+        var problem = task.EnumType.Length == 0
+            ? task.Classes >= 2 ? null : $"it must be at least 2: the number of classes, whose labels are 0 to Classes − 1"
+            : task.Classes == 0 && !written || task.Classes == task.EnumMembers ? null
+            : $"it must be the {task.EnumMembers} members of the label's enum '{task.EnumType.Substring(task.EnumType.LastIndexOf('.') + 1)}'; remove Classes, which then defaults to them";
+        return problem is null ? null
+            : Diagnostic.Create(DiagnosticDescriptors.InvalidClasses, ArgumentOf(at, task.Name, nameof(MulticlassTaskAttribute.Classes)), spec.ClassName, task.Name, value, problem);
     }
 
     private static IEnumerable<Diagnostic> SampleWeights(ModelSpec spec, SpecLocations at)
@@ -254,14 +270,14 @@ internal static class Validator
             var task = spec.Tasks.FirstOrDefault(t => t.Name == weight.For);
             if (task is null)
                 yield return Diagnostic.Create(DiagnosticDescriptors.UnknownWeightedTask, location, model, weight.Name, weight.For.Length == 0 ? "not set" : $"'{weight.For}'",
-                    spec.Tasks.Count == 0 ? "first mark a task with [BinaryTask] or [RegressionTask]" : $"set it to a task, e.g. For = nameof({spec.Tasks[0].Name})");
+                    spec.Tasks.Count == 0 ? "first mark a task with [BinaryTask], [RegressionTask] or [MulticlassTask]" : $"set it to a task, e.g. For = nameof({spec.Tasks[0].Name})");
             else if (weighted.TryGetValue(task.Name, out var first))
                 yield return Diagnostic.Create(DiagnosticDescriptors.TaskWeightedTwice, location, model, task.Name, first, weight.Name);
             else
             {
                 weighted[task.Name] = weight.Name;
                 if (weight.PositivesOnly && task.Kind != TaskKind.Binary)
-                    yield return Diagnostic.Create(DiagnosticDescriptors.PositivesOnlyNotBinary, ArgumentOf(at, weight.Name, nameof(SampleWeightAttribute.PositivesOnly)), model, weight.Name, task.Name);
+                    yield return Diagnostic.Create(DiagnosticDescriptors.PositivesOnlyNotBinary, ArgumentOf(at, weight.Name, nameof(SampleWeightAttribute.PositivesOnly)), model, weight.Name, KindName(task.Kind), task.Name);
             }
         }
     }
@@ -311,6 +327,9 @@ internal static class Validator
     /// <summary>The argument, else its attribute (the argument was left out), else the member.</summary>
     internal static Location ArgumentOf(SpecLocations at, string owner, string argument) =>
         at.Get(SpecKey.Argument(owner, argument), SpecKey.Attribute(owner), SpecKey.Member(owner));
+
+    /// <summary>A task kind as messages name it: binary, regression, multiclass.</summary>
+    public static string KindName(TaskKind kind) => kind.ToString().ToLowerInvariant();
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -9,6 +9,7 @@ public partial class ColumnAttribute;
 public partial class EmbeddingPersonalizationAttribute;
 public partial class LossWeightingAttribute;
 public partial class MixtureOfExpertsAttribute;
+public partial class MulticlassTaskAttribute;
 public partial class MultiTaskModelAttribute;
 public partial class NumericAttribute;
 public partial class ParameterPersonalizationAttribute;

@@ -11,6 +11,7 @@ internal static class DataProblem
     public const string NotFinite = "is not a finite number";
     public const string NotAnInteger = "is not an integer";
     public const string NotALabel = "is not a binary label: it must be 0 or 1";
+    public const string NotAClass = "is not a class";
     public const string SingleRange = "is outside the Single range";
     public const string Int32Range = "is outside the Int32 range";
     public const string Int64Range = "is outside the Int64 range";

@@ -53,6 +53,15 @@ public abstract class DataRow
         throw Error(column, DataProblem.Value(text, $"is not a binary label: it must be '{positive}' or '{negative}'"));
     }
 
+    /// <summary>A multiclass label: a class index in [0, <paramref name="classes"/>); any other value fails naming the file, row, column and value.</summary>
+    public int GetClass(int column, int classes)
+    {
+        var value = GetInt32(column);
+        return (uint)value < (uint)classes
+            ? value
+            : throw Error(column, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value} {DataProblem.NotAClass}: it must be at least 0 and less than {classes} (Classes)"));
+    }
+
     /// <summary>
     /// Whether the current row has no value in <paramref name="column"/>: a CSV cell that is one of
     /// <see cref="CsvOptions.MissingValues"/>, or a Parquet null. The generated readers ask it for nullable members.

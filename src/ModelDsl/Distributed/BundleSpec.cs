@@ -139,12 +139,13 @@ public enum BundleArchitectureKind
 
 /// <summary>A task with its tower.</summary>
 /// <param name="Name">Label member name.</param>
-/// <param name="Kind">Binary or regression.</param>
+/// <param name="Kind">Binary, regression or multiclass.</param>
 /// <param name="LossWeight">Static loss weight.</param>
 /// <param name="Given">Index of the binary task it is conditioned on, or −1.</param>
 /// <param name="SampleWeighting">How its sample weight applies.</param>
 /// <param name="Tower">Its tower.</param>
-public sealed record BundleTask(string Name, TaskKind Kind, double LossWeight, int Given, SampleWeighting SampleWeighting, BundleTower Tower);
+/// <param name="Classes">Classes of a multiclass task (its tower's output units); 0 for other tasks.</param>
+public sealed record BundleTask(string Name, TaskKind Kind, double LossWeight, int Given, SampleWeighting SampleWeighting, BundleTower Tower, int Classes = 0);
 
 /// <summary>A task's tower.</summary>
 /// <param name="Module">Module name.</param>

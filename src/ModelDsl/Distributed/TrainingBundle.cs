@@ -97,7 +97,7 @@ public static class TrainingBundle
                 .Select(t => new BundleNumericTransforms(t.GetName(), t.Log1pColumns, t.StandardizeColumns)).SingleOrDefault(),
             Architecture(schema, children.Select(c => c.module).ToList()),
             schema.Tasks.Select((task, t) => new BundleTask(task.Name, task.Kind, task.LossWeight, task.Given, task.Weighting,
-                new BundleTower(towers[t].name, Units(((Tower)towers[t].module).Hidden.Layers)))).ToArray(),
+                new BundleTower(towers[t].name, Units(((Tower)towers[t].module).Hidden.Layers)), task.Classes)).ToArray(),
             schema.Outputs,
             schema.Regularization,
             options.LossWeighting ?? schema.LossWeighting,

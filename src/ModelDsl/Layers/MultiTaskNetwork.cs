@@ -9,7 +9,8 @@ namespace ModelDsl.Layers;
 
 /// <summary>
 /// Base of every generated <c>Network</c>: <c>forward(categorical, numeric)</c> returns one logit (binary
-/// task) or value (regression task) column per task, [batch, tasks], then the training-only imputation
+/// task) or value (regression task) column per task, and one logit per class of a multiclass task, in task
+/// order, [batch, <see cref="ModelSchema.LogitColumns"/>], then the training-only imputation
 /// heads of ESCM²-DR tasks (<see cref="ModelSchema.ImputedTasks"/>), which neither <see cref="Predict"/> nor the
 /// ONNX graph serves. The generated subclass builds the layers and writes both the TorchSharp forward and its ONNX graph.
 /// </summary>
@@ -29,8 +30,8 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
     public LearnedVocabularies Vocabularies { get; }
 
     /// <summary>
-    /// Outputs as served, [batch, outputs] in <see cref="ModelSchema.Outputs"/> order: probabilities
-    /// (joint for Given tasks), values, conditionals and odds. Runs in evaluation mode without gradients.
+    /// Outputs as served, [batch, <see cref="ModelSchema.ServedColumns"/>] in <see cref="ModelSchema.Outputs"/> order: probabilities
+    /// (joint for Given tasks), values, conditionals, odds, and class probabilities (one column per class). Runs in evaluation mode without gradients.
     /// </summary>
     public Tensor Predict(Tensor categorical, Tensor numeric)
     {
@@ -99,11 +100,11 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>
     /// Adds this network's nodes to the graph, up to what <c>forward</c> returns: the logits (binary tasks)
-    /// and values (regression tasks), [batch, tasks]. The served outputs after them are <see cref="TaskOutputs.Export"/>'s.
+    /// and values (regression tasks), [batch, <see cref="ModelSchema.LogitColumns"/>]. The served outputs after them are <see cref="TaskOutputs.Export"/>'s.
     /// </summary>
     /// <param name="g">The graph.</param>
     /// <param name="categorical">The categorical input, or null when the spec has no categorical feature.</param>
     /// <param name="numeric">The numeric input, or null when the spec has no numeric feature.</param>
-    /// <returns>The name of the [batch, tasks] value.</returns>
+    /// <returns>The name of the [batch, <see cref="ModelSchema.LogitColumns"/>] value.</returns>
     protected abstract string BuildOnnx(OnnxGraphBuilder g, string? categorical, string? numeric);
 }

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace ModelDsl.Layers;
 
-/// <summary>A task's tower: hidden layers, then one output unit giving the task's logit or value, [batch, 1].</summary>
+/// <summary>A task's tower: hidden layers, then the output units giving the task's logit or value, [batch, 1], or a multiclass task's logit per class, [batch, classes].</summary>
 [EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
 public sealed class Tower : nn.Module<Tensor, Tensor>
 {
@@ -16,10 +16,15 @@ public sealed class Tower : nn.Module<Tensor, Tensor>
     private readonly Linear output;
 
     /// <summary>Creates the tower.</summary>
-    public Tower(string name, int inputWidth, IReadOnlyList<int> units, RegularizationSettings regularization) : base(name)
+    /// <param name="name">The module name.</param>
+    /// <param name="inputWidth">Width of what the tower reads.</param>
+    /// <param name="units">Units of the hidden layers.</param>
+    /// <param name="regularization">Dropout and activation of the hidden layers.</param>
+    /// <param name="outputs">Output units: 1, or a multiclass task's classes.</param>
+    public Tower(string name, int inputWidth, IReadOnlyList<int> units, RegularizationSettings regularization, int outputs = 1) : base(name)
     {
         hidden = new Mlp("hidden", inputWidth, units, regularization);
-        output = nn.Linear(hidden.OutputWidth, 1);
+        output = nn.Linear(hidden.OutputWidth, outputs);
         RegisterComponents();
     }
 
@@ -32,7 +37,7 @@ public sealed class Tower : nn.Module<Tensor, Tensor>
     /// <summary>The tower with each hidden layer's units scaled by <paramref name="scales"/>[layer] (PPNet).</summary>
     public Tensor forward(Tensor input, IReadOnlyList<Tensor> scales) => output.forward(hidden.forward(input, scales));
 
-    /// <summary>Adds the tower to an ONNX graph and returns its [batch, 1] output value.</summary>
+    /// <summary>Adds the tower to an ONNX graph and returns its [batch, outputs] output value.</summary>
     public string Export(OnnxGraphBuilder g, string input, IReadOnlyList<string>? scales = null)
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -43,7 +48,7 @@ public sealed class Tower : nn.Module<Tensor, Tensor>
     /// Adds all towers of a network to an ONNX graph as one tower: each layer is one Gemm whose weight holds
     /// the towers' weights side by side (block-diagonal where they read separate inputs), so the graph has
     /// a few nodes however many tasks there are. Towers of different depths are exported one by one.
-    /// Returns the [batch, towers] output value, column t being tower t's output.
+    /// Returns the [batch, columns] output value: the towers' output units side by side, in tower order.
     /// </summary>
     /// <param name="g">The graph.</param>
     /// <param name="towers">The towers, in output column order.</param>

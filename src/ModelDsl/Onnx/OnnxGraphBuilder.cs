@@ -61,12 +61,12 @@ public sealed class OnnxGraphBuilder
         return Claim(name);
     }
 
-    /// <summary>Declares a graph output of shape [batch] produced by node output <paramref name="value"/>.</summary>
-    public void Output(string name, string value)
+    /// <summary>Declares a float graph output produced by node output <paramref name="value"/>: [batch], or [batch, <paramref name="columns"/>] when given.</summary>
+    public void Output(string name, string value, int? columns = null)
     {
         Claim(name);
         Node("Identity", [value], name);
-        _graph.Output.Add(ValueInfo(name, TensorProto.Types.DataType.Float, columns: null));
+        _graph.Output.Add(ValueInfo(name, TensorProto.Types.DataType.Float, columns));
     }
 
     /// <summary>Adds a float weight tensor.</summary>
@@ -167,6 +167,12 @@ public sealed class OnnxGraphBuilder
         var name = string.Create(CultureInfo.InvariantCulture, $"index_{index}");
         return Node("Gather", [input, _names.Contains(name) ? name : Constant(name, [index])], attributes: Attribute("axis", 1L));
     }
+
+    /// <summary>Columns <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> of axis 1: [batch, n] gives [batch, count].</summary>
+    public string Columns(string input, int start, int count) =>
+        Node("Slice", [input, ColumnIndex(start), ColumnIndex(start + count), ConstantOnce("axis_1", [1])]);
+
+    private string ColumnIndex(int column) => ConstantOnce(string.Create(CultureInfo.InvariantCulture, $"column_{column}"), [column]);
 
     /// <summary>Logistic sigmoid.</summary>
     public string Sigmoid(string input) => Node("Sigmoid", [input]);

@@ -206,6 +206,13 @@ public static class FeatureValues
             : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
                 $"{member} = {value} is not a binary label: it must be 0 or 1."));
 
+    /// <summary>A multiclass label (an <c>int</c>, or an enum's number), checked to be a class index in [0, <paramref name="classes"/>).</summary>
+    public static float ClassLabel(int value, int classes, string member) =>
+        (uint)value < (uint)classes
+            ? value
+            : throw new ModelDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{member} = {value} is not a class: it must be at least 0 and less than {classes} (Classes)."));
+
     /// <summary>A sample weight, checked to be finite as a float, like <see cref="Numeric(double, string)"/>, and not negative.</summary>
     public static float SampleWeight(double value, string member) =>
         float.IsFinite((float)value) && value >= 0

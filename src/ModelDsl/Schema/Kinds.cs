@@ -24,6 +24,9 @@ enum TaskKind
 
     /// <summary>Regression: linear output, mean squared error.</summary>
     Regression,
+
+    /// <summary>Multiclass classification: one logit per class, softmax cross-entropy.</summary>
+    Multiclass,
 }
 
 /// <summary>What an output holds.</summary>
@@ -43,6 +46,9 @@ enum OutputKind
 
     /// <summary>e^logit of a binary task weighted on positives: YouTube's expected-watch-time estimate.</summary>
     Odds,
+
+    /// <summary>The softmax of a multiclass task's logits: one probability per class, [batch, classes].</summary>
+    ClassProbabilities,
 }
 
 /// <summary>How a task's loss is weighted per sample.</summary>

@@ -34,12 +34,24 @@ public sealed record ModelSchema(
     /// <summary>Columns of the exported model's int64 <c>categorical</c> input: every categorical column but the learned strings'.</summary>
     public int CategoricalInputCount => CategoricalCount - StringInputCount;
 
+    /// <summary>First column of each task in the network's output, [batch, <see cref="LogitColumns"/>]: one per binary or regression task, <see cref="TaskInfo.Classes"/> per multiclass task.</summary>
+    public IReadOnlyList<int> TaskColumns { get; } = Starts(Tasks.Select(t => t.Width));
+
+    /// <summary>Columns of the network's output: the tasks' widths added up.</summary>
+    public int LogitColumns { get; } = Tasks.Sum(t => t.Width);
+
+    /// <summary>First column of each output in the served values, [batch, <see cref="ServedColumns"/>], as <see cref="Layers.TaskOutputs.Served"/> returns them.</summary>
+    public IReadOnlyList<int> OutputColumns { get; } = Starts(Outputs.Select(o => o.Width));
+
+    /// <summary>Columns of the served values: the outputs' widths added up.</summary>
+    public int ServedColumns { get; } = Outputs.Sum(o => o.Width);
+
     /// <summary>The loss weighting of <see cref="LossWeightingAttribute"/>; static weights when absent.</summary>
     public Training.LossWeightingSettings LossWeighting { get; init; } = Training.LossWeightingSettings.Static;
 
     /// <summary>
     /// The tasks with an ESCM²-DR imputation tower, in task order: the network's <c>forward</c> returns their
-    /// imputed errors (before softplus) as columns <c>Tasks.Count + i</c>, after the tasks' own. Training only: never served or exported.
+    /// imputed errors (before softplus) as columns <see cref="LogitColumns"/> + i, after the tasks' own. Training only: never served or exported.
     /// </summary>
     public IReadOnlyList<int> ImputedTasks { get; } = Enumerable.Range(0, Tasks.Count)
         .Where(t => Tasks[t].Counterfactual?.Regularizer == CounterfactualRegularizer.DoublyRobust).ToArray();
@@ -47,6 +59,12 @@ public sealed record ModelSchema(
     /// <summary>The version of ModelDsl that exported or serves a model.</summary>
     public static string LibraryVersion { get; } =
         typeof(ModelSchema).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    private static int[] Starts(IEnumerable<int> widths)
+    {
+        var start = 0;
+        return widths.Select(w => (start += w) - w).ToArray();
+    }
 }
 
 /// <summary>One feature of a model.</summary>
@@ -67,13 +85,17 @@ public sealed record FeatureInfo(string Name, FeatureKind Kind, int Column, int 
 public sealed record LearnedVocabularySettings(int MinCount, bool Strings);
 
 /// <summary>One task of a model.</summary>
-/// <param name="Name">Member name of the label; also the name of its main ONNX output.</param>
+/// <param name="Name">Member name of the label; also the name of its main ONNX output, except a multiclass task's (<c>{Name}Probabilities</c>).</param>
 /// <param name="Kind">Task kind.</param>
 /// <param name="LossWeight">Static weight of the task's loss.</param>
 /// <param name="Given">Index of the binary task this one is conditioned on (ESMM), or −1.</param>
 /// <param name="Weighting">How the task's <see cref="SampleWeightAttribute"/>, if any, applies.</param>
-public sealed record TaskInfo(string Name, TaskKind Kind, double LossWeight, int Given = -1, SampleWeighting Weighting = SampleWeighting.None)
+/// <param name="Classes">Number of classes of a multiclass task; 0 for other tasks.</param>
+public sealed record TaskInfo(string Name, TaskKind Kind, double LossWeight, int Given = -1, SampleWeighting Weighting = SampleWeighting.None, int Classes = 0)
 {
+    /// <summary>Columns the task takes in the network's output: its classes' logits, or one logit or value.</summary>
+    public int Width => Kind == TaskKind.Multiclass ? Classes : 1;
+
     /// <summary>ESCM²'s regularizer of this Given task's conditional estimate, or null (training only).</summary>
     public CounterfactualSettings? Counterfactual { get; init; }
 }
@@ -84,11 +106,12 @@ public sealed record TaskInfo(string Name, TaskKind Kind, double LossWeight, int
 /// <param name="PropensityFloor">The least propensity it divides by.</param>
 public sealed record CounterfactualSettings(CounterfactualRegularizer Regularizer, double Weight, double PropensityFloor);
 
-/// <summary>One served output: a member of <c>Prediction</c> and a named ONNX output of shape [batch].</summary>
+/// <summary>One served output: a member of <c>Prediction</c> and a named ONNX output of shape [batch], or [batch, width] when wider than 1.</summary>
 /// <param name="Name">Member and ONNX output name.</param>
 /// <param name="Task">Index of the task it comes from.</param>
 /// <param name="Kind">What it holds.</param>
-public sealed record OutputInfo(string Name, int Task, OutputKind Kind);
+/// <param name="Width">Values per candidate: a multiclass task's classes for <see cref="OutputKind.ClassProbabilities"/>, else 1.</param>
+public sealed record OutputInfo(string Name, int Task, OutputKind Kind, int Width = 1);
 
 /// <summary>Regularization of a model, from <see cref="RegularizationAttribute"/>.</summary>
 /// <param name="EmbeddingL2">L2 penalty on embedding tables.</param>

@@ -60,17 +60,21 @@ internal static class ModelSession
         }
     }
 
-    /// <summary>Every output the predictor binds must be a float vector of one value per candidate, [batch].</summary>
+    /// <summary>Every output the predictor binds must be float, one value per candidate, [batch], or a multiclass task's class probabilities, [batch, classes].</summary>
     private static void CheckOutputs(string path, InferenceSession session, ModelSchema schema)
     {
         foreach (var output in schema.Outputs)
         {
             if (!session.OutputMetadata.TryGetValue(output.Name, out var declared))
                 throw new ModelFileException($"ONNX model '{path}' has no output '{output.Name}'.");
+            int[] expected = output.Width == 1 ? [-1] : [-1, output.Width];
             if (declared.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float
-                || declared.Dimensions.Length != 1 || declared.Dimensions[0] != -1)
+                || !declared.Dimensions.SequenceEqual(expected))
                 throw new ModelFileException(
-                    $"ONNX model '{path}' declares output '{output.Name}' as {declared.ElementDataType} [{string.Join(", ", declared.Dimensions.Select((d, i) => d == -1 ? declared.SymbolicDimensions[i] : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}], not Float [{OnnxGraphBuilder.BatchDim}]: one value per candidate.");
+                    $"ONNX model '{path}' declares output '{output.Name}' as {declared.ElementDataType} [{string.Join(", ", declared.Dimensions.Select((d, i) => d == -1 ? declared.SymbolicDimensions[i] : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}], not Float "
+                    + (output.Width == 1
+                        ? $"[{OnnxGraphBuilder.BatchDim}]: one value per candidate."
+                        : $"[{OnnxGraphBuilder.BatchDim}, {output.Width}]: the probability of each of its {output.Width} classes per candidate."));
         }
     }
 }

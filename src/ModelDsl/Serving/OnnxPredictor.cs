@@ -30,6 +30,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
+    private readonly int[] _outputWidths;
     private readonly ConcurrentDictionary<int, ConcurrentBag<Buffers>> _pools = new();
     private readonly int _categorical;
     private readonly int _numeric;
@@ -50,6 +51,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         _inputNames = new[] { (_categorical, OnnxMetadata.CategoricalInput), (_numeric, OnnxMetadata.NumericInput), (_strings, OnnxMetadata.StringInput) }
             .Where(i => i.Item1 > 0).Select(i => i.Item2).ToArray();
         _outputNames = schema.Outputs.Select(o => o.Name).ToArray();
+        _outputWidths = schema.Outputs.Select(o => o.Width).ToArray();
         _path = path;
         try
         {
@@ -105,7 +107,10 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     {
     }
 
-    /// <summary>Builds a prediction from one candidate's outputs, in <see cref="ModelSchema.Outputs"/> order; generated from the spec.</summary>
+    /// <summary>
+    /// Builds a prediction from one candidate's outputs, in <see cref="ModelSchema.Outputs"/> order, each taking
+    /// its <see cref="OutputInfo.Width"/> values (<see cref="ModelSchema.OutputColumns"/>); generated from the spec.
+    /// </summary>
     protected abstract TPrediction Decode(ReadOnlySpan<float> outputs);
 
     /// <summary>Scores one candidate.</summary>
@@ -122,9 +127,8 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
             if (_strings > 0)
                 EncodeStrings(features, buffers.Strings);
             Score(buffers);
-            Span<float> outputs = stackalloc float[_outputNames.Length];
-            for (var t = 0; t < outputs.Length; t++)
-                outputs[t] = buffers.Outputs[t][0];
+            Span<float> outputs = stackalloc float[Schema.ServedColumns];
+            Gather(buffers, 0, outputs);
             return Decode(outputs);
         }
         finally
@@ -162,17 +166,31 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
                 }
             }
             Score(buffers);
-            Span<float> outputs = stackalloc float[_outputNames.Length];
+            Span<float> outputs = stackalloc float[Schema.ServedColumns];
             for (var i = 0; i < features.Length; i++)
             {
-                for (var t = 0; t < outputs.Length; t++)
-                    outputs[t] = buffers.Outputs[t][i];
+                Gather(buffers, i, outputs);
                 predictions[i] = Decode(outputs);
             }
         }
         finally
         {
             Leave(buffers);
+        }
+    }
+
+    /// <summary>Candidate <paramref name="row"/>'s values of every output, side by side.</summary>
+    private void Gather(Buffers buffers, int row, Span<float> outputs)
+    {
+        var column = 0;
+        for (var o = 0; o < _outputWidths.Length; o++)
+        {
+            var width = _outputWidths[o];
+            if (width == 1)
+                outputs[column] = buffers.Outputs[o][row];
+            else
+                buffers.Outputs[o].AsSpan(row * width, width).CopyTo(outputs.Slice(column, width));
+            column += width;
         }
     }
 
@@ -229,7 +247,7 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
     private Buffers Rent(int rows) =>
         _pools.TryGetValue(rows, out var pool) && pool.TryTake(out var buffers)
             ? buffers
-            : new Buffers(_session, rows, _categorical, _numeric, _strings, _inputNames, _outputNames);
+            : new Buffers(_session, rows, _categorical, _numeric, _strings, _inputNames, _outputNames, _outputWidths);
 
     private void Return(Buffers buffers)
     {
@@ -265,14 +283,14 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
         private readonly OrtValue[] _values;
         private readonly OrtValue? _stringTensor;
 
-        public Buffers(InferenceSession session, int rows, int categorical, int numeric, int strings, string[] inputNames, string[] outputNames)
+        public Buffers(InferenceSession session, int rows, int categorical, int numeric, int strings, string[] inputNames, string[] outputNames, int[] outputWidths)
         {
             Rows = rows;
             Categorical = GC.AllocateArray<long>(rows * categorical, pinned: true);
             Numeric = GC.AllocateArray<float>(rows * numeric, pinned: true);
             Strings = new string[rows * strings];
             Array.Fill(Strings, "");
-            Outputs = outputNames.Select(_ => GC.AllocateArray<float>(rows, pinned: true)).ToArray();
+            Outputs = outputWidths.Select(width => GC.AllocateArray<float>(rows * width, pinned: true)).ToArray();
             var inputs = new System.Collections.Generic.List<OrtValue>(2);
             if (categorical > 0)
                 inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Categorical.AsMemory(), [rows, categorical]));
@@ -280,7 +298,8 @@ public abstract class OnnxPredictor<TFeatures, TPrediction> : IDisposable
                 inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Numeric.AsMemory(), [rows, numeric]));
             if (strings > 0)
                 inputs.Add(_stringTensor = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, [rows, strings]));
-            var outputs = Outputs.Select(o => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, o.AsMemory(), [rows])).ToArray();
+            var outputs = Outputs.Select((o, i) => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, o.AsMemory(),
+                outputWidths[i] == 1 ? new long[] { rows } : new long[] { rows, outputWidths[i] })).ToArray();
             _values = [.. inputs, .. outputs];
             Binding = session.CreateIoBinding();
             try

@@ -206,7 +206,7 @@ public sealed record NumericReport(string Name, float Min, float Max)
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"  {Name}: {Min:G4} to {Max:G4}{(Min == Max ? " (constant)" : "")}");
 }
 
-/// <summary>A task's labels: for a binary task the share of positives, for a regression the mean.</summary>
+/// <summary>A task's labels: for a binary task the share of positives, for a regression the mean, for a multiclass task the mean class index.</summary>
 /// <param name="Name">The task.</param>
 /// <param name="Kind">Its kind.</param>
 /// <param name="Train">Share of positives (or mean) in training.</param>
@@ -216,7 +216,10 @@ public sealed record LabelReport(string Name, TaskKind Kind, double Train, doubl
     /// <summary>One line.</summary>
     public override string ToString() => $"  {Name}: {Format(Train)}{(Validation is { } v ? $" (validation: {Format(v)})" : "")}";
 
-    private string Format(double value) => Kind == TaskKind.Binary
-        ? string.Create(CultureInfo.InvariantCulture, $"{value * 100:F1}% positive")
-        : string.Create(CultureInfo.InvariantCulture, $"mean {value:G4}");
+    private string Format(double value) => Kind switch
+    {
+        TaskKind.Binary => string.Create(CultureInfo.InvariantCulture, $"{value * 100:F1}% positive"),
+        TaskKind.Multiclass => string.Create(CultureInfo.InvariantCulture, $"mean class index {value:G4}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"mean {value:G4}"),
+    };
 }

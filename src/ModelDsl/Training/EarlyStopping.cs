@@ -24,7 +24,7 @@ public sealed record EarlyStopping(string Task, Metric Metric = Metric.Auc, int 
             throw new ArgumentException(
                 $"EarlyStopping.Task '{Task}' is not a task of {schema.Name}; its tasks are {string.Join(", ", names.Select(n => $"'{n}'"))}.");
         var kind = schema.Tasks[index].Kind;
-        Metric[] reported = kind == TaskKind.Binary ? [Metric.Auc, Metric.LogLoss] : [Metric.Rmse, Metric.Mae];
+        Metric[] reported = kind == TaskKind.Regression ? [Metric.Rmse, Metric.Mae] : [Metric.Auc, Metric.LogLoss];
         if (!reported.Contains(Metric))
             throw new ArgumentException(
                 $"EarlyStopping.Metric {Metric} is not reported by '{Task}', a {kind} task; it reports {string.Join(" and ", reported)}.");
@@ -70,10 +70,10 @@ public sealed record EarlyStopping(string Task, Metric Metric = Metric.Auc, int 
 /// <summary>Validation metrics early stopping can watch.</summary>
 public enum Metric
 {
-    /// <summary>ROC AUC (binary tasks); higher is better.</summary>
+    /// <summary>ROC AUC (binary tasks; the macro one-vs-rest AUC of multiclass tasks); higher is better.</summary>
     Auc,
 
-    /// <summary>Log loss (binary tasks).</summary>
+    /// <summary>Log loss (binary and multiclass tasks).</summary>
     LogLoss,
 
     /// <summary>Root mean squared error (regression tasks).</summary>

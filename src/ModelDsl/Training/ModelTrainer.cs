@@ -222,7 +222,7 @@ public abstract class ModelTrainer<TSample> : IDisposable
         ArgumentNullException.ThrowIfNull(decode);
         using var operation = _gate.Enter(nameof(Predict));
         using var threads = TrainingThreads.Use(_options.Threads, _multiplyAddsPerStep);
-        var (width, numericWidth, outputs, batch) = (Schema.CategoricalCount, Schema.NumericCount, Schema.Outputs.Count, _options.BatchSize);
+        var (width, numericWidth, outputs, batch) = (Schema.CategoricalCount, Schema.NumericCount, Schema.ServedColumns, _options.BatchSize);
         var categorical = new long[batch * width];
         var numeric = new float[batch * numericWidth];
         var predictions = new List<TPrediction>();

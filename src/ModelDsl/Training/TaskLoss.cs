@@ -7,8 +7,8 @@ namespace ModelDsl.Training;
 
 /// <summary>
 /// Each task's loss over a batch, [tasks]: binary cross-entropy on logits, squared error for regression,
-/// each sample's term scaled by its weight. A Given task is trained on every sample through its joint
-/// probability against the joint label (ESMM). Without Given tasks all columns are computed at once
+/// softmax cross-entropy for multiclass, each sample's term scaled by its weight. A Given task is trained on every sample through its joint
+/// probability against the joint label (ESMM). Without Given or multiclass tasks all columns are computed at once
 /// (a handful of operations however many tasks: each operation costs a dispatch in forward and backward).
 /// A Given task with <see cref="TaskInfo.Counterfactual"/> adds ESCM²'s regularizer to its loss (<see cref="CounterfactualRisk"/>).
 /// </summary>
@@ -18,7 +18,8 @@ internal sealed class TaskLoss : IDisposable
     private const double ProbabilityFloor = 1e-7;
 
     private readonly ModelSchema _schema;
-    private readonly bool _hasGiven;
+    // Given and multiclass tasks are computed task by task.
+    private readonly bool _taskByTask;
     private readonly bool _allBinary;
     private readonly bool _allRegression;
     private readonly bool _weighted;
@@ -33,10 +34,10 @@ internal sealed class TaskLoss : IDisposable
     {
         _schema = schema;
         var tasks = schema.Tasks;
-        _hasGiven = tasks.Any(t => t.Given >= 0);
+        _taskByTask = tasks.Any(t => t.Given >= 0 || t.Kind == TaskKind.Multiclass);
         _imputationColumn = Enumerable.Repeat(-1, tasks.Count).ToArray();
         for (var i = 0; i < schema.ImputedTasks.Count; i++)
-            _imputationColumn[schema.ImputedTasks[i]] = tasks.Count + i;
+            _imputationColumn[schema.ImputedTasks[i]] = schema.LogitColumns + i;
         _allBinary = tasks.All(t => t.Kind == TaskKind.Binary);
         _allRegression = tasks.All(t => t.Kind == TaskKind.Regression);
         _weighted = tasks.Any(t => t.Weighting != SampleWeighting.None);
@@ -46,12 +47,12 @@ internal sealed class TaskLoss : IDisposable
             : null;
     }
 
-    /// <param name="outputs">The network's outputs, [batch, tasks].</param>
-    /// <param name="labels">Labels, [batch, tasks]; binary ones 0 or 1.</param>
+    /// <param name="outputs">The network's outputs, [batch, <see cref="ModelSchema.LogitColumns"/>].</param>
+    /// <param name="labels">Labels, [batch, tasks]; binary ones 0 or 1, multiclass ones the class index.</param>
     /// <param name="weights">Sample weights, [batch, tasks]; 1 for tasks without <c>SampleWeight</c>.</param>
     public Tensor Compute(Tensor outputs, Tensor labels, Tensor weights)
     {
-        if (_hasGiven)
+        if (_taskByTask)
             return TaskByTask(outputs, labels, weights);
         var terms = _allBinary ? BinaryTerms(outputs, labels)
             : _allRegression ? (outputs - labels).square()
@@ -72,11 +73,18 @@ internal sealed class TaskLoss : IDisposable
     {
         var tasks = _schema.Tasks;
         var jointLabels = TaskOutputs.Joint(_schema, t => labels.select(1, t), (a, b) => a * b);
-        var jointLogProbability = TaskOutputs.Joint(_schema, t => nn.functional.logsigmoid(outputs.select(1, t)), (a, b) => a + b);
+        var columns = _schema.TaskColumns;
+        var jointLogProbability = TaskOutputs.Joint(_schema, t => nn.functional.logsigmoid(outputs.select(1, columns[t])), (a, b) => a + b);
         var perTask = new Tensor[tasks.Count];
         for (var t = 0; t < perTask.Length; t++)
         {
-            var output = outputs.select(1, t);
+            if (tasks[t].Kind == TaskKind.Multiclass)
+            {
+                var terms = nn.functional.cross_entropy(outputs.narrow(1, columns[t], tasks[t].Classes), labels.select(1, t).to(ScalarType.Int64), reduction: nn.Reduction.None);
+                perTask[t] = (tasks[t].Weighting == SampleWeighting.All ? terms * weights.select(1, t) : terms).mean();
+                continue;
+            }
+            var output = outputs.select(1, columns[t]);
             var label = jointLabels[t] ?? labels.select(1, t);
             var weight = tasks[t].Weighting switch
             {

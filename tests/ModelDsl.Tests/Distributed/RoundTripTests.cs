@@ -44,11 +44,14 @@ public sealed class RoundTripTests : IDisposable
         PythonRuntime.Run(run.Bundle, ForwardScript, run.Bundle, trained, _folder, $"{features.Length}");
 
         var expected = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(_folder, "served.bin"))).ToArray();
-        var actual = MemoryMarshal.Cast<StepParityModel.Prediction, float>(served.AsSpan()).ToArray();
-        Assert.Equal(features.Length * schema.Outputs.Count, expected.Length);
+        // Each prediction's outputs side by side, a multiclass task's probabilities one column per class, as PyTorch serves them.
+        var members = schema.Outputs.Select(o => typeof(StepParityModel.Prediction).GetProperty(o.Name)!).ToArray();
+        var actual = served.SelectMany(p => members.SelectMany(m => m.GetValue(p) is float[] values ? values : [(float)m.GetValue(p)!])).ToArray();
+        var names = schema.Outputs.SelectMany(o => Enumerable.Repeat(o.Name, o.Width)).ToArray();
+        Assert.Equal(features.Length * schema.ServedColumns, expected.Length);
         for (var v = 0; v < expected.Length; v++)
             Assert.True(Math.Abs(actual[v] - expected[v]) <= 1e-5 * Math.Max(1, Math.Abs(expected[v])),
-                $"{schema.Outputs[v % schema.Outputs.Count].Name} of sample {v / schema.Outputs.Count}: ONNX {actual[v]}, PyTorch {expected[v]}");
+                $"{names[v % names.Length]} of sample {v / names.Length}: ONNX {actual[v]}, PyTorch {expected[v]}");
 
         // Cut short, or one byte changed: refused, and the loaded weights stay as they were.
         var bytes = File.ReadAllBytes(trained);

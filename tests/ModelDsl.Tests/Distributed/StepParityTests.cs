@@ -9,7 +9,7 @@ namespace ModelDsl.Tests.Distributed;
 
 /// <summary>
 /// Embeddings shared by an id and its history, a Given chain with PositivesOnly weights, a weighted
-/// regression, Standardize, and both L2s: every term of the C# trainer's step.
+/// regression, a weighted multiclass task, Standardize, and both L2s: every term of the C# trainer's step.
 /// </summary>
 [MultiTaskModel]
 [MixtureOfExperts(Experts = 3, ExpertUnits = new[] { 16 }, GateUnits = new[] { 8 })]
@@ -27,6 +27,8 @@ public partial class StepParityModel
     [SampleWeight(For = nameof(Buy), PositivesOnly = true)] public float Value { get; init; }
     [RegressionTask] public float Watch { get; init; }
     [SampleWeight(For = nameof(Watch))] public float WatchWeight { get; init; }
+    [MulticlassTask(Classes = 3, Tower = new[] { 4 })] public int Band { get; init; }
+    [SampleWeight(For = nameof(Band))] public float BandWeight { get; init; }
 
     /// <summary>Samples that look up only part of each table, so lazy rows and weight decay on them are visible.</summary>
     public static List<StepParityModel> Samples(int count, int seed)
@@ -42,6 +44,7 @@ public partial class StepParityModel
                 Views = (float)(random.NextDouble() * 1000), Price = (float)random.NextDouble(),
                 Click = click, Buy = click && random.NextDouble() < 0.4, Value = 1 + random.Next(3),
                 Watch = (float)(item % 5 + random.NextDouble()), WatchWeight = (float)(0.5 + random.NextDouble()),
+                Band = random.NextDouble() < 0.7 ? item % 3 : random.Next(3), BandWeight = (float)(0.5 + random.NextDouble()),
             };
         }).ToList();
     }

@@ -156,12 +156,12 @@ class Mlp(nn.Module):
 
 
 class Tower(nn.Module):
-    """Tower: hidden layers, then one output unit, [batch, 1]."""
+    """Tower: hidden layers, then the output units, [batch, outputs]: 1, or a multiclass task's classes."""
 
-    def __init__(self, input_width, units, regularization):
+    def __init__(self, input_width, units, regularization, outputs=1):
         super().__init__()
         self.hidden = Mlp(input_width, units, regularization)
-        self.output = nn.Linear(self.hidden.output_width, 1)
+        self.output = nn.Linear(self.hidden.output_width, outputs)
 
     def forward(self, x, scales=None):
         return self.output(self.hidden(x, scales))

@@ -1,7 +1,7 @@
 """Each task's loss over a batch, [tasks]: the PyTorch twin of src/ModelDsl/Training/TaskLoss.cs.
 
-Binary cross-entropy on logits and squared error for regression, each sample's term scaled by its
-weight (PositivesOnly: positives by their weight, negatives by 1). A task with a Given chain is trained
+Binary cross-entropy on logits, squared error for regression and softmax cross-entropy for multiclass,
+each sample's term scaled by its weight (PositivesOnly: positives by their weight, negatives by 1). A task with a Given chain is trained
 on every sample through its joint probability against the joint label (ESMM), in log space.
 """
 
@@ -10,18 +10,22 @@ import math
 import torch
 import torch.nn.functional as F
 
+from .network import task_columns
+
 # Keeps the joint probability's log finite in the ESMM loss (TaskLoss.ProbabilityFloor).
 PROBABILITY_FLOOR = 1e-7
 
 
 class TaskLoss:
-    """``loss(outputs, labels, weights)`` -> [tasks], from forward's [batch, tasks] and the batch's labels
-    and sample weights ([batch, tasks], weights 1 for tasks without a SampleWeight)."""
+    """``loss(outputs, labels, weights)`` -> [tasks], from forward's [batch, columns] and the batch's labels
+    and sample weights ([batch, tasks], weights 1 for tasks without a SampleWeight; a class label is its index)."""
 
     def __init__(self, spec, device):
         tasks = spec.tasks
         self.tasks = tasks
-        self.has_given = any(t["given"] >= 0 for t in tasks)
+        self.columns = task_columns(tasks)
+        # Given and multiclass tasks are computed task by task.
+        self.has_given = any(t["given"] >= 0 or t["kind"] == "multiclass" for t in tasks)
         self.all_binary = all(t["kind"] == "binary" for t in tasks)
         self.all_regression = all(t["kind"] == "regression" for t in tasks)
         self.weighted = any(t["sample_weighting"] != "none" for t in tasks)
@@ -53,8 +57,13 @@ class TaskLoss:
             return memo[t]
 
         per_task = []
+        columns = self.columns
         for t, task in enumerate(self.tasks):
-            output = outputs[:, t]
+            if task["kind"] == "multiclass":
+                terms = F.cross_entropy(outputs[:, columns[t]:columns[t] + task["classes"]], labels[:, t].long(), reduction="none")
+                per_task.append((terms * weights[:, t] if task["sample_weighting"] == "all" else terms).mean())
+                continue
+            output = outputs[:, columns[t]]
             # A chain's joint label is its labels' product; a task without Given keeps its own label.
             label = joint(t, lambda k: labels[:, k], lambda a, b: a * b, joint_labels) if task["kind"] == "binary" else labels[:, t]
             weighting = task["sample_weighting"]
@@ -64,7 +73,7 @@ class TaskLoss:
             elif task["given"] < 0:
                 per_task.append(F.binary_cross_entropy_with_logits(output, label, weight))
             else:
-                log_probability = joint(t, lambda k: F.logsigmoid(outputs[:, k]), lambda a, b: a + b, joint_log)
+                log_probability = joint(t, lambda k: F.logsigmoid(outputs[:, columns[k]]), lambda a, b: a + b, joint_log)
                 probability = log_probability.exp().clamp(PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
                 per_task.append(F.binary_cross_entropy(probability, label, weight))
         return torch.stack(per_task)

@@ -15,8 +15,9 @@ _DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.in
 
 
 class MultiTaskNetwork(nn.Module):
-    """``forward(categorical, numeric)`` returns [batch, tasks]: logits of binary tasks (conditional ones
-    for Given tasks) and values of regression tasks, as the generated TorchSharp ``forward`` does.
+    """``forward(categorical, numeric)`` returns [batch, columns]: logits of binary tasks (conditional ones
+    for Given tasks), values of regression tasks and one logit per class of multiclass tasks, in task order,
+    as the generated TorchSharp ``forward`` does.
 
     categorical: int64 [batch, spec.categorical_columns], sequences padded with −1.
     numeric: float32 [batch, spec.numeric_columns], raw (the transforms are part of the network).
@@ -66,7 +67,7 @@ class MultiTaskNetwork(nn.Module):
                                                              [task["tower"]["units"] for task in spec.tasks]))
         self.tower_names = []
         for task in spec.tasks:
-            self.add_module(task["tower"]["module"], Tower(tower_width, task["tower"]["units"], regularization))
+            self.add_module(task["tower"]["module"], Tower(tower_width, task["tower"]["units"], regularization, width_of(task)))
             self.tower_names.append(task["tower"]["module"])
         _check_state(self, spec)
 
@@ -92,16 +93,18 @@ class MultiTaskNetwork(nn.Module):
         return torch.cat([getattr(self, n)(i, s) for n, i, s in zip(self.tower_names, inputs, scales)], 1)
 
     def served(self, logits):
-        """Served outputs [batch, outputs] from forward's [batch, tasks], in spec.outputs order
-        (TaskOutputs.Served): probabilities (joint along Given chains), values, conditionals, odds."""
+        """Served outputs [batch, served columns] from forward's [batch, columns], in spec.outputs order
+        (TaskOutputs.Served): probabilities (joint along Given chains), values, conditionals, odds, and
+        class probabilities (one column per class)."""
         probabilities = logits.sigmoid()
         tasks = self.spec.tasks
+        first = task_columns(tasks)
         joint = {}
 
         def of(t):
             if t not in joint:
                 given = tasks[t]["given"]
-                joint[t] = probabilities[:, t] if given < 0 else of(given) * probabilities[:, t]
+                joint[t] = probabilities[:, first[t]] if given < 0 else of(given) * probabilities[:, first[t]]
             return joint[t]
 
         columns = []
@@ -110,12 +113,14 @@ class MultiTaskNetwork(nn.Module):
             if kind == "probability":
                 columns.append(of(t))
             elif kind == "value":
-                columns.append(logits[:, t])
+                columns.append(logits[:, first[t]])
             elif kind == "conditional":
-                columns.append(probabilities[:, t])
+                columns.append(probabilities[:, first[t]])
+            elif kind == "odds":
+                columns.append(logits[:, first[t]].exp())
             else:
-                columns.append(logits[:, t].exp())
-        return torch.stack(columns, 1)
+                columns.append(logits[:, first[t]:first[t] + tasks[t]["classes"]].softmax(1))
+        return torch.cat([c if c.dim() == 2 else c.unsqueeze(1) for c in columns], 1)
 
     def predict(self, categorical, numeric):
         """Served outputs in evaluation mode without gradients (MultiTaskNetwork.Predict)."""
@@ -152,6 +157,20 @@ class MultiTaskNetwork(nn.Module):
                 if isinstance(module, nn.Linear):
                     penalty = penalty + r["dense_l2"] * module.weight.square().sum()
         return penalty
+
+
+def width_of(task):
+    """Columns a task takes in forward's output: a multiclass task's classes, else 1 (TaskInfo.Width)."""
+    return task["classes"] if task["kind"] == "multiclass" else 1
+
+
+def task_columns(tasks):
+    """Each task's first column in forward's output (ModelSchema.TaskColumns)."""
+    first, column = [], 0
+    for task in tasks:
+        first.append(column)
+        column += width_of(task)
+    return first
 
 
 def build_network(spec, sparse_embeddings=True):

@@ -165,7 +165,10 @@ def _check(raw, path):
     for t, task in enumerate(tasks):
         where = f"tasks[{t}]"
         get(task, "name", str, where)
-        one_of(task, "kind", ("binary", "regression"), where)
+        kind = one_of(task, "kind", ("binary", "regression", "multiclass"), where)
+        classes = task.get("classes", 0)
+        if kind == "multiclass" and (not isinstance(classes, int) or classes < 2):
+            fail(f"{where}.classes", "must be an integer of at least 2 for a multiclass task")
         get(task, "loss_weight", float, where)
         given = get(task, "given", int, where)
         if given >= 0 and (given >= len(tasks) or tasks[given].get("kind") != "binary"):
@@ -180,7 +183,7 @@ def _check(raw, path):
         get(output, "name", str, where)
         if not 0 <= get(output, "task", int, where) < len(tasks):
             fail(f"{where}.task", f"must index one of the {len(tasks)} tasks")
-        one_of(output, "kind", ("probability", "value", "conditional", "odds"), where)
+        one_of(output, "kind", ("probability", "value", "conditional", "odds", "class_probabilities"), where)
 
     regularization = get(raw, "regularization", dict, "")
     for key in ("embedding_l2", "dense_l2", "dropout"):

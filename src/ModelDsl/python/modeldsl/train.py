@@ -129,7 +129,7 @@ class EarlyStopping:
         if settings["task"] not in names:
             raise ValueError(f"early_stopping.task '{settings['task']}' is not a task of {spec.model}; its tasks are {', '.join(names)}.")
         self.task = names.index(settings["task"])
-        reported = ("auc", "log_loss") if spec.tasks[self.task]["kind"] == "binary" else ("rmse", "mae")
+        reported = ("rmse", "mae") if spec.tasks[self.task]["kind"] == "regression" else ("auc", "log_loss")
         if self.metric not in reported:
             raise ValueError(f"early_stopping.metric {self.metric} is not reported by '{settings['task']}'; it reports {' and '.join(reported)}.")
 
@@ -298,7 +298,14 @@ def _track(progress, stopping, report, network):
 
 def _require_both_classes(spec, validation, task):
     """AUC is undefined with one class only, so early stopping on it could never see an improvement (as in C#)."""
-    positives = joint_label(spec, np.concatenate([shard[2] for shard in validation.shards]), task) > 0.5
+    labels = np.concatenate([shard[2] for shard in validation.shards])
+    if spec.tasks[task]["kind"] == "multiclass":
+        if len(np.unique(labels[:, task])) < 2:
+            raise ValueError(f"early_stopping watches the AUC of '{spec.tasks[task]['name']}', which is undefined on the validation shards "
+                             f"'{validation.directory}': all {len(labels)} samples are class {labels[0, task]:g}. "
+                             "Pass validation samples of several classes, or watch log_loss.")
+        return
+    positives = joint_label(spec, labels, task) > 0.5
     if positives.all() or not positives.any():
         raise ValueError(f"early_stopping watches the AUC of '{spec.tasks[task]['name']}', which is undefined on the validation shards "
                          f"'{validation.directory}': all {len(positives)} samples are {'positive' if positives.all() else 'negative'}. "
@@ -318,14 +325,15 @@ def joint_label(spec, labels, t):
 def evaluate(network, shards, spec, batch_size, device, rank, world, collective):
     """Per-task metrics of the network on all rows of ``shards`` (each rank predicts its part), as the C#
     trainer reports them: AUC and log loss of binary tasks (joint along Given chains, plus the conditional
-    AUC where the Given event happened), RMSE, mean-baseline RMSE and MAE of regression tasks."""
+    AUC where the Given event happened), RMSE, mean-baseline RMSE and MAE of regression tasks, accuracy,
+    macro one-vs-rest AUC and log loss of multiclass tasks."""
     start, end = shards.part(rank, world)
     predictions, labels = [], []
     for s in range(start, end, batch_size):
         categorical, numeric, label, _ = shards.gather(np.arange(s, min(s + batch_size, end)))
         predictions.append(network.predict(torch.from_numpy(categorical).to(device), torch.from_numpy(numeric).to(device)).cpu().numpy())
         labels.append(label)
-    outputs = len(spec.outputs)
+    outputs = sum(o.get("width", 1) for o in spec.outputs)
     parts = collective.gather((np.concatenate(predictions) if predictions else np.zeros((0, outputs), np.float32),
                                np.concatenate(labels) if labels else np.zeros((0, len(spec.tasks)), np.float32)))
     predicted = np.concatenate([p for p, _ in parts])
@@ -336,13 +344,24 @@ def evaluate(network, shards, spec, batch_size, device, rank, world, collective)
 def metrics(spec, predicted, labels):
     tasks = spec.tasks
 
+    # Each output's first served column (ModelSchema.OutputColumns).
+    first, column = [], 0
+    for out in spec.outputs:
+        first.append(column)
+        column += out.get("width", 1)
+
     def output(t, kinds):
-        return next((o for o, out in enumerate(spec.outputs) if out["task"] == t and out["kind"] in kinds), -1)
+        return next((first[o] for o, out in enumerate(spec.outputs) if out["task"] == t and out["kind"] in kinds), -1)
 
     result = []
     for t, task in enumerate(tasks):
-        main = predicted[:, output(t, ("probability", "value"))]
         m = {"task": task["name"], "kind": task["kind"], "count": int(len(labels))}
+        if task["kind"] == "multiclass":
+            start = output(t, ("class_probabilities",))
+            m.update(multiclass_metrics(predicted[:, start:start + task["classes"]], labels[:, t].astype(np.int64)))
+            result.append(m)
+            continue
+        main = predicted[:, output(t, ("probability", "value"))]
         if task["kind"] == "binary":
             truth = joint_label(spec, labels, t)
             p = np.clip(main.astype(np.float64), 1e-7, 1 - 1e-7)
@@ -358,6 +377,18 @@ def metrics(spec, predicted, labels):
                      baseline_rmse=float(np.sqrt(max(0.0, (truth ** 2).mean() - truth.mean() ** 2))))
         result.append(m)
     return result
+
+
+def multiclass_metrics(probabilities, labels):
+    """MulticlassMetrics: accuracy (the first most likely class), the macro one-vs-rest AUC over the classes that
+    occur and do not make up every label (NaN if a probability is NaN), and the mean −log p(label), clipped at 1e-7."""
+    if np.isnan(probabilities).any():
+        macro = float("nan")
+    else:
+        aucs = [a for a in (auc(probabilities[:, c], labels == c) for c in range(probabilities.shape[1])) if not np.isnan(a)]
+        macro = float(np.mean(aucs)) if aucs else float("nan")
+    p = np.clip(probabilities[np.arange(len(labels)), labels].astype(np.float64), 1e-7, 1 - 1e-7)
+    return {"accuracy": float((probabilities.argmax(1) == labels).mean()), "auc": macro, "log_loss": float(-np.log(p).mean())}
 
 
 def auc(scores, positive):
