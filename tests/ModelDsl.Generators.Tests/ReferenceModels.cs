@@ -232,5 +232,5 @@ internal static class ReferenceModels
         }
         """;
 
-    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Pepnet, Escm, Adatt, Multiclass];
+    public static readonly string[] All = [SharedBottom, Mmoe, Ple, Funnel, Features, Keywords, Pepnet, Escm, Adatt, Multiclass, Learned];
 }
