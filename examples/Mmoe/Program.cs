@@ -106,6 +106,8 @@ if (gated.Length > 0)
                     string.Join(" ", gate.MeanWeights.Select(w => Invariant($"{w,5:P0}"))));
             foreach (var warning in GateStatistics.Warnings(gates))
                 Console.WriteLine(Invariant($"p = {p:F2} {Name(a),-5} warning: {warning}"));
+            Console.WriteLine(Invariant($"p = {p:F2} {Name(a),-5} plot: ") +
+                GatePlot.Save(gates, Invariant($"{Name(a)} gates, p = {p:F2}"), Path.Combine("gates", Invariant($"{Name(a)}-p{p:F2}.png"))));
         }
 }
 
