@@ -38,6 +38,23 @@ internal sealed class DdpRun
         return run;
     }
 
+    /// <summary>
+    /// The same full-batch steps in both runtimes: the bundle is written from <paramref name="csharp"/> before it moves,
+    /// <paramref name="initial"/> loads those weights, <paramref name="csharp"/> fits <paramref name="samples"/>, and one
+    /// Python rank trains from the bundle into <paramref name="python"/>. Fails unless the C# trainer moved its weights.
+    /// </summary>
+    public static void TrainBoth<T>(string folder, ModelTrainer<T> csharp, ModelTrainer<T> initial, ModelTrainer<T> python,
+        TrainingOptions options, IReadOnlyList<T> samples, string name)
+    {
+        var run = Prepare(folder, csharp, options, samples);
+        initial.Load(Path.Combine(run.Bundle, "initial.weights"));
+        csharp.Fit(samples);
+        var weights = Path.Combine(folder, "python.weights");
+        run.Launch(1, "--output", weights);
+        python.Load(weights);
+        Assert.True(Differ(initial.Network, csharp.Network), $"{name}: the C# trainer did not move the weights");
+    }
+
     /// <summary>Runs <paramref name="ranks"/> ranks on the bundle and shards; fails the test unless they succeed.</summary>
     public string Launch(int ranks, params string[] arguments)
     {

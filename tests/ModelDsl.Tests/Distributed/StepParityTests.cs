@@ -82,16 +82,9 @@ public sealed class StepParityTests : IDisposable
     {
         var samples = StepParityModel.Samples(Rows, seed: 3);
         using var csharp = new StepParityModel.Trainer(options);
-        var run = DdpRun.Prepare(_folder, csharp, options, samples);
         using var initial = new StepParityModel.Trainer(options);
-        initial.Load(Path.Combine(run.Bundle, "initial.weights"));
-
-        csharp.Fit(samples);
-        run.Launch(1, "--output", Path.Combine(_folder, "python.weights"));
         using var python = new StepParityModel.Trainer(options);
-        python.Load(Path.Combine(_folder, "python.weights"));
-
-        Assert.True(DdpRun.Differ(initial.Network, csharp.Network), $"{name}: the C# trainer did not move the weights");
+        DdpRun.TrainBoth(_folder, csharp, initial, python, options, samples, name);
         DdpRun.AssertSameWeights(csharp.Network, python.Network, 1e-5, name);
     }
 
