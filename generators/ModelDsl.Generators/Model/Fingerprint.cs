@@ -31,8 +31,7 @@ internal static class Fingerprint
                 .Append(f.Transform != NumericTransform.None ? $":transform={(int)f.Transform}" : "")
                 .Append(f.Missing != MissingValue.Error ? $":missing={f.Missing}" : "")
                 .Append(f.IsLearned ? $":learned={f.Type}" : "")
-                // Only float? and string?, the nullable members from before ids and sequences could be missing: their models keep their fingerprints.
-                .Append(f.Type.IsNullable && !f.Type.IsArray && (f.Kind == FeatureKind.Numeric || f.Type.IsString) ? $":fill={f.MissingFill.ToString("R", CultureInfo.InvariantCulture)}" : "")
+                .Append(f.Type.IsNullable && f.Kind == FeatureKind.Numeric ? $":fill={f.MissingFill.ToString("R", CultureInfo.InvariantCulture)}" : "")
                 .Append(f.MissingId >= 0 ? $":missingid={f.MissingId}" : "");
         foreach (var t in spec.Tasks)
             text.Append("|t:").Append(t.Name).Append(':').Append(t.Kind).Append(Units(t.Tower)).Append(':').Append(t.Given)
