@@ -66,7 +66,7 @@ internal static class AdamKernel
             else
             {
                 var sum = sums.AsSpan(slot * dim, dim);
-                TensorPrimitives.Add(sum, value, sum);
+                SpanMath.Add(sum, value);
             }
         }
         for (var s = 0; s < count; s++)

@@ -1,7 +1,6 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -64,15 +63,12 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         return Mix(probabilities, experts, bias);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     private static Tensor Softmax(Tensor scores)
     {
         using var s = scores.contiguous();
         var probabilities = empty_like(s);
-        var input = Floats(s);
-        var output = Floats(probabilities);
-        var count = (int)s.shape[2];
-        for (var at = 0; at < input.Length; at += count)
-            SpanMath.Softmax(input.Slice(at, count), output.Slice(at, count));
+        SpanMath.Softmax(Floats(s), Floats(probabilities), (int)s.shape[2]);
         return probabilities;
     }
 
@@ -80,7 +76,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
     private static Tensor Mix(Tensor probabilities, Tensor experts, Tensor? bias)
     {
         var shape = new Shape(probabilities, experts);
-        var mixed = zeros([shape.Batch, shape.Gates, shape.Units], ScalarType.Float32, CPU);
+        var mixed = empty([shape.Batch, shape.Gates, shape.Units], ScalarType.Float32, CPU);
         var p = Floats(probabilities);
         var y = Floats(mixed);
         var rows = new ExpertRows(experts, bias, shape);
@@ -91,10 +87,11 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
                 var x = rows.Activated(b);
                 for (var g = 0; g < shape.Gates; g++)
                 {
-                    var target = y.Slice((b * shape.Gates + g) * shape.Units, shape.Units);
                     var weights = p.Slice((b * shape.Gates + g) * shape.Experts, shape.Experts);
+                    var target = y.Slice((b * shape.Gates + g) * shape.Units, shape.Units);
+                    target.Clear();
                     for (var e = 0; e < shape.Experts; e++)
-                        TensorPrimitives.MultiplyAdd(x.Slice(e * shape.Units, shape.Units), weights[e], target, target);
+                        SpanMath.MultiplyAdd(target, x.Slice(e * shape.Units, shape.Units), weights[e]);
                 }
             }
         }
@@ -128,8 +125,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         using var gradient = grad_output.contiguous();
         var shape = new Shape(probabilities, experts);
         var scoresGradient = empty_like(probabilities);
-        // Deferred experts' gradient is written row by row; activated experts' is summed over gates into zeros.
-        var expertsGradient = bias is null ? zeros_like(experts) : empty_like(experts);
+        var expertsGradient = empty_like(experts);
         var biasGradient = bias is null ? null : zeros_like(bias);
         var p = Floats(probabilities);
         var dy = Floats(gradient);
@@ -137,39 +133,32 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         var dx = Floats(expertsGradient);
         var db = biasGradient is null ? default : Floats(biasGradient);
         var rows = new ExpertRows(experts, bias, shape);
-        var scratch = ArrayPool<float>.Shared.Rent(shape.Experts * (shape.Units + 1));
+        var scratch = ArrayPool<float>.Shared.Rent(shape.Experts);
         try
         {
-            var rowGradient = scratch.AsSpan(0, shape.Experts * shape.Units);
-            var weightsGradient = scratch.AsSpan(shape.Experts * shape.Units, shape.Experts);
+            var weightsGradient = scratch.AsSpan(0, shape.Experts);
             for (var b = 0; b < shape.Batch; b++)
             {
                 var x = rows.Activated(b);
-                // Activated experts take their gradient in place; deferred ones through the ReLU below.
-                var target = bias is null ? dx.Slice(b * shape.Experts * shape.Units, shape.Experts * shape.Units) : rowGradient;
-                if (bias is not null)
+                for (var e = 0; e < shape.Experts; e++)
+                {
+                    // Expert e's gradient, Σ_g p[g, e]·dy[g], then through the deferred ReLU (and into the bias) when there is one.
+                    var target = bias is null
+                        ? dx.Slice((b * shape.Experts + e) * shape.Units, shape.Units)
+                        : dx.Slice((e * shape.Batch + b) * shape.Units, shape.Units);
                     target.Clear();
+                    for (var g = 0; g < shape.Gates; g++)
+                        SpanMath.MultiplyAdd(target, dy.Slice((b * shape.Gates + g) * shape.Units, shape.Units), p[(b * shape.Gates + g) * shape.Experts + e]);
+                    if (bias is not null)
+                        SpanMath.ReluGradientAndBias(target, x.Slice(e * shape.Units, shape.Units), db.Slice(e * shape.Units, shape.Units));
+                }
                 for (var g = 0; g < shape.Gates; g++)
                 {
                     var row = (b * shape.Gates + g) * shape.Experts;
                     var dyRow = dy.Slice((b * shape.Gates + g) * shape.Units, shape.Units);
                     for (var e = 0; e < shape.Experts; e++)
-                    {
-                        weightsGradient[e] = TensorPrimitives.Dot(dyRow, x.Slice(e * shape.Units, shape.Units));
-                        var rowTarget = target.Slice(e * shape.Units, shape.Units);
-                        TensorPrimitives.MultiplyAdd(dyRow, p[row + e], rowTarget, rowTarget);
-                    }
+                        weightsGradient[e] = SpanMath.Dot(dyRow, x.Slice(e * shape.Units, shape.Units));
                     SpanMath.SoftmaxGradient(p.Slice(row, shape.Experts), weightsGradient, ds.Slice(row, shape.Experts));
-                }
-                if (bias is not null)
-                {
-                    for (var e = 0; e < shape.Experts; e++)
-                    {
-                        var dz = dx.Slice((e * shape.Batch + b) * shape.Units, shape.Units);
-                        SpanMath.ReluGradient(dz, target.Slice(e * shape.Units, shape.Units), x.Slice(e * shape.Units, shape.Units));
-                        var biasRow = db.Slice(e * shape.Units, shape.Units);
-                        TensorPrimitives.Add(biasRow, dz, biasRow);
-                    }
                 }
             }
         }
@@ -214,11 +203,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
                 return _experts.Slice(b * width, width);
             var row = _row.AsSpan(0, width);
             for (var e = 0; e < _shape.Experts; e++)
-            {
-                var target = row.Slice(e * _shape.Units, _shape.Units);
-                TensorPrimitives.Add(_experts.Slice((e * _shape.Batch + b) * _shape.Units, _shape.Units), _bias.Slice(e * _shape.Units, _shape.Units), target);
-                TensorPrimitives.Max(target, 0f, target);
-            }
+                SpanMath.AddBiasRelu(row.Slice(e * _shape.Units, _shape.Units), _experts.Slice((e * _shape.Batch + b) * _shape.Units, _shape.Units), _bias.Slice(e * _shape.Units, _shape.Units));
             return row;
         }
 
