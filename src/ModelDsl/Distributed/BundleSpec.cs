@@ -145,7 +145,19 @@ public enum BundleArchitectureKind
 /// <param name="SampleWeighting">How its sample weight applies.</param>
 /// <param name="Tower">Its tower.</param>
 /// <param name="Classes">Classes of a multiclass task (its tower's output units); 0 for other tasks.</param>
-public sealed record BundleTask(string Name, TaskKind Kind, double LossWeight, int Given, SampleWeighting SampleWeighting, BundleTower Tower, int Classes = 0);
+public sealed record BundleTask(string Name, TaskKind Kind, double LossWeight, int Given, SampleWeighting SampleWeighting, BundleTower Tower, int Classes = 0)
+{
+    /// <summary>ESCM²'s regularizer of this Given task (<see cref="TaskInfo.Counterfactual"/>), or null; left out of the JSON when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CounterfactualSettings? Counterfactual { get; init; }
+
+    /// <summary>
+    /// The ESCM²-DR imputation tower (training only; its column follows the tasks' in <c>forward</c>, in task order:
+    /// <see cref="ModelSchema.ImputedTasks"/>), or null; left out of the JSON when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BundleTower? Imputation { get; init; }
+}
 
 /// <summary>A task's tower.</summary>
 /// <param name="Module">Module name.</param>

@@ -74,14 +74,14 @@ public static class TrainingBundle
         ArgumentNullException.ThrowIfNull(network);
         options ??= new TrainingOptions();
         var schema = network.Schema;
-        // python/modeldsl has no twin of CounterfactualRisk or of the imputation towers: refused, not trained as plain ESMM.
-        if (schema.Tasks.FirstOrDefault(t => t.Counterfactual is not null) is { } counterfactual)
-            throw new ArgumentException($"The distributed trainer does not implement ESCM²'s counterfactual regularizers, and task '{counterfactual.Name}' of {schema.Name} " +
-                $"sets Counterfactual = {counterfactual.Counterfactual!.Regularizer}: train it with the generated Trainer, or remove Counterfactual.", nameof(network));
         var children = network.named_children().ToList();
+        // The tasks' towers, then the ESCM²-DR imputation towers in ImputedTasks order, as the generated Network declares them.
         var towers = children.Where(c => c.module is Tower).ToList();
-        if (towers.Count != schema.Tasks.Count)
-            throw new ArgumentException($"The network of {schema.Name} has {towers.Count} towers for {schema.Tasks.Count} tasks.", nameof(network));
+        if (towers.Count != schema.Tasks.Count + schema.ImputedTasks.Count)
+            throw new ArgumentException($"The network of {schema.Name} has {towers.Count} towers for {schema.Tasks.Count} tasks and {schema.ImputedTasks.Count} imputation towers.", nameof(network));
+        var imputations = new Dictionary<int, BundleTower>();
+        for (var i = 0; i < schema.ImputedTasks.Count; i++)
+            imputations[schema.ImputedTasks[i]] = TowerOf(towers[schema.Tasks.Count + i]);
         var parameters = network.named_parameters().Select(p => p.name).ToHashSet();
         return new BundleSpec(
             BundleSpec.FormatName,
@@ -96,8 +96,11 @@ public static class TrainingBundle
             children.Where(c => c.module is NumericTransforms).Select(c => (NumericTransforms)c.module)
                 .Select(t => new BundleNumericTransforms(t.GetName(), t.Log1pColumns, t.StandardizeColumns)).SingleOrDefault(),
             Architecture(schema, children.Select(c => c.module).ToList()),
-            schema.Tasks.Select((task, t) => new BundleTask(task.Name, task.Kind, task.LossWeight, task.Given, task.Weighting,
-                new BundleTower(towers[t].name, Units(((Tower)towers[t].module).Hidden.Layers)), task.Classes)).ToArray(),
+            schema.Tasks.Select((task, t) => new BundleTask(task.Name, task.Kind, task.LossWeight, task.Given, task.Weighting, TowerOf(towers[t]), task.Classes)
+            {
+                Counterfactual = task.Counterfactual,
+                Imputation = imputations.GetValueOrDefault(t),
+            }).ToArray(),
             schema.Outputs,
             schema.Regularization,
             options.LossWeighting ?? schema.LossWeighting,
@@ -111,6 +114,8 @@ public static class TrainingBundle
             Vocabularies = network.Vocabularies.Any ? Convert.ToBase64String(network.Vocabularies.ToBytes()) : null,
         };
     }
+
+    private static BundleTower TowerOf((string name, nn.Module module) tower) => new(tower.name, Units(((Tower)tower.module).Hidden.Layers));
 
     private static BundleEmbeddings Embeddings(string name, EmbeddingGroup group) =>
         new(name, group.FirstColumn, group.Dim, group.Segments, group.Slots.Select(s => new BundleSlot(s.Segment, s.Length, s.Pooling)).ToArray());

@@ -141,6 +141,56 @@ public sealed class BundleTests : IDisposable
     }
 
     [Fact]
+    public void EscmSettingsAndTheImputationTowerTravelInTheSpecAndPythonChecksThem()
+    {
+        using var dr = new Esmm.EscmDrModel.Network();
+        using var ips = new Esmm.EscmIpsLowFloorModel.Network();
+        var drTasks = TrainingBundle.Describe(dr).Tasks;
+        var ipsTasks = TrainingBundle.Describe(ips).Tasks;
+        Assert.Equal([null, Esmm.EscmDrModel.Schema.Tasks[1].Counterfactual], drTasks.Select(t => t.Counterfactual));
+        Assert.Equal("imputation_Purchase", drTasks[1].Imputation!.Module);
+        Assert.Equal([32], drTasks[1].Imputation!.Units);
+        Assert.Null(drTasks[0].Imputation);
+        Assert.Equal(new CounterfactualSettings(CounterfactualRegularizer.InversePropensity, 0.5, 0.02), ipsTasks[1].Counterfactual);
+        Assert.Null(ipsTasks[1].Imputation);
+
+        var bundle = Path.Combine(_folder, "bundle");
+        TrainingBundle.Write(bundle, dr);
+        var spec = File.ReadAllText(Path.Combine(bundle, TrainingBundle.SpecFile));
+        var tasks = JsonNode.Parse(spec)!["tasks"]!;
+        Assert.Equal("""{"regularizer":"doubly_robust","weight":0.5,"propensity_floor":0.1}""", tasks[1]!["counterfactual"]!.ToJsonString());
+        Assert.Equal(["name", "kind", "loss_weight", "given", "sample_weighting", "tower", "classes"], tasks[0]!.AsObject().Select(p => p.Key));
+        void Variant(string name, Action<JsonNode> change)
+        {
+            var json = JsonNode.Parse(spec)!;
+            change(json["tasks"]!);
+            File.WriteAllText(Path.Combine(bundle, name), json.ToJsonString());
+        }
+        Variant("regularizer.json", t => t[1]!["counterfactual"]!["regularizer"] = "naive");
+        Variant("floor.json", t => t[1]!["counterfactual"]!["propensity_floor"] = 0);
+        Variant("imputation.json", t => t[1]!.AsObject().Remove("imputation"));
+        Variant("given.json", t => t[0]!["counterfactual"] = t[1]!["counterfactual"]!.DeepClone());
+
+        var output = PythonRuntime.Run(bundle, """
+            from modeldsl import load_spec, build_network, SpecError
+            names = [n for n, _ in build_network(load_spec("spec.json")).named_modules() if n.startswith("imputation_")]
+            print("modules", names)
+            for name in ["regularizer", "floor", "imputation", "given"]:
+                try:
+                    load_spec(name + ".json")
+                    print(name, "LOADED")
+                except SpecError as e:
+                    print(name, "->", e)
+            """);
+        Assert.Contains("modules ['imputation_Purchase', 'imputation_Purchase.hidden'", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("LOADED", output, StringComparison.Ordinal);
+        Assert.Contains("field 'tasks[1].counterfactual.regularizer' must be one of inverse_propensity, doubly_robust, not 'naive'.", output, StringComparison.Ordinal);
+        Assert.Contains("field 'tasks[1].counterfactual.propensity_floor' must be in (0, 1], not 0.", output, StringComparison.Ordinal);
+        Assert.Contains("field 'tasks[1].imputation' must be present exactly when the counterfactual regularizer is doubly_robust.", output, StringComparison.Ordinal);
+        Assert.Contains("field 'tasks[0].counterfactual' is set, but only a binary task with a given task has a counterfactual regularizer.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithoutPyTorchTheTestsFailSayingWhatToRun()
     {
         var problem = PythonRuntime.TorchProblem(Path.Combine(_folder, "no-such-python3"));

@@ -70,7 +70,8 @@ internal static class PythonRuntime
 
     /// <summary>
     /// Writes a bundle per network (its current weights as saved by C#), runs PyTorch's forward on them in one
-    /// process, and checks every served output against TorchSharp's <see cref="MultiTaskNetwork.Predict"/>, and the
+    /// process, and checks every served output against TorchSharp's <see cref="MultiTaskNetwork.Predict"/>, the training-only
+    /// ESCM²-DR imputation columns of <c>forward</c> (<see cref="ModelSchema.ImputedTasks"/>) against TorchSharp's in evaluation mode, and the
     /// L2 penalty against <see cref="MultiTaskNetwork.Penalty"/>, within <see cref="Parity.Tolerance"/>; and that both take
     /// the same parameter for <see cref="MultiTaskNetwork.SharedWeight"/>. Standardize statistics are fitted first, and normalized experts' statistics drawn at random, so neither is the identity.
     /// </summary>
@@ -95,10 +96,14 @@ internal static class PythonRuntime
             File.WriteAllBytes(Path.Combine(bundles[i], "categorical.bin"), MemoryMarshal.AsBytes(categorical.AsSpan()).ToArray());
             File.WriteAllBytes(Path.Combine(bundles[i], "numeric.bin"), MemoryMarshal.AsBytes(numeric.AsSpan()).ToArray());
             using var categoricalTensor = tensor(categorical, [rows, schema.CategoricalCount]);
-            using var served = network.Predict(categoricalTensor, tensor(numeric, [rows, schema.NumericCount]));
+            using var numericTensor = tensor(numeric, [rows, schema.NumericCount]);
+            using var served = network.Predict(categoricalTensor, numericTensor);
+            network.eval();
             using (no_grad())
+            using (var imputed = network.forward(categoricalTensor, numericTensor).narrow(1, schema.LogitColumns, schema.ImputedTasks.Count).contiguous())
             using (var penalty = network.Penalty(categoricalTensor))
-                expected[i] = [.. served.data<float>().ToArray(), penalty.item<float>()];
+                expected[i] = [.. served.data<float>().ToArray(), .. imputed.data<float>().ToArray(), penalty.item<float>()];
+            network.train();
             shared[i] = network.SharedWeight.detach().contiguous().data<float>().ToArray();
         }
         Run(bundles[0], ForwardScript, [rows.ToString(CultureInfo.InvariantCulture), .. bundles]);
@@ -110,11 +115,14 @@ internal static class PythonRuntime
                 $"{schema.Name}: PyTorch's shared_weight is not TorchSharp's SharedWeight");
             var actual = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(bundles[i], "served.bin"))).ToArray();
             Assert.True(actual.Length == expected[i].Length, $"{schema.Name}: PyTorch gave {actual.Length} values, TorchSharp {expected[i].Length}");
+            var servedValues = rows * schema.ServedColumns;
             for (var v = 0; v < actual.Length; v++)
             {
                 var want = expected[i][v];
                 var penalty = v == actual.Length - 1;
-                var what = penalty ? "the L2 penalty" : $"{schema.Outputs[v % schema.Outputs.Count].Name} row {v / schema.Outputs.Count}";
+                var what = penalty ? "the L2 penalty"
+                    : v >= servedValues ? $"imputation of {schema.Tasks[schema.ImputedTasks[(v - servedValues) % schema.ImputedTasks.Count]].Name} row {(v - servedValues) / schema.ImputedTasks.Count}"
+                    : $"{schema.Outputs[v % schema.Outputs.Count].Name} row {v / schema.Outputs.Count}";
                 // The penalty is small (λ · Σw²): relative, or the test could not tell a wrong one.
                 if (!(Math.Abs(actual[v] - want) <= Parity.Tolerance * (penalty ? Math.Abs(want) : Math.Max(1, Math.Abs(want)))))
                     throw new XunitException($"{schema.Name} (bundle {bundles[i]}) {what}: PyTorch {actual[v]} vs TorchSharp {want}");
@@ -122,13 +130,14 @@ internal static class PythonRuntime
         }
     }
 
-    // Loads each bundle's weights into the PyTorch network and writes its served outputs (float32, row-major), then its L2
-    // penalty; and its shared weight.
+    // Loads each bundle's weights into the PyTorch network and writes its served outputs (float32, row-major), its imputation
+    // columns in evaluation mode, then its L2 penalty; and its shared weight.
     private const string ForwardScript = """
         import os, sys
         import numpy as np
         import torch
         from modeldsl import load_spec, build_network, read_weights
+        from modeldsl.network import width_of
         rows = int(sys.argv[1])
         for bundle in sys.argv[2:]:
             spec = load_spec(os.path.join(bundle, "spec.json"))
@@ -136,9 +145,12 @@ internal static class PythonRuntime
             network.load_state_dict(read_weights(os.path.join(bundle, "initial.weights"), spec))
             categorical = torch.from_numpy(np.fromfile(os.path.join(bundle, "categorical.bin"), dtype="<i8").reshape(rows, spec.categorical_columns))
             numeric = torch.from_numpy(np.fromfile(os.path.join(bundle, "numeric.bin"), dtype="<f4").reshape(rows, spec.numeric_columns))
+            served = network.predict(categorical, numeric).reshape(-1)
+            network.eval()
             with torch.no_grad():
+                imputed = network(categorical, numeric)[:, sum(map(width_of, spec.tasks)):].reshape(-1)
                 penalty = network.penalty(categorical).reshape(1)
-            torch.cat([network.predict(categorical, numeric).reshape(-1), penalty]).numpy().astype("<f4").tofile(os.path.join(bundle, "served.bin"))
+            torch.cat([served, imputed, penalty]).numpy().astype("<f4").tofile(os.path.join(bundle, "served.bin"))
             network.shared_weight.detach().numpy().astype("<f4").tofile(os.path.join(bundle, "shared.bin"))
         """;
 

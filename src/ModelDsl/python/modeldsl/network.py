@@ -17,7 +17,8 @@ _DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.in
 class MultiTaskNetwork(nn.Module):
     """``forward(categorical, numeric)`` returns [batch, columns]: logits of binary tasks (conditional ones
     for Given tasks), values of regression tasks and one logit per class of multiclass tasks, in task order,
-    as the generated TorchSharp ``forward`` does.
+    then the training-only imputed errors of ESCM²-DR tasks (ModelSchema.ImputedTasks), as the generated
+    TorchSharp ``forward`` does.
 
     categorical: int64 [batch, spec.categorical_columns], sequences padded with −1.
     numeric: float32 [batch, spec.numeric_columns], raw (the transforms are part of the network).
@@ -69,6 +70,10 @@ class MultiTaskNetwork(nn.Module):
         for task in spec.tasks:
             self.add_module(task["tower"]["module"], Tower(tower_width, task["tower"]["units"], regularization, width_of(task)))
             self.tower_names.append(task["tower"]["module"])
+        # ESCM²-DR's imputation towers (training only): a twin of the task's tower on the same input, no PPNet scales.
+        self.imputations = [(t, task["imputation"]["module"]) for t, task in enumerate(spec.tasks) if task.get("imputation")]
+        for t, name in self.imputations:
+            self.add_module(name, Tower(tower_width, spec.tasks[t]["imputation"]["units"], regularization))
         _check_state(self, spec)
 
     def forward(self, categorical, numeric):
@@ -90,7 +95,8 @@ class MultiTaskNetwork(nn.Module):
             for level in range(self.levels):
                 inputs, shared = getattr(self, f"level_{level}")(inputs, shared)
         scales = getattr(self, self.tower_gates_name)(embedded, x) if self.tower_gates_name else [None] * tasks
-        return torch.cat([getattr(self, n)(i, s) for n, i, s in zip(self.tower_names, inputs, scales)], 1)
+        columns = [getattr(self, n)(i, s) for n, i, s in zip(self.tower_names, inputs, scales)]
+        return torch.cat(columns + [getattr(self, n)(inputs[t]) for t, n in self.imputations], 1)
 
     def served(self, logits):
         """Served outputs [batch, served columns] from forward's [batch, columns], in spec.outputs order
