@@ -98,12 +98,9 @@ internal static class PythonRuntime
             using var categoricalTensor = tensor(categorical, [rows, schema.CategoricalCount]);
             using var numericTensor = tensor(numeric, [rows, schema.NumericCount]);
             using var served = network.Predict(categoricalTensor, numericTensor);
-            network.eval();
             using (no_grad())
-            using (var imputed = network.forward(categoricalTensor, numericTensor).narrow(1, schema.LogitColumns, schema.ImputedTasks.Count).contiguous())
             using (var penalty = network.Penalty(categoricalTensor))
-                expected[i] = [.. served.data<float>().ToArray(), .. imputed.data<float>().ToArray(), penalty.item<float>()];
-            network.train();
+                expected[i] = [.. served.data<float>().ToArray(), .. Imputed(network, categoricalTensor, numericTensor), penalty.item<float>()];
             shared[i] = network.SharedWeight.detach().contiguous().data<float>().ToArray();
         }
         Run(bundles[0], ForwardScript, [rows.ToString(CultureInfo.InvariantCulture), .. bundles]);
@@ -127,6 +124,25 @@ internal static class PythonRuntime
                 if (!(Math.Abs(actual[v] - want) <= Parity.Tolerance * (penalty ? Math.Abs(want) : Math.Max(1, Math.Abs(want)))))
                     throw new XunitException($"{schema.Name} (bundle {bundles[i]}) {what}: PyTorch {actual[v]} vs TorchSharp {want}");
             }
+        }
+    }
+
+    /// <summary>The imputation columns of <c>forward</c> in evaluation mode, row-major; empty without ESCM²-DR tasks.</summary>
+    private static float[] Imputed(MultiTaskNetwork network, Tensor categorical, Tensor numeric)
+    {
+        var schema = network.Schema;
+        if (schema.ImputedTasks.Count == 0)
+            return [];
+        network.eval();
+        try
+        {
+            using var _ = no_grad();
+            using var imputed = network.forward(categorical, numeric).narrow(1, schema.LogitColumns, schema.ImputedTasks.Count).contiguous();
+            return imputed.data<float>().ToArray();
+        }
+        finally
+        {
+            network.train();
         }
     }
 
