@@ -106,31 +106,15 @@ public sealed class BundleTests : IDisposable
         using var network = new MmoeModel.Network();
         var bundle = Path.Combine(_folder, "bundle");
         TrainingBundle.Write(bundle, network);
+        WriteVariant(bundle, "version", j => j["version"] = 2);
+        WriteVariant(bundle, "kind", j => j["tasks"]![0]!.AsObject().Remove("kind"));
+        WriteVariant(bundle, "units", j => j["architecture"]!["expert_units"] = "32");
+        WriteVariant(bundle, "given", j => j["tasks"]![0]!["given"] = 9);
+        WriteVariant(bundle, "format", j => j["format"] = "something-else");
         var spec = File.ReadAllText(Path.Combine(bundle, TrainingBundle.SpecFile));
-        void Variant(string name, Action<JsonNode> change)
-        {
-            var json = JsonNode.Parse(spec)!;
-            change(json);
-            File.WriteAllText(Path.Combine(bundle, name), json.ToJsonString());
-        }
-        Variant("version.json", j => j["version"] = 2);
-        Variant("kind.json", j => j["tasks"]![0]!.AsObject().Remove("kind"));
-        Variant("units.json", j => j["architecture"]!["expert_units"] = "32");
-        Variant("given.json", j => j["tasks"]![0]!["given"] = 9);
-        Variant("format.json", j => j["format"] = "something-else");
         File.WriteAllText(Path.Combine(bundle, "broken.json"), spec[..(spec.Length / 2)]);
 
-        var output = PythonRuntime.Run(bundle, """
-            from modeldsl import load_spec, SpecError
-            load_spec("spec.json")
-            for name in ["version", "kind", "units", "given", "format", "broken", "missing"]:
-                try:
-                    load_spec(name + ".json")
-                    print(name, "LOADED")
-                except SpecError as e:
-                    print(name, "->", e)
-            """);
-        Assert.DoesNotContain("LOADED", output, StringComparison.Ordinal);
+        var output = LoadSpecs(bundle, "version", "kind", "units", "given", "format", "broken", "missing");
         Assert.Contains("version -> The training bundle spec 'version.json': field 'version' is 2; this modeldsl package reads version 1 only", output, StringComparison.Ordinal);
         Assert.Contains("kind -> The training bundle spec 'kind.json': field 'tasks[0].kind' is missing.", output, StringComparison.Ordinal);
         Assert.Contains("units -> The training bundle spec 'units.json': field 'architecture.expert_units' must be a list", output, StringComparison.Ordinal);
@@ -156,34 +140,16 @@ public sealed class BundleTests : IDisposable
 
         var bundle = Path.Combine(_folder, "bundle");
         TrainingBundle.Write(bundle, dr);
-        var spec = File.ReadAllText(Path.Combine(bundle, TrainingBundle.SpecFile));
-        var tasks = JsonNode.Parse(spec)!["tasks"]!;
+        var tasks = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle, TrainingBundle.SpecFile)))!["tasks"]!;
         Assert.Equal("""{"regularizer":"doubly_robust","weight":0.5,"propensity_floor":0.1}""", tasks[1]!["counterfactual"]!.ToJsonString());
         Assert.Equal(["name", "kind", "loss_weight", "given", "sample_weighting", "tower", "classes"], tasks[0]!.AsObject().Select(p => p.Key));
-        void Variant(string name, Action<JsonNode> change)
-        {
-            var json = JsonNode.Parse(spec)!;
-            change(json["tasks"]!);
-            File.WriteAllText(Path.Combine(bundle, name), json.ToJsonString());
-        }
-        Variant("regularizer.json", t => t[1]!["counterfactual"]!["regularizer"] = "naive");
-        Variant("floor.json", t => t[1]!["counterfactual"]!["propensity_floor"] = 0);
-        Variant("imputation.json", t => t[1]!.AsObject().Remove("imputation"));
-        Variant("given.json", t => t[0]!["counterfactual"] = t[1]!["counterfactual"]!.DeepClone());
+        WriteVariant(bundle, "regularizer", j => j["tasks"]![1]!["counterfactual"]!["regularizer"] = "naive");
+        WriteVariant(bundle, "floor", j => j["tasks"]![1]!["counterfactual"]!["propensity_floor"] = 0);
+        WriteVariant(bundle, "imputation", j => j["tasks"]![1]!.AsObject().Remove("imputation"));
+        WriteVariant(bundle, "given", j => j["tasks"]![0]!["counterfactual"] = j["tasks"]![1]!["counterfactual"]!.DeepClone());
 
-        var output = PythonRuntime.Run(bundle, """
-            from modeldsl import load_spec, build_network, SpecError
-            names = [n for n, _ in build_network(load_spec("spec.json")).named_modules() if n.startswith("imputation_")]
-            print("modules", names)
-            for name in ["regularizer", "floor", "imputation", "given"]:
-                try:
-                    load_spec(name + ".json")
-                    print(name, "LOADED")
-                except SpecError as e:
-                    print(name, "->", e)
-            """);
-        Assert.Contains("modules ['imputation_Purchase', 'imputation_Purchase.hidden'", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("LOADED", output, StringComparison.Ordinal);
+        var output = LoadSpecs(bundle, "regularizer", "floor", "imputation", "given");
+        Assert.Contains("built ['imputation_Purchase', 'imputation_Purchase.hidden'", output, StringComparison.Ordinal);
         Assert.Contains("field 'tasks[1].counterfactual.regularizer' must be one of inverse_propensity, doubly_robust, not 'naive'.", output, StringComparison.Ordinal);
         Assert.Contains("field 'tasks[1].counterfactual.propensity_floor' must be in (0, 1], not 0.", output, StringComparison.Ordinal);
         Assert.Contains("field 'tasks[1].imputation' must be present exactly when the counterfactual regularizer is doubly_robust.", output, StringComparison.Ordinal);
@@ -197,6 +163,35 @@ public sealed class BundleTests : IDisposable
         Assert.NotNull(problem);
         Assert.Contains("Run the README's test command", PythonRuntime.MissingTorch("python3", problem), StringComparison.Ordinal);
         Assert.Null(PythonRuntime.TorchProblem(PythonRuntime.Interpreter));
+    }
+
+    /// <summary>Writes <paramref name="name"/>.json: the bundle's spec, changed.</summary>
+    private static void WriteVariant(string bundle, string name, Action<JsonNode> change)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle, TrainingBundle.SpecFile)))!;
+        change(json);
+        File.WriteAllText(Path.Combine(bundle, name + ".json"), json.ToJsonString());
+    }
+
+    /// <summary>
+    /// Python builds the bundle's network (printing its imputation modules after "built"), then loads each spec <c>{name}.json</c>;
+    /// returns the output, each refusal after "{name} ->". Fails if one loads.
+    /// </summary>
+    private static string LoadSpecs(string bundle, params string[] names)
+    {
+        var output = PythonRuntime.Run(bundle, """
+            import sys
+            from modeldsl import load_spec, build_network, SpecError
+            print("built", [n for n, _ in build_network(load_spec("spec.json")).named_modules() if n.startswith("imputation_")])
+            for name in sys.argv[1:]:
+                try:
+                    load_spec(name + ".json")
+                    print(name, "LOADED")
+                except SpecError as e:
+                    print(name, "->", e)
+            """, names);
+        Assert.DoesNotContain("LOADED", output, StringComparison.Ordinal);
+        return output;
     }
 
     private static string RepositoryRoot()

@@ -177,7 +177,24 @@ def _check(raw, path):
         tower = get(task, "tower", dict, where)
         get(tower, "module", str, f"{where}.tower")
         ints(tower, "units", f"{where}.tower")
-        _check_counterfactual(task, where, get, ints, one_of, fail)
+        # ESCM²'s regularizer of a Given binary task (CounterfactualSettings); DoublyRobust's imputation tower, absent otherwise.
+        counterfactual = get(task, "counterfactual", dict, where, optional=True)
+        regularizer = None
+        if counterfactual is not None:
+            at = f"{where}.counterfactual"
+            if given < 0 or kind != "binary":
+                fail(at, "is set, but only a binary task with a given task has a counterfactual regularizer")
+            regularizer = one_of(counterfactual, "regularizer", ("inverse_propensity", "doubly_robust"), at)
+            if not 0 <= get(counterfactual, "weight", float, at) < float("inf"):
+                fail(f"{at}.weight", f"must be a finite number, zero or positive, not {counterfactual['weight']}")
+            if not 0 < get(counterfactual, "propensity_floor", float, at) <= 1:
+                fail(f"{at}.propensity_floor", f"must be in (0, 1], not {counterfactual['propensity_floor']}")
+        imputation = get(task, "imputation", dict, where, optional=True)
+        if (imputation is not None) != (regularizer == "doubly_robust"):
+            fail(f"{where}.imputation", "must be present exactly when the counterfactual regularizer is doubly_robust")
+        if imputation is not None:
+            get(imputation, "module", str, f"{where}.imputation")
+            ints(imputation, "units", f"{where}.imputation")
 
     for o, output in enumerate(get(raw, "outputs", list, "")):
         where = f"outputs[{o}]"
@@ -208,27 +225,3 @@ def _check(raw, path):
         ints(entry, "shape", where, minimum=0)
         one_of(entry, "dtype", _DTYPES, where)
         get(entry, "parameter", bool, where)
-
-
-def _check_counterfactual(task, where, get, ints, one_of, fail):
-    """ESCM²'s regularizer of a Given binary task (CounterfactualSettings), and the imputation tower that
-    DoublyRobust trains (absent otherwise)."""
-    settings = get(task, "counterfactual", dict, where, optional=True)
-    imputation = get(task, "imputation", dict, where, optional=True)
-    regularizer = None
-    if settings is not None:
-        at = f"{where}.counterfactual"
-        if task.get("given", -1) < 0 or task.get("kind") != "binary":
-            fail(at, "is set, but only a binary task with a given task has a counterfactual regularizer")
-        regularizer = one_of(settings, "regularizer", ("inverse_propensity", "doubly_robust"), at)
-        weight = get(settings, "weight", float, at)
-        if not 0 <= weight < float("inf"):
-            fail(f"{at}.weight", f"must be a finite number, zero or positive, not {weight}")
-        floor = get(settings, "propensity_floor", float, at)
-        if not 0 < floor <= 1:
-            fail(f"{at}.propensity_floor", f"must be in (0, 1], not {floor}")
-    if (imputation is not None) != (regularizer == "doubly_robust"):
-        fail(f"{where}.imputation", "must be present exactly when the counterfactual regularizer is doubly_robust")
-    if imputation is not None:
-        get(imputation, "module", str, f"{where}.imputation")
-        ints(imputation, "units", f"{where}.imputation")
