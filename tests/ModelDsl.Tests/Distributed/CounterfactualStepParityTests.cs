@@ -81,7 +81,7 @@ public partial class DrStepModel
 /// From the same weights on the same batch, three steps of the PyTorch trainer on ESCM² models agree with the C# trainer's
 /// within 1e-5 (python/modeldsl's counterfactual_risk is CounterfactualRisk's twin: detached and floored propensity,
 /// softplus imputation, held δ, sample weights, λ); the DR model's Python-trained weights, its imputation tower
-/// included, load back into the C# trainer.
+/// included, load back into the C# trainer; and two DDP ranks take one process's steps.
 /// </summary>
 public sealed class CounterfactualStepParityTests : IDisposable
 {
@@ -115,6 +115,23 @@ public sealed class CounterfactualStepParityTests : IDisposable
         Assert.Equal(6, imputation.Count);
         Assert.Contains(imputation, e => !e.Value.eq(trained[e.Key]).all().item<bool>());
         DdpRun.AssertSameWeights(csharp.Network, python.Network, 1e-5, "ESCM²-DR");
+    }
+
+    [Fact]
+    public void TwoRanksOfEscmDrTakeTheStepsOfOneProcess()
+    {
+        // Each rank's regularizer is a mean over its part of the batch (16/17 rows), scaled by its share as the task losses are.
+        var options = Options with { BatchSize = 33, Epochs = 2 };
+        using var trainer = new DrStepModel.Trainer(options);
+        var run = DdpRun.Prepare(_folder, trainer, options, DrStepModel.Samples(Rows, seed: 8));
+        run.Launch(2, "--output", Path.Combine(_folder, "rank{rank}.weights"));
+        run.Launch(1, "--output", Path.Combine(_folder, "single.weights"));
+        using var rank0 = new DrStepModel.Trainer(options);
+        using var single = new DrStepModel.Trainer(options);
+        rank0.Load(Path.Combine(_folder, "rank0.weights"));
+        single.Load(Path.Combine(_folder, "single.weights"));
+        Assert.True(DdpRun.Differ(trainer.Network, single.Network), "training did not move the weights");
+        DdpRun.AssertSameWeights(single.Network, rank0.Network, 1e-5, "ESCM²-DR, two ranks against one process");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
