@@ -26,9 +26,9 @@ var samples = Option("--samples", 512 * 16);
 // --threads 1 avoids OpenMP barrier stalls that otherwise dominate the figures.
 if (Option("--threads", 0) is > 0 and var threads)
     TorchSharp.torch.set_num_threads(threads);
-string[] all = ["matmul", "train", "profile", "score", "batch", "generator", "pytorch"];
+string[] all = ["matmul", "train", "profile", "score", "batch", "generator", "pytorch", "fit"];
 if (sections.Count == 0)
-    sections = all.SkipLast(1).ToList();
+    sections = all.SkipLast(2).ToList();
 if (sections.SequenceEqual(["stream"]))
 {
     var file = Array.IndexOf(args, "--file") is var f and >= 0 && f + 1 < args.Length ? args[f + 1] : null;
@@ -63,6 +63,7 @@ foreach (var section in sections)
         case "matmul": Sections.Matmul(context); break;
         case "train": Sections.Train(context); break;
         case "profile": Profile.Run(context); break;
+        case "fit": Sections.Fit(context); break;
         case "score": Sections.Score(context); break;
         case "batch": Sections.Batch(context); break;
         case "generator": GeneratorBench.Run(context); break;

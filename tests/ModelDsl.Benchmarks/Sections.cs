@@ -98,6 +98,30 @@ internal static class Sections
         Console.WriteLine($"  useful training FLOP/s {useful:F2} GFLOP/s = {useful / matmulRate:P1} of the machine matmul rate ({matmulRate:F1} GFLOP/s); plain baseline {plainRate * BenchMmoe.TrainFlops / 1e9 / matmulRate:P1}");
     }
 
+    /// <summary>
+    /// The generated trainer's Fit alone, epoch after epoch with nothing in between (no baseline evicting its caches):
+    /// its steady step and useful FLOP/s, and the section to run under a profiler.
+    /// </summary>
+    public static void Fit(BenchContext context)
+    {
+        var data = BenchMmoe.Synthetic(context.Samples, seed: 1);
+        using var trainer = new BenchMmoe.Trainer(new TrainingOptions { Epochs = 1, BatchSize = BatchSize, LearningRate = 1e-3, Seed = 42 });
+        trainer.Fit(data);   // untimed: tiered JIT
+        var steps = new List<double>();
+        var epochs = 5 * context.Rounds;
+        for (var epoch = 0; epoch < epochs; epoch++)
+        {
+            var clock = new StepClock();
+            trainer.Fit(data, progress: clock);
+            steps.AddRange(clock.Steps.Skip(WarmSteps));
+        }
+        var step = Stats.Median(steps);
+        var useful = BatchSize * BenchMmoe.TrainFlops / step / 1e9;
+        var matmulRate = context.EnsureMatmul();
+        Console.WriteLine($"generated Trainer.Fit alone, {epochs} epochs of {context.Samples:N0} samples after one untimed: median step {step * 1e3:F2} ms = {BatchSize / step:N0} samples/s; " +
+            $"useful training FLOP/s {useful:F1} GFLOP/s = {useful / matmulRate:P1} of the machine matmul rate ({matmulRate:F1} GFLOP/s)");
+    }
+
     /// <summary>Times each step of Fit from its per-step progress reports (the first step's time runs from Fit's start, so skip it).</summary>
     internal sealed class StepClock : IProgress<TrainingProgress>
     {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +16,7 @@ namespace ModelDsl.Kernels;
 /// gradient and the bias's.
 /// </summary>
 /// <remarks>
-/// As LibTorch operations the step paid about twice the products' own time at the reference MMoE's shapes: the
+/// As LibTorch operations the experts took half again their products' own time at the reference MMoE's shapes: the
 /// change of layout between the layers (a transpose that the batched matmul copies forward and autograd copies back),
 /// a separate pass for each bias, ReLU and gradient of those, and a dispatch and autograd node for each
 /// (docs/benchmarks.md, "Where the training step goes").
@@ -28,12 +27,14 @@ internal sealed class ExpertLayers : autograd.SingleTensorFunction<ExpertLayers>
 {
     public override string Name => nameof(ExpertLayers);
 
-    /// <summary>Whether the fused operation applies: contiguous float32 CPU tensors, each within the 2 GiB a span addresses.</summary>
-    public static bool Supports(Tensor input, IEnumerable<Tensor> parameters) =>
-        IsCpuFloat(input) && parameters.All(p => IsCpuFloat(p) && p.is_contiguous());
+    /// <summary>
+    /// Whether the fused operation applies: float32 CPU tensors, the parameters contiguous, each (and each layer's output,
+    /// batch × <paramref name="widestLayer"/> at most) within the 2 GiB a span addresses.
+    /// </summary>
+    public static bool Supports(Tensor input, long widestLayer, IEnumerable<Tensor> parameters) =>
+        CpuFloats.Fits(input) && input.dim() == 2 && input.shape[0] * widestLayer <= CpuFloats.MaxElements
+        && parameters.All(p => CpuFloats.Fits(p) && p.is_contiguous());
 
-    private static bool IsCpuFloat(Tensor tensor) =>
-        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.numel() <= int.MaxValue / sizeof(float);
 
     /// <summary>The layers without recording them for autograd (inference under <c>no_grad</c>).</summary>
     public static Tensor Compute(Tensor input, Tensor firstWeight, Tensor firstBias, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor> biases)
@@ -73,8 +74,8 @@ internal sealed class ExpertLayers : autograd.SingleTensorFunction<ExpertLayers>
         using var x = input.contiguous();
         var first = mm(x, firstWeight.t());
         var units = (int)firstBias.shape[0];
-        var values = Floats(first);
-        var bias = Floats(firstBias);
+        var values = CpuFloats.Of(first);
+        var bias = CpuFloats.Of(firstBias);
         for (var at = 0; at < values.Length; at += units)
             SpanMath.AddBiasRelu(values.Slice(at, units), values.Slice(at, units), bias);
         var hidden = new List<Tensor> { first };
@@ -104,8 +105,8 @@ internal sealed class ExpertLayers : autograd.SingleTensorFunction<ExpertLayers>
     /// <summary>relu(x + bias) in place over [experts, batch, units], bias [experts, units].</summary>
     private static void AddBiasRelu(Tensor values, Tensor bias)
     {
-        var x = Floats(values);
-        var b = Floats(bias);
+        var x = CpuFloats.Of(values);
+        var b = CpuFloats.Of(bias);
         int batch = (int)values.shape[1], units = (int)values.shape[2];
         for (var e = 0; e < values.shape[0]; e++)
         {
@@ -168,10 +169,10 @@ internal sealed class ExpertLayers : autograd.SingleTensorFunction<ExpertLayers>
     /// <summary>In place over [experts, batch, units]: the gradient through relu(x + bias) whose output is <paramref name="output"/>; returns the bias's gradient.</summary>
     private static Tensor ReluGradient(Tensor gradient, Tensor output)
     {
-        var g = Floats(gradient);
-        var o = Floats(output);
+        var g = CpuFloats.Of(gradient);
+        var o = CpuFloats.Of(output);
         var biasGradient = zeros(gradient.shape[0], gradient.shape[2]);
-        var b = Floats(biasGradient);
+        var b = CpuFloats.Of(biasGradient);
         int batch = (int)gradient.shape[1], units = (int)gradient.shape[2];
         for (var e = 0; e < gradient.shape[0]; e++)
         {
@@ -191,12 +192,12 @@ internal sealed class ExpertLayers : autograd.SingleTensorFunction<ExpertLayers>
     /// </summary>
     private static Tensor FirstReluGradient(Tensor byExpert, Tensor output, Tensor target)
     {
-        var g = Floats(byExpert);
-        var o = Floats(output);
-        var t = Floats(target);
+        var g = CpuFloats.Of(byExpert);
+        var o = CpuFloats.Of(output);
+        var t = CpuFloats.Of(target);
         int experts = (int)byExpert.shape[0], batch = (int)byExpert.shape[1], units = (int)byExpert.shape[2];
         var biasGradient = zeros(experts * units);
-        var b = Floats(biasGradient);
+        var b = CpuFloats.Of(biasGradient);
         for (var row = 0; row < batch; row++)
         {
             for (var e = 0; e < experts; e++)
@@ -210,5 +211,4 @@ internal sealed class ExpertLayers : autograd.SingleTensorFunction<ExpertLayers>
         return biasGradient;
     }
 
-    private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
 }

@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,13 +28,9 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
 
     /// <summary>Whether the fused operation applies: float32 tensors on the CPU, each within the 2 GiB a span addresses.</summary>
     public static bool Supports(Tensor scores, Tensor experts, Tensor? bias) =>
-        IsCpuFloat(scores) && IsCpuFloat(experts) && (bias is null || IsCpuFloat(bias))
-        && scores.shape[0] * scores.shape[1] * experts.shape[2] <= MaxElements;
+        CpuFloats.Fits(scores) && CpuFloats.Fits(experts) && (bias is null || CpuFloats.Fits(bias))
+        && scores.shape[0] * scores.shape[1] * experts.shape[2] <= CpuFloats.MaxElements;
 
-    private static bool IsCpuFloat(Tensor tensor) =>
-        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.numel() <= MaxElements;
-
-    private const long MaxElements = int.MaxValue / sizeof(float);
 
     /// <summary>The mix without recording it for autograd (inference under <c>no_grad</c>).</summary>
     /// <param name="scores">The gates' scores before softmax, [batch, gates, experts]; −∞ for an expert a gate does not mix.</param>
@@ -68,7 +63,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
     {
         using var s = scores.contiguous();
         var probabilities = empty_like(s);
-        SpanMath.Softmax(Floats(s), Floats(probabilities), (int)s.shape[2]);
+        SpanMath.Softmax(CpuFloats.Of(s), CpuFloats.Of(probabilities), (int)s.shape[2]);
         return probabilities;
     }
 
@@ -77,8 +72,8 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
     {
         var shape = new Shape(probabilities, experts);
         var mixed = empty([shape.Batch, shape.Gates, shape.Units], ScalarType.Float32, CPU);
-        var p = Floats(probabilities);
-        var y = Floats(mixed);
+        var p = CpuFloats.Of(probabilities);
+        var y = CpuFloats.Of(mixed);
         var rows = new ExpertRows(experts, bias, shape);
         try
         {
@@ -127,11 +122,11 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         var scoresGradient = empty_like(probabilities);
         var expertsGradient = empty_like(experts);
         var biasGradient = bias is null ? null : zeros_like(bias);
-        var p = Floats(probabilities);
-        var dy = Floats(gradient);
-        var ds = Floats(scoresGradient);
-        var dx = Floats(expertsGradient);
-        var db = biasGradient is null ? default : Floats(biasGradient);
+        var p = CpuFloats.Of(probabilities);
+        var dy = CpuFloats.Of(gradient);
+        var ds = CpuFloats.Of(scoresGradient);
+        var dx = CpuFloats.Of(expertsGradient);
+        var db = biasGradient is null ? default : CpuFloats.Of(biasGradient);
         var rows = new ExpertRows(experts, bias, shape);
         var scratch = ArrayPool<float>.Shared.Rent(shape.Experts);
         try
@@ -170,7 +165,6 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         return biasGradient is null ? [scoresGradient, expertsGradient, null!] : [scoresGradient, expertsGradient, biasGradient];
     }
 
-    private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
 
     private readonly record struct Shape(int Batch, int Gates, int Experts, int Units)
     {
@@ -190,8 +184,8 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
 
         public ExpertRows(Tensor experts, Tensor? bias, Shape shape)
         {
-            _experts = Floats(experts);
-            _bias = bias is null ? default : Floats(bias);
+            _experts = CpuFloats.Of(experts);
+            _bias = bias is null ? default : CpuFloats.Of(bias);
             _row = bias is null ? null : ArrayPool<float>.Shared.Rent(shape.Experts * shape.Units);
             _shape = shape;
         }

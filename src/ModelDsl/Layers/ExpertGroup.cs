@@ -111,7 +111,7 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
             return null;
         var later = weights.Select(w => (Tensor)w).ToArray();
         var middle = biases.Take(biases.Count - 1).Select(b => (Tensor)b).ToArray();
-        if (!ExpertLayers.Supports(input, [first.weight!, first.bias!, .. later, .. middle]))
+        if (!ExpertLayers.Supports(input, Experts * _units.Max(), [first.weight!, first.bias!, .. later, .. middle]))
             return null;
         var last = is_grad_enabled()
             ? ExpertLayers.apply([input, first.weight!, first.bias!, .. later, .. middle])
