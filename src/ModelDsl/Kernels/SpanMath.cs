@@ -26,7 +26,7 @@ internal static class SpanMath
     // Loops over short rows (an expert's or a unit layer's few dozen values) called thousands of times a step: written
     // out rather than through TensorPrimitives, whose per-call cost on such rows was most of the fused kernels' time.
 
-    /// <summary>target = relu(values + bias), element by element; <paramref name="target"/> may be <paramref name="values"/>.</summary>
+    /// <summary>target = relu(values + bias), element by element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // short rows in hot loops: a call costs as much as the row
     public static void AddBiasRelu(Span<float> target, ReadOnlySpan<float> values, ReadOnlySpan<float> bias)
     {
@@ -44,25 +44,10 @@ internal static class SpanMath
             target[i] = MathF.Max(values[i] + bias[i], 0);
     }
 
-    /// <summary>The gradient through a ReLU: target = gradient where its output is positive, else 0 (as LibTorch's threshold backward).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // short rows in hot loops: a call costs as much as the row
-    public static void ReluGradient(Span<float> target, ReadOnlySpan<float> gradient, ReadOnlySpan<float> output)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
-            var g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
-            var o = MemoryMarshal.Cast<float, Vector<float>>(output);
-            for (var k = 0; k < t.Length; k++)
-                t[k] = Vector.ConditionalSelect(Vector.GreaterThan(o[k], Vector<float>.Zero), g[k], Vector<float>.Zero);
-            i = t.Length * Vector<float>.Count;
-        }
-        for (; i < target.Length; i++)
-            target[i] = output[i] > 0 ? gradient[i] : 0;
-    }
-
-    /// <summary>In place, the gradient through relu(x + bias) whose output is <paramref name="output"/>, also added into the bias's gradient.</summary>
+    /// <summary>
+    /// In place, the gradient through relu(x + bias) whose output is <paramref name="output"/> (gradient where the output is
+    /// positive, else 0, as LibTorch's threshold backward), also added into the bias's gradient.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // short rows in hot loops: a call costs as much as the row
     public static void ReluGradientAndBias(Span<float> gradient, ReadOnlySpan<float> output, Span<float> biasGradient)
     {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Linq;
-using ModelDsl.Kernels;
 using ModelDsl.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -83,8 +82,6 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
     /// </summary>
     public override ExpertOutput forward(Tensor input)
     {
-        if (Fused(input) is { } fused)
-            return fused;
         var x = first.forward(input);
         if (weights.Count == 0)
             return new ExpertOutput((normalization is null ? Activate(x) : Normalize(x)).reshape(-1, Experts, _units[0]));
@@ -99,24 +96,6 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
         return _activation == Activation.Relu && (_dropout == 0 || !training)
             ? new ExpertOutput(last, biases[^1])
             : new ExpertOutput(Activate(last + biases[^1].unsqueeze(1)).transpose(0, 1));
-    }
-
-    /// <summary>
-    /// The experts of more than one layer as one fused CPU operation (<see cref="ExpertLayers"/>) when every layer is a ReLU
-    /// without dropout or normalization: the last layer before its bias and ReLU, which the mix applies. Null otherwise.
-    /// </summary>
-    private ExpertOutput? Fused(Tensor input)
-    {
-        if (weights.Count == 0 || normalization is not null || _activation != Activation.Relu || (_dropout != 0 && training))
-            return null;
-        var later = weights.Select(w => (Tensor)w).ToArray();
-        var middle = biases.Take(biases.Count - 1).Select(b => (Tensor)b).ToArray();
-        if (!ExpertLayers.Supports(input, Experts * _units.Max(), [first.weight!, first.bias!, .. later, .. middle]))
-            return null;
-        var last = is_grad_enabled()
-            ? ExpertLayers.apply([input, first.weight!, first.bias!, .. later, .. middle])
-            : ExpertLayers.Compute(input, first.weight!, first.bias!, later, middle);
-        return new ExpertOutput(last, biases[^1]);
     }
 
     private Tensor Activate(Tensor x) => SeededDropout.Apply(Activations.Apply(x, _activation), _dropout, training);
