@@ -66,7 +66,7 @@ internal static class AdamKernel
             else
             {
                 var sum = sums.AsSpan(slot * dim, dim);
-                SpanMath.Add(sum, value);
+                TensorPrimitives.Add(sum, value, sum);
             }
         }
         for (var s = 0; s < count; s++)

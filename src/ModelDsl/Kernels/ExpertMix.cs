@@ -1,7 +1,9 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,9 +30,13 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
 
     /// <summary>Whether the fused operation applies: float32 tensors on the CPU, each within the 2 GiB a span addresses.</summary>
     public static bool Supports(Tensor scores, Tensor experts, Tensor? bias) =>
-        CpuFloats.Fits(scores) && CpuFloats.Fits(experts) && (bias is null || CpuFloats.Fits(bias))
-        && scores.shape[0] * scores.shape[1] * experts.shape[2] <= CpuFloats.MaxElements;
+        IsCpuFloat(scores) && IsCpuFloat(experts) && (bias is null || IsCpuFloat(bias))
+        && scores.shape[0] * scores.shape[1] * experts.shape[2] <= MaxElements;
 
+    private static bool IsCpuFloat(Tensor tensor) =>
+        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.numel() <= MaxElements;
+
+    private const long MaxElements = int.MaxValue / sizeof(float);
 
     /// <summary>The mix without recording it for autograd (inference under <c>no_grad</c>).</summary>
     /// <param name="scores">The gates' scores before softmax, [batch, gates, experts]; −∞ for an expert a gate does not mix.</param>
@@ -58,12 +64,15 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         return Mix(probabilities, experts, bias);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     private static Tensor Softmax(Tensor scores)
     {
         using var s = scores.contiguous();
         var probabilities = empty_like(s);
-        SpanMath.Softmax(CpuFloats.Of(s), CpuFloats.Of(probabilities), (int)s.shape[2]);
+        var input = Floats(s);
+        var output = Floats(probabilities);
+        var count = (int)s.shape[2];
+        for (var at = 0; at < input.Length; at += count)
+            SpanMath.Softmax(input.Slice(at, count), output.Slice(at, count));
         return probabilities;
     }
 
@@ -71,9 +80,9 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
     private static Tensor Mix(Tensor probabilities, Tensor experts, Tensor? bias)
     {
         var shape = new Shape(probabilities, experts);
-        var mixed = empty([shape.Batch, shape.Gates, shape.Units], ScalarType.Float32, CPU);
-        var p = CpuFloats.Of(probabilities);
-        var y = CpuFloats.Of(mixed);
+        var mixed = zeros([shape.Batch, shape.Gates, shape.Units], ScalarType.Float32, CPU);
+        var p = Floats(probabilities);
+        var y = Floats(mixed);
         var rows = new ExpertRows(experts, bias, shape);
         try
         {
@@ -82,11 +91,10 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
                 var x = rows.Activated(b);
                 for (var g = 0; g < shape.Gates; g++)
                 {
-                    var weights = p.Slice((b * shape.Gates + g) * shape.Experts, shape.Experts);
                     var target = y.Slice((b * shape.Gates + g) * shape.Units, shape.Units);
-                    target.Clear();
+                    var weights = p.Slice((b * shape.Gates + g) * shape.Experts, shape.Experts);
                     for (var e = 0; e < shape.Experts; e++)
-                        SpanMath.MultiplyAdd(target, x.Slice(e * shape.Units, shape.Units), weights[e]);
+                        TensorPrimitives.MultiplyAdd(x.Slice(e * shape.Units, shape.Units), weights[e], target, target);
                 }
             }
         }
@@ -120,40 +128,48 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         using var gradient = grad_output.contiguous();
         var shape = new Shape(probabilities, experts);
         var scoresGradient = empty_like(probabilities);
-        var expertsGradient = empty_like(experts);
+        // Deferred experts' gradient is written row by row; activated experts' is summed over gates into zeros.
+        var expertsGradient = bias is null ? zeros_like(experts) : empty_like(experts);
         var biasGradient = bias is null ? null : zeros_like(bias);
-        var p = CpuFloats.Of(probabilities);
-        var dy = CpuFloats.Of(gradient);
-        var ds = CpuFloats.Of(scoresGradient);
-        var dx = CpuFloats.Of(expertsGradient);
-        var db = biasGradient is null ? default : CpuFloats.Of(biasGradient);
+        var p = Floats(probabilities);
+        var dy = Floats(gradient);
+        var ds = Floats(scoresGradient);
+        var dx = Floats(expertsGradient);
+        var db = biasGradient is null ? default : Floats(biasGradient);
         var rows = new ExpertRows(experts, bias, shape);
-        var scratch = ArrayPool<float>.Shared.Rent(shape.Experts);
+        var scratch = ArrayPool<float>.Shared.Rent(shape.Experts * (shape.Units + 1));
         try
         {
-            var weightsGradient = scratch.AsSpan(0, shape.Experts);
+            var rowGradient = scratch.AsSpan(0, shape.Experts * shape.Units);
+            var weightsGradient = scratch.AsSpan(shape.Experts * shape.Units, shape.Experts);
             for (var b = 0; b < shape.Batch; b++)
             {
                 var x = rows.Activated(b);
-                for (var e = 0; e < shape.Experts; e++)
-                {
-                    // Expert e's gradient, Σ_g p[g, e]·dy[g], then through the deferred ReLU (and into the bias) when there is one.
-                    var target = bias is null
-                        ? dx.Slice((b * shape.Experts + e) * shape.Units, shape.Units)
-                        : dx.Slice((e * shape.Batch + b) * shape.Units, shape.Units);
+                // Activated experts take their gradient in place; deferred ones through the ReLU below.
+                var target = bias is null ? dx.Slice(b * shape.Experts * shape.Units, shape.Experts * shape.Units) : rowGradient;
+                if (bias is not null)
                     target.Clear();
-                    for (var g = 0; g < shape.Gates; g++)
-                        SpanMath.MultiplyAdd(target, dy.Slice((b * shape.Gates + g) * shape.Units, shape.Units), p[(b * shape.Gates + g) * shape.Experts + e]);
-                    if (bias is not null)
-                        SpanMath.ReluGradientAndBias(target, x.Slice(e * shape.Units, shape.Units), db.Slice(e * shape.Units, shape.Units));
-                }
                 for (var g = 0; g < shape.Gates; g++)
                 {
                     var row = (b * shape.Gates + g) * shape.Experts;
                     var dyRow = dy.Slice((b * shape.Gates + g) * shape.Units, shape.Units);
                     for (var e = 0; e < shape.Experts; e++)
-                        weightsGradient[e] = SpanMath.Dot(dyRow, x.Slice(e * shape.Units, shape.Units));
+                    {
+                        weightsGradient[e] = TensorPrimitives.Dot(dyRow, x.Slice(e * shape.Units, shape.Units));
+                        var rowTarget = target.Slice(e * shape.Units, shape.Units);
+                        TensorPrimitives.MultiplyAdd(dyRow, p[row + e], rowTarget, rowTarget);
+                    }
                     SpanMath.SoftmaxGradient(p.Slice(row, shape.Experts), weightsGradient, ds.Slice(row, shape.Experts));
+                }
+                if (bias is not null)
+                {
+                    for (var e = 0; e < shape.Experts; e++)
+                    {
+                        var dz = dx.Slice((e * shape.Batch + b) * shape.Units, shape.Units);
+                        SpanMath.ReluGradient(dz, target.Slice(e * shape.Units, shape.Units), x.Slice(e * shape.Units, shape.Units));
+                        var biasRow = db.Slice(e * shape.Units, shape.Units);
+                        TensorPrimitives.Add(biasRow, dz, biasRow);
+                    }
                 }
             }
         }
@@ -165,6 +181,7 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
         return biasGradient is null ? [scoresGradient, expertsGradient, null!] : [scoresGradient, expertsGradient, biasGradient];
     }
 
+    private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
 
     private readonly record struct Shape(int Batch, int Gates, int Experts, int Units)
     {
@@ -184,8 +201,8 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
 
         public ExpertRows(Tensor experts, Tensor? bias, Shape shape)
         {
-            _experts = CpuFloats.Of(experts);
-            _bias = bias is null ? default : CpuFloats.Of(bias);
+            _experts = Floats(experts);
+            _bias = bias is null ? default : Floats(bias);
             _row = bias is null ? null : ArrayPool<float>.Shared.Rent(shape.Experts * shape.Units);
             _shape = shape;
         }
@@ -197,7 +214,11 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
                 return _experts.Slice(b * width, width);
             var row = _row.AsSpan(0, width);
             for (var e = 0; e < _shape.Experts; e++)
-                SpanMath.AddBiasRelu(row.Slice(e * _shape.Units, _shape.Units), _experts.Slice((e * _shape.Batch + b) * _shape.Units, _shape.Units), _bias.Slice(e * _shape.Units, _shape.Units));
+            {
+                var target = row.Slice(e * _shape.Units, _shape.Units);
+                TensorPrimitives.Add(_experts.Slice((e * _shape.Batch + b) * _shape.Units, _shape.Units), _bias.Slice(e * _shape.Units, _shape.Units), target);
+                TensorPrimitives.Max(target, 0f, target);
+            }
             return row;
         }
 
