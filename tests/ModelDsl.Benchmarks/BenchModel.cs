@@ -108,3 +108,38 @@ public partial class BenchMmoeLearned
         N0 = s.N0, N1 = s.N1, N2 = s.N2, N3 = s.N3, N4 = s.N4, N5 = s.N5, N6 = s.N6, N7 = s.N7, Click = s.Click, Like = s.Like,
     };
 }
+
+/// <summary>
+/// <see cref="BenchMmoe"/>'s graph with every width 1 (embedding dim, vocabulary 10, experts' and towers' units): the same
+/// operations on tiny tensors, so a step costs what the framework charges per operation, not arithmetic or memory.
+/// </summary>
+[MultiTaskModel]
+[MixtureOfExperts(Experts = 4, ExpertUnits = new[] { 1, 1 })]
+public partial class BenchMmoeWidthOne
+{
+    [Categorical(Vocabulary = 10, Dim = 1)] public long C0 { get; init; }
+    [Categorical(Vocabulary = 10, Dim = 1)] public long C1 { get; init; }
+    [Categorical(Vocabulary = 10, Dim = 1)] public long C2 { get; init; }
+    [Categorical(Vocabulary = 10, Dim = 1)] public long C3 { get; init; }
+    [Categorical(Vocabulary = 10, Dim = 1)] public long C4 { get; init; }
+    [Categorical(Vocabulary = 10, Dim = 1)] public long C5 { get; init; }
+    [Categorical(Vocabulary = 10, Dim = 1)] public long C6 { get; init; }
+    [Categorical(Vocabulary = 10, Dim = 1)] public long C7 { get; init; }
+    [Numeric] public float N0 { get; init; }
+    [Numeric] public float N1 { get; init; }
+    [Numeric] public float N2 { get; init; }
+    [Numeric] public float N3 { get; init; }
+    [Numeric] public float N4 { get; init; }
+    [Numeric] public float N5 { get; init; }
+    [Numeric] public float N6 { get; init; }
+    [Numeric] public float N7 { get; init; }
+    [BinaryTask(Tower = new[] { 1 })] public bool Click { get; init; }
+    [BinaryTask(Tower = new[] { 1 })] public bool Like { get; init; }
+
+    /// <summary>The same samples, ids folded into the vocabulary of 10.</summary>
+    public static BenchMmoeWidthOne From(BenchMmoe s) => new()
+    {
+        C0 = s.C0 % 10, C1 = s.C1 % 10, C2 = s.C2 % 10, C3 = s.C3 % 10, C4 = s.C4 % 10, C5 = s.C5 % 10, C6 = s.C6 % 10, C7 = s.C7 % 10,
+        N0 = s.N0, N1 = s.N1, N2 = s.N2, N3 = s.N3, N4 = s.N4, N5 = s.N5, N6 = s.N6, N7 = s.N7, Click = s.Click, Like = s.Like,
+    };
+}

@@ -100,26 +100,36 @@ internal static class Sections
 
     /// <summary>
     /// The generated trainer's Fit alone, epoch after epoch with nothing in between (no baseline evicting its caches):
-    /// its steady step and useful FLOP/s, and the section to run under a profiler.
+    /// its steady step and useful FLOP/s, and the section to run under a profiler. Then the same graph with every width 1
+    /// (<see cref="BenchMmoeWidthOne"/>): what a step costs in per-operation charges alone.
     /// </summary>
     public static void Fit(BenchContext context)
     {
         var data = BenchMmoe.Synthetic(context.Samples, seed: 1);
-        using var trainer = new BenchMmoe.Trainer(new TrainingOptions { Epochs = 1, BatchSize = BatchSize, LearningRate = 1e-3, Seed = 42 });
-        trainer.Fit(data);   // untimed: tiered JIT
+        var step = SteadyStep(new BenchMmoe.Trainer(Options), data, context.Rounds);
+        var useful = BatchSize * BenchMmoe.TrainFlops / step / 1e9;
+        var matmulRate = context.EnsureMatmul();
+        Console.WriteLine($"generated Trainer.Fit alone, {5 * context.Rounds} epochs of {context.Samples:N0} samples after one untimed: median step {step * 1e3:F2} ms = {BatchSize / step:N0} samples/s; " +
+            $"useful training FLOP/s {useful:F1} GFLOP/s = {useful / matmulRate:P1} of the machine matmul rate ({matmulRate:F1} GFLOP/s)");
+        var widthOne = SteadyStep(new BenchMmoeWidthOne.Trainer(Options), data.Select(BenchMmoeWidthOne.From).ToList(), context.Rounds);
+        Console.WriteLine($"the same graph with every width 1 (BenchMmoeWidthOne): median step {widthOne * 1e3:F2} ms, the per-operation part of the step");
+    }
+
+    private static readonly TrainingOptions Options = new() { Epochs = 1, BatchSize = BatchSize, LearningRate = 1e-3, Seed = 42 };
+
+    /// <summary>Median seconds of a step over 5 × <paramref name="rounds"/> epochs after one untimed (tiered JIT); disposes the trainer.</summary>
+    private static double SteadyStep<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data, int rounds)
+    {
+        using var _ = trainer;
+        trainer.Fit(data);
         var steps = new List<double>();
-        var epochs = 5 * context.Rounds;
-        for (var epoch = 0; epoch < epochs; epoch++)
+        for (var epoch = 0; epoch < 5 * rounds; epoch++)
         {
             var clock = new StepClock();
             trainer.Fit(data, progress: clock);
             steps.AddRange(clock.Steps.Skip(WarmSteps));
         }
-        var step = Stats.Median(steps);
-        var useful = BatchSize * BenchMmoe.TrainFlops / step / 1e9;
-        var matmulRate = context.EnsureMatmul();
-        Console.WriteLine($"generated Trainer.Fit alone, {epochs} epochs of {context.Samples:N0} samples after one untimed: median step {step * 1e3:F2} ms = {BatchSize / step:N0} samples/s; " +
-            $"useful training FLOP/s {useful:F1} GFLOP/s = {useful / matmulRate:P1} of the machine matmul rate ({matmulRate:F1} GFLOP/s)");
+        return Stats.Median(steps);
     }
 
     /// <summary>Times each step of Fit from its per-step progress reports (the first step's time runs from Fit's start, so skip it).</summary>
