@@ -16,6 +16,9 @@ internal static class Sections
     private const int BatchSize = 512;
     private const int WarmSteps = 3;
 
+    /// <summary>The training sections' settings: one epoch per Fit call, so epochs of both sides can alternate.</summary>
+    private static readonly TrainingOptions TrainOptions = new() { Epochs = 1, BatchSize = BatchSize, LearningRate = 1e-3, Seed = 42 };
+
     public static void Matmul(BenchContext context)
     {
         var all = new List<double>();
@@ -39,7 +42,7 @@ internal static class Sections
     public static void Train(BenchContext context)
     {
         var data = BenchMmoe.Synthetic(context.Samples, seed: 1);
-        using var trainer = new BenchMmoe.Trainer(new TrainingOptions { Epochs = 1, BatchSize = BatchSize, LearningRate = 1e-3, Seed = 42 });
+        using var trainer = new BenchMmoe.Trainer(TrainOptions);
         manual_seed(42);
         using var plain = new PlainMmoe();
         using var adam = optim.Adam(plain.parameters(), 1e-3);
@@ -106,16 +109,14 @@ internal static class Sections
     public static void Fit(BenchContext context)
     {
         var data = BenchMmoe.Synthetic(context.Samples, seed: 1);
-        var step = SteadyStep(new BenchMmoe.Trainer(Options), data, context.Rounds);
+        var step = SteadyStep(new BenchMmoe.Trainer(TrainOptions), data, context.Rounds);
         var useful = BatchSize * BenchMmoe.TrainFlops / step / 1e9;
         var matmulRate = context.EnsureMatmul();
         Console.WriteLine($"generated Trainer.Fit alone, {5 * context.Rounds} epochs of {context.Samples:N0} samples after one untimed: median step {step * 1e3:F2} ms = {BatchSize / step:N0} samples/s; " +
             $"useful training FLOP/s {useful:F1} GFLOP/s = {useful / matmulRate:P1} of the machine matmul rate ({matmulRate:F1} GFLOP/s)");
-        var widthOne = SteadyStep(new BenchMmoeWidthOne.Trainer(Options), data.Select(BenchMmoeWidthOne.From).ToList(), context.Rounds);
+        var widthOne = SteadyStep(new BenchMmoeWidthOne.Trainer(TrainOptions), data.Select(BenchMmoeWidthOne.From).ToList(), context.Rounds);
         Console.WriteLine($"the same graph with every width 1 (BenchMmoeWidthOne): median step {widthOne * 1e3:F2} ms, the per-operation part of the step");
     }
-
-    private static readonly TrainingOptions Options = new() { Epochs = 1, BatchSize = BatchSize, LearningRate = 1e-3, Seed = 42 };
 
     /// <summary>Median seconds of a step over 5 × <paramref name="rounds"/> epochs after one untimed (tiered JIT); disposes the trainer.</summary>
     private static double SteadyStep<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data, int rounds)

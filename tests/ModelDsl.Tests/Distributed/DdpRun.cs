@@ -41,7 +41,8 @@ internal sealed class DdpRun
     /// <summary>
     /// The same full-batch steps in both runtimes: the bundle is written from <paramref name="csharp"/> before it moves,
     /// <paramref name="initial"/> loads those weights, <paramref name="csharp"/> fits <paramref name="samples"/>, and one
-    /// Python rank trains from the bundle into <paramref name="python"/>. Fails unless the C# trainer moved its weights.
+    /// Python rank trains from the bundle into <paramref name="python"/>. Fails unless the C# trainer moved its weights and
+    /// both runtimes end with the same weights and buffers within 1e-5.
     /// </summary>
     public static void TrainBoth<T>(string folder, ModelTrainer<T> csharp, ModelTrainer<T> initial, ModelTrainer<T> python,
         TrainingOptions options, IReadOnlyList<T> samples, string name)
@@ -53,6 +54,7 @@ internal sealed class DdpRun
         run.Launch(1, "--output", weights);
         python.Load(weights);
         Assert.True(Differ(initial.Network, csharp.Network), $"{name}: the C# trainer did not move the weights");
+        AssertSameWeights(csharp.Network, python.Network, 1e-5, name);
     }
 
     /// <summary>Runs <paramref name="ranks"/> ranks on the bundle and shards; fails the test unless they succeed.</summary>
