@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using Google.Protobuf;
+using ModelDsl.Layers;
 using ModelDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -102,38 +103,63 @@ internal static class Sections
     }
 
     /// <summary>
-    /// The generated trainer's Fit alone, epoch after epoch with nothing in between (no baseline evicting its caches):
-    /// its steady step and useful FLOP/s, and the section to run under a profiler. Then the same graph with every width 1
-    /// (<see cref="BenchMmoeWidthOne"/>): what a step costs in per-operation charges alone.
+    /// The generated trainer's Fit with nothing else in between (no baseline evicting its caches): its steady step and
+    /// useful FLOP/s, and the section to run under a profiler. Epochs of the fused mixture (<see cref="FusedMixture"/>) and
+    /// of the same network layer by layer alternate. Then the same graph with every width 1 (<see cref="BenchMmoeWidthOne"/>):
+    /// what a step costs in per-operation charges alone.
     /// </summary>
     public static void Fit(BenchContext context)
     {
         var data = BenchMmoe.Synthetic(context.Samples, seed: 1);
-        var step = SteadyStep(new BenchMmoe.Trainer(TrainOptions), data, context.Rounds);
-        var useful = BatchSize * BenchMmoe.TrainFlops / step / 1e9;
-        var matmulRate = context.EnsureMatmul();
-        Console.WriteLine($"generated Trainer.Fit alone, {5 * context.Rounds} epochs of {context.Samples:N0} samples after one untimed: median step {step * 1e3:F2} ms = {BatchSize / step:N0} samples/s; " +
-            $"useful training FLOP/s {useful:F1} GFLOP/s = {useful / matmulRate:P1} of the machine matmul rate ({matmulRate:F1} GFLOP/s)");
-        var widthOne = SteadyStep(new BenchMmoeWidthOne.Trainer(TrainOptions), data.Select(BenchMmoeWidthOne.From).ToList(), context.Rounds);
-        Console.WriteLine($"the same graph with every width 1 (BenchMmoeWidthOne): median step {widthOne * 1e3:F2} ms, the per-operation part of the step");
-    }
-
-    /// <summary>Median seconds of a step over 5 × <paramref name="rounds"/> epochs after one untimed (tiered JIT); disposes the trainer.</summary>
-    private static double SteadyStep<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data, int rounds)
-    {
-        using var _ = trainer;
-        trainer.Fit(data);
-        var steps = new List<double>();
-        for (var epoch = 0; epoch < 5 * rounds; epoch++)
+        using var fused = new BenchMmoe.Trainer(TrainOptions);
+        using var layered = new BenchMmoe.Trainer(TrainOptions);
+        Warm(fused, data);
+        using (FusedMixture.LayerByLayer())
+            Warm(layered, data);
+        var (fusedSteps, layeredSteps) = (new List<double>(), new List<double>());
+        for (var epoch = 0; epoch < 5 * context.Rounds; epoch++)
         {
-            var clock = new StepClock();
-            trainer.Fit(data, progress: clock);
-            steps.AddRange(clock.Steps.Skip(WarmSteps));
+            fusedSteps.AddRange(Epoch(fused, data));
+            using (FusedMixture.LayerByLayer())
+                layeredSteps.AddRange(Epoch(layered, data));
         }
-        return Stats.Median(steps);
+        var matmulRate = context.EnsureMatmul();
+        foreach (var (name, steps) in new[] { ("fused", fusedSteps), ("layer by layer", layeredSteps) })
+        {
+            var step = Stats.Median(steps);
+            var useful = BatchSize * BenchMmoe.TrainFlops / step / 1e9;
+            Console.WriteLine($"generated Trainer.Fit, {name}, {5 * context.Rounds} epochs of {context.Samples:N0} samples alternating: median step {step * 1e3:F2} ms = {BatchSize / step:N0} samples/s; " +
+                $"useful training FLOP/s {useful:F1} GFLOP/s = {useful / matmulRate:P1} of the machine matmul rate ({matmulRate:F1} GFLOP/s)");
+        }
+        using var widthOne = new BenchMmoeWidthOne.Trainer(TrainOptions);
+        var small = data.Select(BenchMmoeWidthOne.From).ToList();
+        Warm(widthOne, small);
+        var widthOneSteps = Enumerable.Range(0, 5 * context.Rounds).SelectMany(_ => Epoch(widthOne, small)).ToList();
+        Console.WriteLine($"the same graph with every width 1 (BenchMmoeWidthOne), fused: median step {Stats.Median(widthOneSteps) * 1e3:F2} ms, the per-operation part of the step");
     }
 
-    /// <summary>Times each step of Fit from its per-step progress reports (the first step's time runs from Fit's start, so skip it).</summary>
+    /// <summary>
+    /// Untimed epochs for at least <see cref="WarmSeconds"/>: .NET's tiered JIT starts code unoptimized and promotes it in the
+    /// background, which takes seconds (one epoch left steps 40 % slower than after three seconds).
+    /// </summary>
+    private static void Warm<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data)
+    {
+        var begin = Stopwatch.GetTimestamp();
+        do
+            trainer.Fit(data);
+        while (Stats.Seconds(begin) < WarmSeconds);
+    }
+
+    private const double WarmSeconds = 3;
+
+    /// <summary>One epoch's step times, its first <see cref="WarmSteps"/> skipped.</summary>
+    private static IEnumerable<double> Epoch<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data)
+    {
+        var clock = new StepClock();
+        trainer.Fit(data, progress: clock);
+        return clock.Steps.Skip(WarmSteps);
+    }
+
     internal sealed class StepClock : IProgress<TrainingProgress>
     {
         private long _last = Stopwatch.GetTimestamp();

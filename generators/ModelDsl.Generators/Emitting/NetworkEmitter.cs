@@ -33,6 +33,8 @@ internal static class NetworkEmitter
             w.Line($"private readonly global::ModelDsl.Layers.Tower {TowerField(task)};");
         foreach (var task in Imputed(spec))
             w.Line($"private readonly global::ModelDsl.Layers.Tower {ImputationField(task)}; // ESCM²-DR, training only");
+        if (Fused(spec))
+            w.Line("private readonly global::ModelDsl.Layers.FusedMixture fused; // the training forward as one CPU operation, where its layers allow");
         w.Line();
 
         w.Line("/// <summary>Creates the network with freshly initialized weights (seed with <c>torch.manual_seed</c> first).</summary>");
@@ -77,6 +79,12 @@ internal static class NetworkEmitter
             w.Line($"{TowerField(task)} = new({SourceWriter.Literal(TowerField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization{(task.Width > 1 ? $", outputs: {task.Width}" : "")});");
         foreach (var task in Imputed(spec))
             w.Line($"{ImputationField(task)} = new({SourceWriter.Literal(ImputationField(task))}, inputWidth: {towerWidth}, units: {SourceWriter.IntArray(task.Tower)}, regularization);");
+        if (Fused(spec))
+        {
+            var towers = spec.Tasks.Select(TowerField).Concat(Imputed(spec).Select(ImputationField));
+            var gates = spec.Tasks.Select((t, i) => spec.Architecture.SharedGate ? 0 : i).Concat(spec.Tasks.Select((t, i) => (t, i)).Where(x => x.t.HasImputation).Select(x => spec.Architecture.SharedGate ? 0 : x.i));
+            w.Line($"fused = new(inputWidth: {layout.InputWidth}, experts, gates, new[] {{ {string.Join(", ", towers)} }}, towerGates: {SourceWriter.IntArray(gates)});");
+        }
         w.Line("RegisterComponents();");
         w.Close();
         w.Line();
@@ -100,6 +108,11 @@ internal static class NetworkEmitter
             w.Line($"var {Embedded} = {Concat(parts)};");
             w.Line($"var input = {Embedded} * {Personalization.EmbeddingField}.forward({Embedded}, {Embedded});");
         }
+        if (Fused(spec))
+        {
+            w.Line("if (fused.TryForward(input) is { } fusedOutputs)");
+            w.Line("    return fusedOutputs;");
+        }
         var towerInputs = architecture.Forward(w, spec);
         var scaled = spec.ParameterPersonalization is not null;
         if (scaled)
@@ -112,6 +125,12 @@ internal static class NetworkEmitter
     });
 
     public static string TowerField(TaskSpec task) => $"tower_{task.Name}";
+
+    /// <summary>
+    /// Whether the network asks <c>FusedMixture</c> for its training forward first: mixtures of experts whose towers
+    /// read only their gate's mix (no PPNet). The runtime decides the rest (activations, dropout, gate layers, device).
+    /// </summary>
+    private static bool Fused(ModelSpec spec) => spec.Architecture.Kind == ArchitectureKind.MixtureOfExperts && spec.ParameterPersonalization is null;
 
     private static string DescribeGate(string name, PersonalizationSpec? gate) => gate is null ? "" : $"{name} ({string.Join(", ", gate.Priors)}), ";
 

@@ -73,6 +73,21 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
     /// <summary>Width of each expert's output.</summary>
     public int OutputWidth => _units[^1];
 
+    /// <summary>Whether every layer is a ReLU without dropout or normalization, as <see cref="FusedMixture"/> computes experts.</summary>
+    internal bool PlainRelu => _activation == Activation.Relu && _dropout == 0 && normalization is null;
+
+    /// <summary>Each layer's weight then bias, in layer order: the first layer's [experts·units, in], later ones' [experts, in, out].</summary>
+    internal IEnumerable<Tensor> LayerParameters()
+    {
+        yield return first.weight!;
+        yield return first.bias!;
+        for (var layer = 0; layer < weights.Count; layer++)
+        {
+            yield return weights[layer];
+            yield return biases[layer];
+        }
+    }
+
     /// <summary>The last layer's weight (of all experts).</summary>
     public Tensor LastWeight => weights.Count > 0 ? weights[^1] : first.weight!;
 

@@ -116,6 +116,9 @@ public sealed class GateGroup : nn.Module<Tensor, ExpertOutput, Tensor>
     /// <summary>Number of experts the gates choose among.</summary>
     public int Experts { get; }
 
+    /// <summary>The one layer of gates without hidden layers that all read the whole input and score every expert in order (MMoE, OMoE); otherwise null.</summary>
+    internal Linear? PlainScores => layers.Count == 1 && _masks[0] is null && scoreIndex is null ? layers[0] : null;
+
     /// <summary>Units of each gate's hidden layers (each layer holds all gates' units side by side).</summary>
     internal IEnumerable<int> HiddenUnits => layers.Take(layers.Count - 1).Select(l => (int)l.weight!.shape[0] / Gates);
 

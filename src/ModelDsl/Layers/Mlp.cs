@@ -42,6 +42,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// <summary>The layers, in order.</summary>
     internal ModuleList<Linear> Layers => layers;
 
+    /// <summary>Whether every layer is a ReLU without dropout, as <see cref="FusedMixture"/> computes towers.</summary>
+    internal bool PlainRelu => _activation == Activation.Relu && _dropout == 0;
+
     /// <summary>The activation after each layer.</summary>
     internal Activation Activation => _activation;
 

@@ -31,6 +31,9 @@ public sealed class Tower : nn.Module<Tensor, Tensor>
     /// <summary>The hidden layers.</summary>
     internal Mlp Hidden => hidden;
 
+    /// <summary>The output layer.</summary>
+    internal Linear Output => output;
+
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => output.forward(hidden.forward(input));
 

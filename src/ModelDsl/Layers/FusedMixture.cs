@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Linq;
+using System.Threading;
+using ModelDsl.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelDsl.Layers;
+
+/// <summary>
+/// A mixture of experts' training forward from its input to its towers' outputs as one fused CPU operation
+/// (<see cref="MixtureKernel"/>), where the layers allow it: experts and towers of ReLU layers without dropout, HoME's
+/// normalization or PPNet, and softmax gates without hidden layers that each mix every expert (MMoE, OMoE). The
+/// generated network asks it first and otherwise runs its layers one by one; both compute the same function.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
+public sealed class FusedMixture
+{
+    private readonly ExpertGroup _experts;
+    private readonly GateGroup _gates;
+    private readonly Tower[] _towers;
+    private readonly MixtureShape? _shape;
+    private static readonly AsyncLocal<bool> s_layerByLayer = new();
+
+    /// <summary>Looks at the layers once: whether they are ones the kernel computes, and their widths.</summary>
+    /// <param name="inputWidth">Width of what the experts and gates read.</param>
+    /// <param name="experts">The experts.</param>
+    /// <param name="gates">The gates, gate g's mix at [:, g] of their output.</param>
+    /// <param name="towers">The towers in output column order.</param>
+    /// <param name="towerGates">Per tower, the gate whose mix it reads.</param>
+    public FusedMixture(int inputWidth, ExpertGroup experts, GateGroup gates, IReadOnlyList<Tower> towers, IReadOnlyList<int> towerGates)
+    {
+        ArgumentNullException.ThrowIfNull(experts);
+        ArgumentNullException.ThrowIfNull(gates);
+        ArgumentNullException.ThrowIfNull(towers);
+        ArgumentNullException.ThrowIfNull(towerGates);
+        if (towerGates.Count != towers.Count || towerGates.Any(g => g < 0 || g >= gates.Gates))
+            throw new ArgumentException($"Each of the {towers.Count} towers needs the index of a gate below {gates.Gates}.", nameof(towerGates));
+        (_experts, _gates, _towers) = (experts, gates, towers.ToArray());
+        if (experts.PlainRelu && gates.PlainScores is not null && _towers.All(t => t.Hidden.PlainRelu))
+        {
+            _shape = new MixtureShape(inputWidth, experts.Experts, experts.Units.ToArray(), gates.Gates,
+                _towers.Select((t, i) => new MixtureTower(towerGates[i], t.Hidden.Layers.Select(l => (int)l.weight!.shape[0]).ToArray(), (int)t.Output.weight!.shape[0])).ToArray());
+        }
+    }
+
+    /// <summary>
+    /// Runs every network layer by layer in this flow of execution until disposed: the reference the fused operation
+    /// is tested and benchmarked against.
+    /// </summary>
+    internal static IDisposable LayerByLayer()
+    {
+        var before = s_layerByLayer.Value;
+        s_layerByLayer.Value = true;
+        return new Restore(before);
+    }
+
+    private sealed class Restore(bool before) : IDisposable
+    {
+        public void Dispose() => s_layerByLayer.Value = before;
+    }
+
+    /// <summary>Whether the layers are ones the fused operation computes (it still needs a CPU float32 input with gradients recorded).</summary>
+    internal bool Fusable => _shape is not null;
+
+    /// <summary>
+    /// The towers' outputs, [batch, columns], from the fused operation; null where it does not apply (layers it does not
+    /// compute, no gradients recorded, an input not a contiguous CPU float32 [batch, width] matrix, a batch too large for
+    /// its 2 GiB workspace, a LibTorch build without MKL's sgemm, or gates observed for analysis).
+    /// </summary>
+    public Tensor? TryForward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (_shape is null || s_layerByLayer.Value || !is_grad_enabled() || _gates.Observer is not null || !Blas.Available
+            || input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32 || input.dim() != 2 || !input.is_contiguous()
+            || input.shape[1] != _shape.Input || input.shape[0] * (long)_shape.Width > int.MaxValue)
+            return null;
+        var vars = new object[2 + _shape.ParameterCount];
+        (vars[0], vars[1]) = (_shape, input);
+        var at = 2;
+        foreach (var parameter in _experts.LayerParameters())
+            vars[at++] = parameter;
+        (vars[at++], vars[at++]) = (_gates.PlainScores!.weight!, _gates.PlainScores.bias!);
+        foreach (var tower in _towers)
+        {
+            foreach (var layer in tower.Hidden.Layers)
+                (vars[at++], vars[at++]) = (layer.weight!, layer.bias!);
+            (vars[at++], vars[at++]) = (tower.Output.weight!, tower.Output.bias!);
+        }
+        return MixtureKernel.apply(vars);
+    }
+}
