@@ -18,8 +18,6 @@ internal static class Profile
 {
     private const int BatchSize = 512;
 
-    /// <summary>Untimed steps first: until .NET's tiered JIT has optimized the managed side, steps run slower.</summary>
-    private const int WarmSteps = 64;
 
     public static void Run(BenchContext context)
     {
@@ -39,17 +37,23 @@ internal static class Profile
         using var matmuls = new Matmuls();
         var parts = new Dictionary<string, List<double>>();
         var steps = 12 * context.Rounds;
-        for (var step = -WarmSteps; step < steps; step++)
+        // Untimed steps first, for as long as the training sections warm up: until .NET's tiered JIT has optimized the managed side, steps run slower.
+        var warm = Stopwatch.GetTimestamp();
+        var untimed = 0;
+        for (var step = 0; step < untimed + steps; step++)
         {
-            var rows = (step + WarmSteps) % 8 * BatchSize;
+            if (step == untimed && Stats.Seconds(warm) < Sections.WarmSeconds)
+                untimed++;
+            var timed = step >= untimed;
+            var rows = step % 8 * BatchSize;
             using var scope = NewDisposeScope();
             var c = categorical.narrow(0, rows, BatchSize);
             var n = numeric.narrow(0, rows, BatchSize);
             var y = targets.narrow(0, rows, BatchSize);
-            Step("generated", network, (a, b) => network.forward(a, b), network.Penalty, generatedOptimizer, c, n, y, step >= 0 ? parts : null);
-            Step("plain", plain, (a, b) => plain.forward(a, b), null, plainOptimizer, c, n, y, step >= 0 ? parts : null);
+            Step("generated", network, (a, b) => network.forward(a, b), network.Penalty, generatedOptimizer, c, n, y, timed ? parts : null);
+            Step("plain", plain, (a, b) => plain.forward(a, b), null, plainOptimizer, c, n, y, timed ? parts : null);
             var alone = matmuls.Time();
-            if (step >= 0)
+            if (timed)
                 Add(parts, "matmuls", alone);
         }
         foreach (var side in new[] { "generated", "plain" })

@@ -52,9 +52,9 @@ internal static class PyTorchBaseline
         var generated = new List<double>();
         var dense = new List<double>();
         var sparse = new List<double>();
-        // One untimed epoch a side: a fresh process's first epoch runs much of .NET's code unoptimized (tiered JIT),
-        // which would otherwise count against whichever setting goes first.
-        trainer.Fit(data);
+        // Untimed epochs first: a fresh process runs much of .NET's code unoptimized for seconds (tiered JIT), which would
+        // otherwise count against the generated side.
+        Sections.Warm(trainer, data);
         torch.Ask($"train dense {setting}");
         torch.Ask($"train sparse {setting}");
         var rounds = Math.Max(2 * context.Rounds, 4);
@@ -82,7 +82,7 @@ internal static class PyTorchBaseline
         static double Rate(List<double> steps) => BatchSize / Stats.Median(steps);
         var matmul = context.EnsureMatmul();
         var chosen = TrainingThreads.Choose(TrainingThreads.MultiplyAddsPerStep(trainer.Network, BatchSize), Environment.ProcessorCount);
-        Console.WriteLine($"Training, batch {BatchSize}, {context.Samples:N0} samples per epoch, {rounds} rounds of alternating epochs after one untimed, median step (first {WarmSteps} of each epoch skipped); generated trainer at {threads?.ToString(CultureInfo.InvariantCulture) ?? $"its default ({chosen} here)"} thread(s):");
+        Console.WriteLine($"Training, batch {BatchSize}, {context.Samples:N0} samples per epoch, {rounds} rounds of alternating epochs after untimed ones ({Sections.WarmSeconds} s of the generated trainer's, one of each PyTorch variant), median step (first {WarmSteps} of each epoch skipped); generated trainer at {threads?.ToString(CultureInfo.InvariantCulture) ?? $"its default ({chosen} here)"} thread(s):");
         Console.WriteLine($"  generated Trainer.Fit              {Rate(generated),8:N0} samples/s; useful {Rate(generated) * BenchMmoe.TrainFlops / 1e9 / matmul:P0} of LibTorch's matmul rate ({matmul:F1} GFLOP/s)");
         Console.WriteLine($"  PyTorch, sparse + SparseAdam       {Rate(sparse),8:N0} samples/s; generated / this {Rate(generated) / Rate(sparse):F2}× (goal ≥ 2×)");
         Console.WriteLine($"  PyTorch, dense Adam                {Rate(dense),8:N0} samples/s; generated / this {Rate(generated) / Rate(dense):F2}×");

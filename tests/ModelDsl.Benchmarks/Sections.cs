@@ -54,8 +54,7 @@ internal static class Sections
         var pairRatios = new List<double>();
         var fits = new List<double>();
         var matmul = new List<double>();
-        // One untimed epoch a side: a fresh process's first epoch runs much of .NET's code unoptimized (tiered JIT).
-        trainer.Fit(data);
+        Warm(trainer, data);
         PlainMmoe.TrainEpoch(plain, adam, data, BatchSize);
         var pairs = Math.Max(2 * context.Rounds, 4);
         for (var pair = 0; pair < pairs; pair++)
@@ -91,7 +90,7 @@ internal static class Sections
         var plainMean = BatchSize * baseline.Count / baseline.Sum();
         context.TrainRate = rate;
         context.MatmulRate ??= Stats.Median(matmul);
-        Console.WriteLine($"Training, batch {BatchSize}, Adam, {context.Samples:N0} samples per epoch, {pairs} alternating epoch pairs after one untimed, first {WarmSteps} steps of each epoch skipped:");
+        Console.WriteLine($"Training, batch {BatchSize}, Adam, {context.Samples:N0} samples per epoch, {pairs} alternating epoch pairs after {WarmSeconds} s of untimed epochs (the baseline: one), first {WarmSteps} steps of each epoch skipped:");
         Console.WriteLine($"  generated Trainer.Fit  {rate:N0} samples/s from the median step ({generated.Count} steps; mean-based {meanRate:N0})");
         Console.WriteLine($"  plain TorchSharp       {plainRate:N0} samples/s from the median step ({baseline.Count} steps; mean-based {plainMean:N0})");
         Console.WriteLine($"  ratio                  {rate / plainRate:F2}× of median steps; per pair median {Stats.Median(pairRatios):F2}× (min {pairRatios.Min():F2}, max {pairRatios.Max():F2}); goal ≥ 2×");
@@ -142,7 +141,7 @@ internal static class Sections
     /// Untimed epochs for at least <see cref="WarmSeconds"/>: .NET's tiered JIT starts code unoptimized and promotes it in the
     /// background, which takes seconds (one epoch left steps 40 % slower than after three seconds).
     /// </summary>
-    private static void Warm<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data)
+    internal static void Warm<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data)
     {
         var begin = Stopwatch.GetTimestamp();
         do
@@ -150,7 +149,7 @@ internal static class Sections
         while (Stats.Seconds(begin) < WarmSeconds);
     }
 
-    private const double WarmSeconds = 3;
+    internal const double WarmSeconds = 3;
 
     /// <summary>One epoch's step times, its first <see cref="WarmSteps"/> skipped.</summary>
     private static IEnumerable<double> Epoch<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data)
