@@ -121,10 +121,7 @@ public class FusedMixtureTests
         // two runs' float rounding differences are not magnified as Adam's normalized steps would magnify them.
         Assert.True(Fused(new OmoeModel.Network()).Fusable);
         Assert.False(Fused(new MmoeModel.Network()).Fusable);   // its gates have a hidden layer
-        var samples = new SyntheticData(seed: 3).Rows(512, seed: 4).Select(r => new OmoeModel
-        {
-            UserId = r.User, ItemId = r.Item, DayOfWeek = r.DayOfWeek, Price = r.Price, Click = r.Click, WatchMinutes = r.WatchMinutes,
-        }).ToList();
+        var samples = OmoeSamples();
         var options = new TrainingOptions { Epochs = 2, BatchSize = 64, Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, Seed = 5, Threads = 1, AnalyzeGates = false };
         using var fused = new OmoeModel.Trainer(options);
         using var layered = new OmoeModel.Trainer(options);
@@ -138,6 +135,41 @@ public class FusedMixtureTests
         foreach (var (name, parameter) in fused.Network.named_parameters())
             Assert.True(parameter.allclose(expected[name], rtol: 1e-4, atol: 1e-5), name);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void FusedTrainingReplaysExactlyAtEachThreadCount(int threads)
+    {
+        // The products' thread count is LibTorch's (it sets MKL's); a seeded run must repeat itself bit for bit at each.
+        var samples = OmoeSamples();
+        float[] Train()
+        {
+            using var trainer = new OmoeModel.Trainer(new TrainingOptions { Epochs = 1, BatchSize = 128, Seed = 8, Threads = threads, AnalyzeGates = false });
+            trainer.Fit(samples);
+            return trainer.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        }
+        Assert.Equal(Train(), Train());
+    }
+
+    [Fact]
+    public void AnEmptyBatchGivesAnEmptyOutputAndZeroGradients()
+    {
+        using var scope = NewDisposeScope();
+        var (experts, gates, towers) = Layers(6, 2, [8, 4], 2, [[3], []], [1, 2], Relu);
+        var fused = new FusedMixture(6, experts, gates, towers, [0, 1]);
+        var input = randn(0, 6, requires_grad: true);
+        var output = fused.TryForward(input)!;
+        Assert.Equal([0L, 3L], output.shape);
+        output.sum().backward();
+        Assert.All(experts.parameters(), p => Assert.Equal(0f, p.grad!.abs().sum().item<float>()));
+    }
+
+    private static System.Collections.Generic.List<OmoeModel> OmoeSamples() =>
+        new SyntheticData(seed: 3).Rows(512, seed: 4).Select(r => new OmoeModel
+        {
+            UserId = r.User, ItemId = r.Item, DayOfWeek = r.DayOfWeek, Price = r.Price, Click = r.Click, WatchMinutes = r.WatchMinutes,
+        }).ToList();
 
     private static FusedMixture Fused(MultiTaskNetwork network) =>
         (FusedMixture)network.GetType().GetField("fused", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(network)!;
