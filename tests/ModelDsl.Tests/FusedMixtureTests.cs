@@ -4,6 +4,7 @@ using System.Reflection;
 using ModelDsl.Layers;
 using ModelDsl.Tests.Models;
 using ModelDsl.Training;
+using TorchSharp;
 using TorchSharp.Modules;
 using Xunit;
 using static TorchSharp.torch;
@@ -76,11 +77,13 @@ public class FusedMixtureTests
     {
         using var scope = NewDisposeScope();
         var input = randn(3, 6, requires_grad: true);
-        FusedMixture For(RegularizationSettings experts, RegularizationSettings towers, int[] gateUnits, bool normalize = false)
+        FusedMixture For(RegularizationSettings experts, RegularizationSettings towers, int[] gateUnits, bool normalize = false, ScalarType towerType = ScalarType.Float32)
         {
             var group = new ExpertGroup("experts", 6, 2, [8, 4], experts, normalize);
             var gates = new GateGroup("gates", 6, 2, 2, gateUnits, Relu);
-            return new FusedMixture(6, group, gates, [new Tower("a", 4, [3], towers), new Tower("b", 4, [], towers)], [0, 1]);
+            var last = new Tower("b", 4, [], towers);
+            last.to(towerType);
+            return new FusedMixture(6, group, gates, [new Tower("a", 4, [3], towers), last], [0, 1]);
         }
 
         Assert.NotNull(For(Relu, Relu, []).TryForward(input));
@@ -90,6 +93,7 @@ public class FusedMixtureTests
         Assert.Null(For(Relu, Relu with { Dropout = 0.1 }, []).TryForward(input));
         Assert.Null(For(Relu, Relu, [5]).TryForward(input));                    // gates with a hidden layer
         Assert.Null(For(Relu, Relu, [], normalize: true).TryForward(input));    // HoME's normalized experts
+        Assert.Null(For(Relu, Relu, [], towerType: ScalarType.Float64).TryForward(input));   // weights the kernel cannot read as floats
 
         var plain = For(Relu, Relu, []);
         using (no_grad())

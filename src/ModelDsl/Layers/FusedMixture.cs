@@ -67,15 +67,14 @@ public sealed class FusedMixture
 
     /// <summary>
     /// The towers' outputs, [batch, columns], from the fused operation; null where it does not apply (layers it does not
-    /// compute, no gradients recorded, an input not a contiguous CPU float32 [batch, width] matrix, a batch too large for
-    /// its 2 GiB workspace, a LibTorch build without MKL's sgemm, or gates observed for analysis).
+    /// compute, no gradients recorded, an input or weights not contiguous CPU float32, a batch too large for its 2 GiB
+    /// workspace, a LibTorch build without MKL's sgemm, or gates observed for analysis).
     /// </summary>
     public Tensor? TryForward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (_shape is null || s_layerByLayer.Value || !is_grad_enabled() || _gates.Observer is not null || !Blas.Available
-            || input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32 || input.dim() != 2 || !input.is_contiguous()
-            || input.shape[1] != _shape.Input || input.shape[0] * (long)_shape.Width > int.MaxValue)
+            || !IsCpuFloats(input) || input.dim() != 2 || input.shape[1] != _shape.Input || input.shape[0] * (long)_shape.Width > int.MaxValue)
             return null;
         var vars = new object[2 + _shape.ParameterCount];
         (vars[0], vars[1]) = (_shape, input);
@@ -89,6 +88,10 @@ public sealed class FusedMixture
                 (vars[at++], vars[at++]) = (layer.weight!, layer.bias!);
             (vars[at++], vars[at++]) = (tower.Output.weight!, tower.Output.bias!);
         }
-        return MixtureKernel.apply(vars);
+        // The kernel reads the weights' memory as packed float32 rows.
+        return vars.Skip(2).All(p => IsCpuFloats((Tensor)p)) ? MixtureKernel.apply(vars) : null;
     }
+
+    private static bool IsCpuFloats(Tensor tensor) =>
+        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous();
 }
