@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -292,27 +293,38 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
             Blas.Gemm(false, false, batch, s.Input, first, scratch, first, (float*)p[0], s.Input, 1, dx, s.Input);
     }
 
-    /// <summary>rows[b] = relu(rows[b] + bias) for each of <paramref name="batch"/> rows of <paramref name="width"/>.</summary>
+    /// <summary>rows[b] = relu(rows[b] + bias) for each of <paramref name="batch"/> rows of <paramref name="width"/>, in one pass.</summary>
     private static void BiasRelu(float* rows, int batch, int width, float* bias)
     {
-        var b0 = new ReadOnlySpan<float>(bias, width);
         for (var b = 0; b < batch; b++)
         {
-            var row = new Span<float>(rows + b * width, width);
-            TensorPrimitives.Add(row, b0, row);
-            TensorPrimitives.Max(row, 0f, row);
+            var row = rows + b * width;
+            var i = 0;
+            for (; i <= width - Vector<float>.Count; i += Vector<float>.Count)
+                Vector.Store(Vector.Max(Vector.Load(row + i) + Vector.Load(bias + i), Vector<float>.Zero), row + i);
+            for (; i < width; i++)
+                row[i] = MathF.Max(row[i] + bias[i], 0);
         }
     }
 
-    /// <summary>Takes the gradient rows through the ReLU whose outputs are <paramref name="outputs"/>, in place, and adds each row into the bias's gradient.</summary>
+    /// <summary>
+    /// Takes the gradient rows through the ReLU whose outputs are <paramref name="outputs"/>, in place, and adds each row
+    /// into the bias's gradient, in one pass (0 where the output is not positive, as LibTorch's threshold backward).
+    /// </summary>
     private static void ReluBiasGradient(float* gradient, float* outputs, int batch, int width, float* biasGradient)
     {
-        var db = new Span<float>(biasGradient, width);
         for (var b = 0; b < batch; b++)
         {
-            var row = new Span<float>(gradient + b * width, width);
-            SpanMath.ReluGradient(row, row, new ReadOnlySpan<float>(outputs + b * width, width));
-            TensorPrimitives.Add(db, row, db);
+            float* g = gradient + b * width, o = outputs + b * width;
+            var i = 0;
+            for (; i <= width - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.Load(o + i), Vector<float>.Zero), Vector.Load(g + i), Vector<float>.Zero);
+                Vector.Store(passed, g + i);
+                Vector.Store(Vector.Load(biasGradient + i) + passed, biasGradient + i);
+            }
+            for (; i < width; i++)
+                biasGradient[i] += g[i] = o[i] > 0 ? g[i] : 0;
         }
     }
 
