@@ -28,6 +28,7 @@ public class FusedMixtureTests
         { 9, 11, [13, 7, 5], 3, [[6, 3], [], [5]], [1, 3, 1], [0, 1, 2] },  // three layers, odd widths (vector tails), a multiclass tower
         { 6, 10, [12, 6], 1, [[4], [3], [4]], [1, 1, 1], [0, 0, 0] },       // OMoE: every tower reads the one gate
         { 5, 10, [12, 6], 2, [[4], [4], [4]], [1, 1, 1], [0, 1, 1] },       // ESCM²-DR: an imputation tower reads its task's gate
+        { 4, 7, [9, 11], 2, [[5], [2]], [1, 1], [1, 0] },                   // experts' rows of a vector and a tail; towers read the gates crosswise
     };
 
     [Theory]
