@@ -158,6 +158,20 @@ public class FusedMixtureTests
     }
 
     [Fact]
+    public void ANotANumberReachesTheOutputsAsLayerByLayer()
+    {
+        // relu(NaN) is NaN in LibTorch: a diverged weight must show in the loss, where the trainer's divergence check sees it.
+        using var scope = NewDisposeScope();
+        var (experts, gates, towers) = Layers(6, 2, [8, 4], 2, [[3], []], [1, 1], Relu);
+        using (no_grad())
+            experts.parameters().First()[0, 0] = float.NaN;
+        var fused = new FusedMixture(6, experts, gates, towers, [0, 1]);
+        var input = randn(3, 6);
+        Assert.True(LayerByLayer(input, experts, gates, towers, [0, 1]).isnan().any().item<bool>());
+        Assert.True(fused.TryForward(input)!.isnan().any().item<bool>());
+    }
+
+    [Fact]
     public void AnEmptyBatchGivesAnEmptyOutputAndZeroGradients()
     {
         using var scope = NewDisposeScope();
