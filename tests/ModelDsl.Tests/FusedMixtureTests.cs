@@ -107,6 +107,21 @@ public class FusedMixtureTests
     }
 
     [Theory]
+    [InlineData(1, 1 << 20, 1)]     // the workspace: 257 rows of 2²¹ + 1 floats
+    [InlineData(1 << 21, 1, 1)]     // the input: 257 rows of 2²¹ floats
+    [InlineData(1, 1, 1 << 21)]     // the output: 257 rows of 2²¹ classes
+    public void ATensorOverTheTwoGibibytesASpanAddressesRunsOneByOne(int inputWidth, int units, int classes)
+    {
+        // The kernel reaches every tensor's memory through a span of bytes, which stops at int.MaxValue bytes; the
+        // layers one by one have no such limit. Nothing here is written: empty tensors are not committed memory.
+        using var scope = NewDisposeScope();
+        var (experts, gates, towers) = Layers(inputWidth, 1, [units], 1, [[]], [classes], Relu);
+        var fused = new FusedMixture(inputWidth, experts, gates, towers, [0]);
+        Assert.True(fused.Fusable);
+        Assert.Null(fused.TryForward(empty(257, inputWidth).requires_grad_()));
+    }
+
+    [Theory]
     [InlineData(new[] { 0 })]
     [InlineData(new[] { 0, 2 })]
     [InlineData(new[] { 0, -1 })]

@@ -67,14 +67,14 @@ public sealed class FusedMixture
 
     /// <summary>
     /// The towers' outputs, [batch, columns], from the fused operation; null where it does not apply (layers it does not
-    /// compute, no gradients recorded, an input or weights not contiguous CPU float32, a batch too large for its 2 GiB
-    /// workspace, a LibTorch build without MKL's sgemm, or gates observed for analysis).
+    /// compute, no gradients recorded, an input or weights not contiguous CPU float32, an input, weight, output or
+    /// workspace over 2 GiB, a LibTorch build without MKL's sgemm, or gates observed for analysis).
     /// </summary>
     public Tensor? TryForward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (_shape is null || s_layerByLayer.Value || !is_grad_enabled() || _gates.Observer is not null || !Blas.Available
-            || !IsCpuFloats(input) || input.dim() != 2 || input.shape[1] != _shape.Input || input.shape[0] * (long)_shape.Width > int.MaxValue)
+            || !IsCpuFloats(input) || input.dim() != 2 || input.shape[1] != _shape.Input || input.shape[0] * (long)Math.Max(_shape.Width, _shape.Columns) > MaxElements)
             return null;
         var vars = new object[2 + _shape.ParameterCount];
         (vars[0], vars[1]) = (_shape, input);
@@ -93,5 +93,8 @@ public sealed class FusedMixture
     }
 
     private static bool IsCpuFloats(Tensor tensor) =>
-        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous();
+        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous() && tensor.numel() <= MaxElements;
+
+    /// <summary>The most floats the kernel reaches in one tensor (its workspace, the output and each operand): a span of bytes addresses 2 GiB.</summary>
+    private const long MaxElements = int.MaxValue / sizeof(float);
 }
