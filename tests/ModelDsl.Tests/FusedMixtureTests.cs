@@ -187,6 +187,27 @@ public class FusedMixtureTests
     }
 
     [Fact]
+    public void ANotANumberOutOfAReluPassesItsGradientAsLibTorchDoes()
+    {
+        // LibTorch's threshold backward zeroes the gradient where the output is ≤ 0, so a NaN output lets it through:
+        // with a NaN bias in a tower's hidden layer, that unit's bias and weights still get finite gradients.
+        using var scope = NewDisposeScope();
+        var (experts, gates, towers) = Layers(6, 2, [8, 4], 2, [[3], []], [1, 1], Relu);
+        using (no_grad())
+            towers[0].Hidden.Layers[0].bias![0] = float.NaN;
+        var fused = new FusedMixture(6, experts, gates, towers, [0, 1]);
+        var input = randn(3, 6);
+        var parameters = experts.parameters().Concat(gates.parameters()).Concat(towers.SelectMany(t => t.parameters())).ToArray();
+        var fusedGradients = autograd.grad([fused.TryForward(input)!.sum()], parameters);
+        var referenceGradients = autograd.grad([LayerByLayer(input, experts, gates, towers, [0, 1]).sum()], parameters);
+        for (var i = 0; i < parameters.Length; i++)
+            Assert.True(fusedGradients[i].allclose(referenceGradients[i], rtol: 1e-4, atol: 1e-5, equal_nan: true), $"gradient of parameter {i}");
+        Assert.True(towers[0].Hidden.Layers[0].bias!.grad is null);   // autograd.grad leaves .grad alone
+        var hiddenBias = experts.parameters().Count() + gates.parameters().Count() + 1;   // tower 0: hidden weight, hidden bias, …
+        Assert.True(referenceGradients[hiddenBias][0].isfinite().item<bool>());
+    }
+
+    [Fact]
     public void AnEmptyBatchGivesAnEmptyOutputAndZeroGradients()
     {
         using var scope = NewDisposeScope();

@@ -31,12 +31,10 @@ internal sealed class ExpertMix : autograd.SingleTensorFunction<ExpertMix>
     /// <summary>Whether the fused operation applies: float32 tensors on the CPU, each within the 2 GiB a span addresses.</summary>
     public static bool Supports(Tensor scores, Tensor experts, Tensor? bias) =>
         IsCpuFloat(scores) && IsCpuFloat(experts) && (bias is null || IsCpuFloat(bias))
-        && scores.shape[0] * scores.shape[1] * experts.shape[2] <= MaxElements;
+        && scores.shape[0] * scores.shape[1] * experts.shape[2] <= SpanMath.MaxFloats;
 
     private static bool IsCpuFloat(Tensor tensor) =>
-        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.numel() <= MaxElements;
-
-    private const long MaxElements = int.MaxValue / sizeof(float);
+        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.numel() <= SpanMath.MaxFloats;
 
     /// <summary>The mix without recording it for autograd (inference under <c>no_grad</c>).</summary>
     /// <param name="scores">The gates' scores before softmax, [batch, gates, experts]; −∞ for an expert a gate does not mix.</param>

@@ -309,7 +309,7 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
 
     /// <summary>
     /// Takes the gradient rows through the ReLU whose outputs are <paramref name="outputs"/>, in place, and adds each row
-    /// into the bias's gradient, in one pass (0 where the output is not positive, as LibTorch's threshold backward).
+    /// into the bias's gradient, in one pass (0 where the output is ≤ 0, else the gradient, as LibTorch's threshold backward).
     /// </summary>
     private static void ReluBiasGradient(float* gradient, float* outputs, int batch, int width, float* biasGradient)
     {
@@ -319,12 +319,12 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
             var i = 0;
             for (; i <= width - Vector<float>.Count; i += Vector<float>.Count)
             {
-                var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.Load(o + i), Vector<float>.Zero), Vector.Load(g + i), Vector<float>.Zero);
+                var passed = Vector.ConditionalSelect(Vector.LessThanOrEqual(Vector.Load(o + i), Vector<float>.Zero), Vector<float>.Zero, Vector.Load(g + i));
                 Vector.Store(passed, g + i);
                 Vector.Store(Vector.Load(biasGradient + i) + passed, biasGradient + i);
             }
             for (; i < width; i++)
-                biasGradient[i] += g[i] = o[i] > 0 ? g[i] : 0;
+                biasGradient[i] += g[i] = o[i] <= 0 ? 0 : g[i];
         }
     }
 

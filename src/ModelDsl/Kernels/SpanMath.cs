@@ -12,6 +12,9 @@ namespace ModelDsl.Kernels;
 /// </summary>
 internal static class SpanMath
 {
+    /// <summary>The most floats a kernel reaches in one tensor: it reads a tensor through a span of its bytes, which addresses 2 GiB.</summary>
+    public const long MaxFloats = int.MaxValue / sizeof(float);
+
     /// <summary>How many iterations ahead a loop over scattered rows asks for the next row.</summary>
     public const int PrefetchDistance = 8;
 
@@ -22,7 +25,7 @@ internal static class SpanMath
             Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetReference(values.Slice(index))));
     }
 
-    /// <summary>The gradient through a ReLU: target = gradient where its output is positive, else 0 (as LibTorch's threshold backward).</summary>
+    /// <summary>The gradient through a ReLU: target = 0 where its output is ≤ 0, else the gradient (as LibTorch's threshold backward, so a NaN output passes it).</summary>
     public static void ReluGradient(Span<float> target, ReadOnlySpan<float> gradient, ReadOnlySpan<float> output)
     {
         var i = 0;
@@ -32,11 +35,11 @@ internal static class SpanMath
             var g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
             var o = MemoryMarshal.Cast<float, Vector<float>>(output);
             for (var k = 0; k < t.Length; k++)
-                t[k] = Vector.ConditionalSelect(Vector.GreaterThan(o[k], Vector<float>.Zero), g[k], Vector<float>.Zero);
+                t[k] = Vector.ConditionalSelect(Vector.LessThanOrEqual(o[k], Vector<float>.Zero), Vector<float>.Zero, g[k]);
             i = t.Length * Vector<float>.Count;
         }
         for (; i < target.Length; i++)
-            target[i] = output[i] > 0 ? gradient[i] : 0;
+            target[i] = output[i] <= 0 ? 0 : gradient[i];
     }
 
     /// <summary>probabilities = softmax(scores), with the maximum subtracted first; −∞ scores get probability 0.</summary>

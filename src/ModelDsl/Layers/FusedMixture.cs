@@ -74,7 +74,7 @@ public sealed class FusedMixture
     {
         ArgumentNullException.ThrowIfNull(input);
         if (_shape is null || s_layerByLayer.Value || !is_grad_enabled() || _gates.Observer is not null || !Blas.Available
-            || !IsCpuFloats(input) || input.dim() != 2 || input.shape[1] != _shape.Input || input.shape[0] * (long)Math.Max(_shape.Width, _shape.Columns) > MaxElements)
+            || !IsCpuFloats(input) || input.dim() != 2 || input.shape[1] != _shape.Input || input.shape[0] * (long)Math.Max(_shape.Width, _shape.Columns) > SpanMath.MaxFloats)
             return null;
         var vars = new object[2 + _shape.ParameterCount];
         (vars[0], vars[1]) = (_shape, input);
@@ -93,8 +93,5 @@ public sealed class FusedMixture
     }
 
     private static bool IsCpuFloats(Tensor tensor) =>
-        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous() && tensor.numel() <= MaxElements;
-
-    /// <summary>The most floats the kernel reaches in one tensor (its workspace, the output and each operand): a span of bytes addresses 2 GiB.</summary>
-    private const long MaxElements = int.MaxValue / sizeof(float);
+        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous() && tensor.numel() <= SpanMath.MaxFloats;
 }
