@@ -35,9 +35,15 @@ public class FusedMixtureTests
     [MemberData(nameof(Shapes))]
     public void FusedOutputsAndGradientsMatchTheLayers(int batch, int inputWidth, int[] units, int gates, int[][] hidden, int[] outputs, int[] towerGates)
     {
+        foreach (var activation in new[] { Activation.Relu, Activation.LeakyRelu, Activation.Tanh })
+            AssertFusedMatchesLayers(batch, inputWidth, units, gates, hidden, outputs, towerGates, Relu with { Activation = activation });
+    }
+
+    private static void AssertFusedMatchesLayers(int batch, int inputWidth, int[] units, int gates, int[][] hidden, int[] outputs, int[] towerGates, RegularizationSettings regularization)
+    {
         manual_seed(21);
         using var scope = NewDisposeScope();
-        var (experts, gateGroup, towers) = Layers(inputWidth, 3, units, gates, hidden, outputs, Relu);
+        var (experts, gateGroup, towers) = Layers(inputWidth, 3, units, gates, hidden, outputs, regularization);
         var fused = new FusedMixture(inputWidth, experts, gateGroup, towers, towerGates);
         var input = randn(batch, inputWidth).requires_grad_();
         var upstream = randn(batch, outputs.Sum());
@@ -46,12 +52,12 @@ public class FusedMixtureTests
         var output = fused.TryForward(input);
         Assert.NotNull(output);
         var reference = LayerByLayer(input, experts, gateGroup, towers, towerGates);
-        Assert.True(output.allclose(reference, rtol: 1e-5, atol: 1e-5), "outputs");
+        Assert.True(output.allclose(reference, rtol: 1e-5, atol: 1e-5), $"outputs, {regularization.Activation}");
 
         var fusedGradients = autograd.grad([(output * upstream).sum()], parameters);
         var referenceGradients = autograd.grad([(reference * upstream).sum()], parameters);
         for (var i = 0; i < parameters.Length; i++)
-            Assert.True(fusedGradients[i].allclose(referenceGradients[i], rtol: 1e-4, atol: 1e-5), i == 0 ? "gradient of the input" : $"gradient of parameter {i - 1}");
+            Assert.True(fusedGradients[i].allclose(referenceGradients[i], rtol: 1e-4, atol: 1e-5), $"{(i == 0 ? "gradient of the input" : $"gradient of parameter {i - 1}")}, {regularization.Activation}");
     }
 
     [Fact]
@@ -87,9 +93,12 @@ public class FusedMixtureTests
             return new FusedMixture(6, group, gates, [new Tower("a", 4, [3], towers), last], [0, 1]);
         }
 
+        var tanh = Relu with { Activation = Activation.Tanh };
         Assert.NotNull(For(Relu, Relu, []).TryForward(input));
-        Assert.Null(For(Relu with { Activation = Activation.Tanh }, Relu, []).TryForward(input));
-        Assert.Null(For(Relu, Relu with { Activation = Activation.Gelu }, []).TryForward(input));
+        Assert.NotNull(For(tanh, tanh, []).TryForward(input));
+        Assert.Null(For(tanh, Relu, []).TryForward(input));                      // the experts' activation differs from a tower's
+        Assert.Null(For(Relu with { Activation = Activation.Gelu }, Relu with { Activation = Activation.Gelu }, []).TryForward(input));
+        Assert.Null(For(Relu with { Activation = Activation.Swish }, Relu with { Activation = Activation.Swish }, []).TryForward(input));
         Assert.Null(For(Relu with { Dropout = 0.1 }, Relu, []).TryForward(input));
         Assert.Null(For(Relu, Relu with { Dropout = 0.1 }, []).TryForward(input));
         Assert.Null(For(Relu, Relu, [5]).TryForward(input));                    // gates with a hidden layer

@@ -5,6 +5,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using ModelDsl.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,15 +15,15 @@ namespace ModelDsl.Kernels;
 internal sealed record MixtureTower(int Gate, int[] Hidden, int Outputs);
 
 /// <summary>
-/// The widths of a ReLU mixture of experts from its input to its towers' outputs: experts' layers (the first one
-/// matmul over all experts, later ones per expert), one softmax gate layer, towers. Fixes where each layer's
+/// The widths of a mixture of experts from its input to its towers' outputs, and the activation of every hidden layer:
+/// experts' layers (the first one matmul over all experts, later ones per expert), one softmax gate layer, towers. Fixes where each layer's
 /// activations sit in the per-step workspace, [batch, width] blocks in order.
 /// </summary>
 internal sealed class MixtureShape
 {
-    public MixtureShape(int input, int experts, int[] units, int gates, MixtureTower[] towers)
+    public MixtureShape(int input, int experts, int[] units, int gates, MixtureTower[] towers, Activation activation)
     {
-        (Input, Experts, Units, Gates, Towers) = (input, experts, units, gates, towers);
+        (Input, Experts, Units, Gates, Towers, Activation) = (input, experts, units, gates, towers, activation);
         Columns = towers.Sum(t => t.Outputs);
         var widths = units.Select(u => experts * u).Append(gates * experts).Append(gates * units[^1]).Concat(towers.SelectMany(t => t.Hidden)).ToArray();
         Offsets = new int[widths.Length];
@@ -37,6 +38,9 @@ internal sealed class MixtureShape
     public int[] Units { get; }
     public int Gates { get; }
     public MixtureTower[] Towers { get; }
+
+    /// <summary>After each expert and tower hidden layer: one of <see cref="MixtureKernel.Computes"/>.</summary>
+    public Activation Activation { get; }
 
     /// <summary>Output columns: the towers' outputs side by side.</summary>
     public int Columns { get; }
@@ -59,8 +63,8 @@ internal sealed class MixtureShape
 }
 
 /// <summary>
-/// A ReLU mixture of experts from its input, [batch, input], to its towers' outputs, [batch, columns], as one CPU
-/// operation with its own backward: matrix products through <see cref="Blas"/> into one workspace, every bias, ReLU,
+/// A mixture of experts with ReLU, leaky ReLU or tanh layers from its input, [batch, input], to its towers' outputs, [batch, columns], as one CPU
+/// operation with its own backward: matrix products through <see cref="Blas"/> into one workspace, every bias, activation,
 /// softmax and mix a pass over rows in between. Its inputs after the <see cref="MixtureShape"/> are the input, then
 /// the experts' first weight [experts·units, input] and bias, each later layer's weight [experts, in, out] and bias
 /// [experts, out], the gates' weight [gates·experts, input] and bias, and per tower each hidden layer's weight
@@ -74,6 +78,9 @@ internal sealed class MixtureShape
 internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<MixtureKernel>
 {
     public override string Name => nameof(MixtureKernel);
+
+    /// <summary>The activations whose gradient the kernel takes from the layer's output alone (GELU's and Swish's need the input).</summary>
+    public static bool Computes(Activation activation) => activation is Activation.Relu or Activation.LeakyRelu or Activation.Tanh;
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
@@ -137,14 +144,14 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
         // Experts: the first layer over all experts at once, later layers per expert on its columns of the block.
         var h = work;
         Blas.Gemm(false, true, batch, e * s.Units[0], s.Input, x, s.Input, (float*)p[0], s.Input, 0, h, e * s.Units[0]);
-        BiasRelu(h, batch, e * s.Units[0], (float*)p[1]);
+        BiasActivate(h, batch, e * s.Units[0], (float*)p[1], s.Activation);
         for (var layer = 1; layer < layers; layer++)
         {
             int before = s.Units[layer - 1], units = s.Units[layer];
             var next = work + batch * s.Offsets[layer];
             for (var expert = 0; expert < e; expert++)
                 Blas.Gemm(false, false, batch, units, before, h + expert * before, e * before, (float*)p[2 * layer] + expert * before * units, units, 0, next + expert * units, e * units);
-            BiasRelu(next, batch, e * units, (float*)p[2 * layer + 1]);
+            BiasActivate(next, batch, e * units, (float*)p[2 * layer + 1], s.Activation);
             h = next;
         }
 
@@ -183,7 +190,7 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
                 var units = tower.Hidden[layer];
                 var next = work + batch * s.Offsets[s.TowerBlock(t, layer)];
                 Blas.Gemm(false, true, batch, units, width, a, stride, (float*)p[parameter], width, 0, next, units);
-                BiasRelu(next, batch, units, (float*)p[parameter + 1]);
+                BiasActivate(next, batch, units, (float*)p[parameter + 1], s.Activation);
                 a = next;
                 width = stride = units;
             }
@@ -229,7 +236,7 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
             {
                 int units = tower.Hidden[layer], weight = parameter + 2 * layer;
                 var dz = scratch + batch * s.Offsets[s.TowerBlock(t, layer)];
-                ReluBiasGradient(dz, work + batch * s.Offsets[s.TowerBlock(t, layer)], batch, units, (float*)dp[weight + 1]);
+                ActivationBiasGradient(dz, work + batch * s.Offsets[s.TowerBlock(t, layer)], batch, units, (float*)dp[weight + 1], s.Activation);
                 Blas.Gemm(true, false, units, Width(layer), batch, dz, units, Read(layer), Stride(layer), 0, (float*)dp[weight], Width(layer));
                 Blas.Gemm(false, false, batch, Width(layer), units, dz, units, (float*)p[weight], Width(layer), layer == 0 ? 1 : 0, ReadGradient(layer), Stride(layer));
             }
@@ -237,7 +244,7 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
             column += tower.Outputs;
         }
 
-        // The mix and the softmax: the last expert layer's gradient row by row, then through its ReLU.
+        // The mix and the softmax: the last expert layer's gradient row by row, then through its activation.
         var probabilities = work + batch * s.Offsets[s.Probabilities];
         var dScores = scratch + batch * s.Offsets[s.Probabilities];
         var h = work + batch * s.Offsets[layers - 1];
@@ -271,12 +278,12 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
         if (dx != null)
             Blas.Gemm(false, false, batch, s.Input, scores, dScores, scores, (float*)p[gateWeight], s.Input, 0, dx, s.Input);
 
-        // Experts, from the last layer back: through each ReLU, then the products per expert, the first over all.
+        // Experts, from the last layer back: through each activation, then the products per expert, the first over all.
         for (var layer = layers - 1; layer >= 1; layer--)
         {
             int before = s.Units[layer - 1], units = s.Units[layer];
             var dz = scratch + batch * s.Offsets[layer];
-            ReluBiasGradient(dz, work + batch * s.Offsets[layer], batch, e * units, (float*)dp[2 * layer + 1]);
+            ActivationBiasGradient(dz, work + batch * s.Offsets[layer], batch, e * units, (float*)dp[2 * layer + 1], s.Activation);
             var input = work + batch * s.Offsets[layer - 1];
             var dInput = scratch + batch * s.Offsets[layer - 1];
             for (var expert = 0; expert < e; expert++)
@@ -287,44 +294,74 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
             }
         }
         var first = e * s.Units[0];
-        ReluBiasGradient(scratch, work, batch, first, (float*)dp[1]);
+        ActivationBiasGradient(scratch, work, batch, first, (float*)dp[1], s.Activation);
         Blas.Gemm(true, false, first, s.Input, batch, scratch, first, x, s.Input, 0, (float*)dp[0], s.Input);
         if (dx != null)
             Blas.Gemm(false, false, batch, s.Input, first, scratch, first, (float*)p[0], s.Input, 1, dx, s.Input);
     }
 
-    /// <summary>rows[b] = relu(rows[b] + bias) for each of <paramref name="batch"/> rows of <paramref name="width"/>, in one pass.</summary>
-    private static void BiasRelu(float* rows, int batch, int width, float* bias)
+    /// <summary>rows[b] = activation(rows[b] + bias) for each of <paramref name="batch"/> rows of <paramref name="width"/>.</summary>
+    private static void BiasActivate(float* rows, int batch, int width, float* bias, Activation activation)
     {
+        var slope = new Vector<float>(Activations.LeakySlope);
         for (var b = 0; b < batch; b++)
         {
             var row = rows + b * width;
+            if (activation == Activation.Tanh)
+            {
+                var span = new Span<float>(row, width);
+                TensorPrimitives.Add(span, new ReadOnlySpan<float>(bias, width), span);
+                TensorPrimitives.Tanh(span, span);
+                continue;
+            }
+            // One pass: ReLU max(z, 0) propagates NaN as LibTorch's does; leaky ReLU z > 0 ? z : slope·z.
             var i = 0;
             for (; i <= width - Vector<float>.Count; i += Vector<float>.Count)
-                Vector.Store(Vector.Max(Vector.Load(row + i) + Vector.Load(bias + i), Vector<float>.Zero), row + i);
+            {
+                var z = Vector.Load(row + i) + Vector.Load(bias + i);
+                Vector.Store(activation == Activation.Relu ? Vector.Max(z, Vector<float>.Zero) : Vector.ConditionalSelect(Vector.GreaterThan(z, Vector<float>.Zero), z, z * slope), row + i);
+            }
             for (; i < width; i++)
-                row[i] = MathF.Max(row[i] + bias[i], 0);
+            {
+                var z = row[i] + bias[i];
+                row[i] = activation == Activation.Relu ? MathF.Max(z, 0) : z > 0 ? z : z * Activations.LeakySlope;
+            }
         }
     }
 
     /// <summary>
-    /// Takes the gradient rows through the ReLU whose outputs are <paramref name="outputs"/>, in place, and adds each row
-    /// into the bias's gradient, in one pass (0 where the output is ≤ 0, else the gradient, as LibTorch's threshold backward).
+    /// Takes the gradient rows through the activation whose outputs are <paramref name="outputs"/>, in place, and adds each
+    /// row into the bias's gradient, in one pass. As LibTorch's backward: ReLU 0 where the output is ≤ 0 (so a NaN output
+    /// passes its gradient), leaky ReLU the gradient where the output is positive and slope × it elsewhere, tanh (1 − y²) × it.
     /// </summary>
-    private static void ReluBiasGradient(float* gradient, float* outputs, int batch, int width, float* biasGradient)
+    private static void ActivationBiasGradient(float* gradient, float* outputs, int batch, int width, float* biasGradient, Activation activation)
     {
+        var slope = new Vector<float>(Activations.LeakySlope);
         for (var b = 0; b < batch; b++)
         {
             float* g = gradient + b * width, o = outputs + b * width;
             var i = 0;
             for (; i <= width - Vector<float>.Count; i += Vector<float>.Count)
             {
-                var passed = Vector.ConditionalSelect(Vector.LessThanOrEqual(Vector.Load(o + i), Vector<float>.Zero), Vector<float>.Zero, Vector.Load(g + i));
+                Vector<float> y = Vector.Load(o + i), d = Vector.Load(g + i);
+                var passed = activation switch
+                {
+                    Activation.Relu => Vector.ConditionalSelect(Vector.LessThanOrEqual(y, Vector<float>.Zero), Vector<float>.Zero, d),
+                    Activation.LeakyRelu => Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<float>.Zero), d, d * slope),
+                    _ => d * (Vector<float>.One - y * y),
+                };
                 Vector.Store(passed, g + i);
                 Vector.Store(Vector.Load(biasGradient + i) + passed, biasGradient + i);
             }
             for (; i < width; i++)
-                biasGradient[i] += g[i] = o[i] <= 0 ? 0 : g[i];
+            {
+                biasGradient[i] += g[i] = activation switch
+                {
+                    Activation.Relu => o[i] <= 0 ? 0 : g[i],
+                    Activation.LeakyRelu => o[i] > 0 ? g[i] : g[i] * Activations.LeakySlope,
+                    _ => g[i] * (1 - o[i] * o[i]),
+                };
+            }
         }
     }
 

@@ -7,7 +7,8 @@ namespace ModelDsl.Layers;
 /// <summary>The hidden-layer activations, in TorchSharp and as ONNX nodes, side by side so they stay equal.</summary>
 internal static class Activations
 {
-    private const double LeakySlope = 0.01;
+    /// <summary>Leaky ReLU's slope below 0 (PyTorch's default).</summary>
+    public const float LeakySlope = 0.01f;
 
     public static Tensor Apply(Tensor x, Activation activation) => activation switch
     {

@@ -73,8 +73,8 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
     /// <summary>Width of each expert's output.</summary>
     public int OutputWidth => _units[^1];
 
-    /// <summary>Whether every layer is a ReLU without dropout or normalization, as <see cref="FusedMixture"/> computes experts.</summary>
-    internal bool PlainRelu => _activation == Activation.Relu && _dropout == 0 && normalization is null;
+    /// <summary>The layers' activation when they have no dropout and no normalization, as <see cref="FusedMixture"/> computes experts; else null.</summary>
+    internal Activation? PlainActivation => _dropout == 0 && normalization is null ? _activation : null;
 
     /// <summary>Each layer's weight then bias, in layer order: the first layer's [experts·units, in], later ones' [experts, in, out].</summary>
     internal IEnumerable<Tensor> LayerParameters()

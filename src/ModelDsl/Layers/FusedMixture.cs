@@ -11,8 +11,9 @@ namespace ModelDsl.Layers;
 
 /// <summary>
 /// A mixture of experts' training forward from its input to its towers' outputs as one fused CPU operation
-/// (<see cref="MixtureKernel"/>), where the layers allow it: experts and towers of ReLU layers without dropout, HoME's
-/// normalization or PPNet, and softmax gates without hidden layers that each mix every expert (MMoE, OMoE). The
+/// (<see cref="MixtureKernel"/>), where the layers allow it: experts and towers of ReLU, leaky ReLU or tanh layers
+/// without dropout, HoME's normalization or PPNet, and softmax gates without hidden layers that each mix every expert
+/// (MMoE, OMoE). The
 /// generated network asks it first and otherwise runs its layers one by one; both compute the same function.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
@@ -39,10 +40,13 @@ public sealed class FusedMixture
         if (towerGates.Count != towers.Count || towerGates.Any(g => g < 0 || g >= gates.Gates))
             throw new ArgumentException($"Each of the {towers.Count} towers needs the index of a gate below {gates.Gates}.", nameof(towerGates));
         (_experts, _gates, _towers) = (experts, gates, towers.ToArray());
-        if (experts.PlainRelu && gates.PlainScores is not null && _towers.All(t => t.Hidden.PlainRelu))
+        // One activation for every hidden layer (a tower without hidden layers applies none).
+        if (experts.PlainActivation is { } activation && MixtureKernel.Computes(activation) && gates.PlainScores is not null
+            && _towers.All(t => t.Hidden.Layers.Count == 0 || t.Hidden.PlainActivation == activation))
         {
             _shape = new MixtureShape(inputWidth, experts.Experts, experts.Units.ToArray(), gates.Gates,
-                _towers.Select((t, i) => new MixtureTower(towerGates[i], t.Hidden.Layers.Select(l => (int)l.weight!.shape[0]).ToArray(), (int)t.Output.weight!.shape[0])).ToArray());
+                _towers.Select((t, i) => new MixtureTower(towerGates[i], t.Hidden.Layers.Select(l => (int)l.weight!.shape[0]).ToArray(), (int)t.Output.weight!.shape[0])).ToArray(),
+                activation);
         }
     }
 

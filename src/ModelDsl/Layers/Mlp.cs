@@ -42,8 +42,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// <summary>The layers, in order.</summary>
     internal ModuleList<Linear> Layers => layers;
 
-    /// <summary>Whether every layer is a ReLU without dropout, as <see cref="FusedMixture"/> computes towers.</summary>
-    internal bool PlainRelu => _activation == Activation.Relu && _dropout == 0;
+    /// <summary>The layers' activation when they have no dropout, as <see cref="FusedMixture"/> computes towers; else null.</summary>
+    internal Activation? PlainActivation => _dropout == 0 ? _activation : null;
 
     /// <summary>The activation after each layer.</summary>
     internal Activation Activation => _activation;
