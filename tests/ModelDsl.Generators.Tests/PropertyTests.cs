@@ -43,7 +43,7 @@ public class PropertyTests(ITestOutputHelper output)
             var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToList();
             Assert.True(problems.Count == 0, "The generated code does not compile cleanly:\n" + string.Join("\n", problems));
             Interlocked.Increment(ref valid);
-        }, iter: 300, print: model => "\n" + model.Source);
+        }, iter: 600, print: model => "\n" + model.Source);
 
         output.WriteLine($"{valid} valid models compiled, {invalid} invalid ones reported: " +
             string.Join(", ", reached.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} ×{r.Value}")));
