@@ -13,8 +13,8 @@ namespace ModelDsl.Layers;
 /// A mixture of experts' training forward from its input to its towers' outputs as one fused CPU operation
 /// (<see cref="MixtureKernel"/>), where the layers allow it: experts and towers of ReLU, leaky ReLU or tanh layers
 /// without dropout, HoME's normalization or PPNet, and softmax gates without hidden layers that each mix every expert
-/// (MMoE, OMoE). The
-/// generated network asks it first and otherwise runs its layers one by one; both compute the same function.
+/// (MMoE, OMoE). The generated network asks it first and otherwise runs its layers one by one; both compute the same
+/// function.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; see docs/architecture.md
 public sealed class FusedMixture
