@@ -18,7 +18,6 @@ internal static class Profile
 {
     private const int BatchSize = 512;
 
-
     public static void Run(BenchContext context)
     {
         var data = BenchMmoe.Synthetic(BatchSize * 8, seed: 1);
@@ -39,12 +38,10 @@ internal static class Profile
         var steps = 12 * context.Rounds;
         // Untimed steps first, for as long as the training sections warm up: until .NET's tiered JIT has optimized the managed side, steps run slower.
         var warm = Stopwatch.GetTimestamp();
-        var untimed = 0;
-        for (var step = 0; step < untimed + steps; step++)
+        for (int step = 0, timedSteps = 0; timedSteps < steps; step++)
         {
-            if (step == untimed && Stats.Seconds(warm) < Sections.WarmSeconds)
-                untimed++;
-            var timed = step >= untimed;
+            var timed = Stats.Seconds(warm) >= Sections.WarmSeconds;
+            timedSteps += timed ? 1 : 0;
             var rows = step % 8 * BatchSize;
             using var scope = NewDisposeScope();
             var c = categorical.narrow(0, rows, BatchSize);

@@ -19,7 +19,6 @@ namespace ModelDsl.Benchmarks;
 internal static class PyTorchBaseline
 {
     private const int BatchSize = 512;
-    private const int WarmSteps = 3;
     private const string OpenBlas = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
 
     /// <param name="settings">Thread settings: a count, or "default" (no setting on either side).</param>
@@ -66,22 +65,20 @@ internal static class PyTorchBaseline
                 switch ((turn + round) % 3)
                 {
                     case 0:
-                        var clock = new Sections.StepClock();
-                        trainer.Fit(data, progress: clock);
-                        generated.AddRange(clock.Steps.Skip(WarmSteps));
+                        generated.AddRange(Sections.Epoch(trainer, data));
                         break;
                     case 1:
-                        dense.AddRange(torch.Ask($"train dense {setting}").Skip(WarmSteps));
+                        dense.AddRange(torch.Ask($"train dense {setting}").Skip(Sections.WarmSteps));
                         break;
                     default:
-                        sparse.AddRange(torch.Ask($"train sparse {setting}").Skip(WarmSteps));
+                        sparse.AddRange(torch.Ask($"train sparse {setting}").Skip(Sections.WarmSteps));
                         break;
                 }
             }
         }
         static double Rate(List<double> steps) => BatchSize / Stats.Median(steps);
         var chosen = TrainingThreads.Choose(TrainingThreads.MultiplyAddsPerStep(trainer.Network, BatchSize), Environment.ProcessorCount);
-        Console.WriteLine($"Training, batch {BatchSize}, {context.Samples:N0} samples per epoch, {rounds} rounds of alternating epochs after untimed ones ({Sections.WarmSeconds} s of the generated trainer's, one of each PyTorch variant), median step (first {WarmSteps} of each epoch skipped); generated trainer at {threads?.ToString(CultureInfo.InvariantCulture) ?? $"its default ({chosen} here)"} thread(s):");
+        Console.WriteLine($"Training, batch {BatchSize}, {context.Samples:N0} samples per epoch, {rounds} rounds of alternating epochs after untimed ones ({Sections.WarmSeconds} s of the generated trainer's, one of each PyTorch variant), median step (first {Sections.WarmSteps} of each epoch skipped); generated trainer at {threads?.ToString(CultureInfo.InvariantCulture) ?? $"its default ({chosen} here)"} thread(s):");
         Console.WriteLine($"  generated Trainer.Fit              {Rate(generated),8:N0} samples/s = {Rate(generated) * BenchMmoe.TrainFlops / 1e9:F1} useful GFLOP/s (its share of the matmul rate: the fit section)");
         Console.WriteLine($"  PyTorch, sparse + SparseAdam       {Rate(sparse),8:N0} samples/s; generated / this {Rate(generated) / Rate(sparse):F2}× (goal ≥ 2×)");
         Console.WriteLine($"  PyTorch, dense Adam                {Rate(dense),8:N0} samples/s; generated / this {Rate(generated) / Rate(dense):F2}×");

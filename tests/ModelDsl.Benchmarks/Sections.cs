@@ -15,7 +15,8 @@ namespace ModelDsl.Benchmarks;
 internal static class Sections
 {
     private const int BatchSize = 512;
-    private const int WarmSteps = 3;
+    /// <summary>Steps skipped at the start of every timed epoch, while its data comes into cache.</summary>
+    internal const int WarmSteps = 3;
 
     /// <summary>The training sections' settings: one epoch per Fit call, so epochs of both sides can alternate.</summary>
     private static readonly TrainingOptions TrainOptions = new() { Epochs = 1, BatchSize = BatchSize, LearningRate = 1e-3, Seed = 42 };
@@ -152,7 +153,7 @@ internal static class Sections
     internal const double WarmSeconds = 3;
 
     /// <summary>One epoch's step times, its first <see cref="WarmSteps"/> skipped.</summary>
-    private static IEnumerable<double> Epoch<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data)
+    internal static IEnumerable<double> Epoch<T>(ModelTrainer<T> trainer, IReadOnlyList<T> data)
     {
         var clock = new StepClock();
         trainer.Fit(data, progress: clock);

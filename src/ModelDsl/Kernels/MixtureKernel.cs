@@ -16,8 +16,8 @@ internal sealed record MixtureTower(int Gate, int[] Hidden, int Outputs);
 
 /// <summary>
 /// The widths of a mixture of experts from its input to its towers' outputs, and the activation of every hidden layer:
-/// experts' layers (the first one matmul over all experts, later ones per expert), one softmax gate layer, towers. Fixes where each layer's
-/// activations sit in the per-step workspace, [batch, width] blocks in order.
+/// experts' layers (the first one matmul over all experts, later ones per expert), one softmax gate layer, towers.
+/// Fixes where each layer's activations sit in the per-step workspace, [batch, width] blocks in order.
 /// </summary>
 internal sealed class MixtureShape
 {
