@@ -83,7 +83,11 @@ internal static class NetworkEmitter
         {
             var towers = spec.Tasks.Select(TowerField).Concat(Imputed(spec).Select(ImputationField));
             var gates = spec.Tasks.Select((t, i) => spec.Architecture.SharedGate ? 0 : i).Concat(spec.Tasks.Select((t, i) => (t, i)).Where(x => x.t.HasImputation).Select(x => spec.Architecture.SharedGate ? 0 : x.i));
-            w.Line($"fused = new(inputWidth: {layout.InputWidth}, experts, gates, new[] {{ {string.Join(", ", towers)} }}, towerGates: {SourceWriter.IntArray(gates)});");
+            // The embeddings go along where the input is their outputs and the numeric input as given: then whole training steps can run fused.
+            var embeddings = spec.EmbeddingPersonalization is null && !HasTransforms(layout) && layout.Groups.Count > 0
+                ? $", embeddings: new[] {{ {string.Join(", ", layout.Groups.Select(ModelLayout.GroupField))} }}"
+                : "";
+            w.Line($"fused = new(inputWidth: {layout.InputWidth}, experts, gates, new[] {{ {string.Join(", ", towers)} }}, towerGates: {SourceWriter.IntArray(gates)}{embeddings});");
         }
         w.Line("RegisterComponents();");
         w.Close();
@@ -92,6 +96,12 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line($"public override {Tensor} SharedWeight => {architecture.SharedWeight(spec)};");
         w.Line();
+        if (Fused(spec))
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line("public override global::ModelDsl.Layers.FusedMixture Fused => fused;");
+            w.Line();
+        }
         w.Line(Imputed(spec).Any()
             ? "/// <summary>One output column per task, in task order: logits of binary tasks (conditional ones for Given tasks), values of regression tasks; then, for training only, the imputed errors of the ESCM²-DR tasks (<see cref=\"global::ModelDsl.ModelSchema.ImputedTasks\"/>).</summary>"
             : spec.Tasks.Any(t => t.Kind == TaskKind.Multiclass)

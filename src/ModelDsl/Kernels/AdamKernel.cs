@@ -32,14 +32,29 @@ internal static class AdamKernel
     /// <param name="square">Adam's second moments, laid out as the table.</param>
     /// <param name="dim">Width of a row.</param>
     /// <param name="indices">The row of each gradient entry, repeats allowed.</param>
-    /// <param name="values">One row of gradient per entry of <paramref name="indices"/>.</param>
+    /// <param name="values">One row of gradient per entry of <paramref name="indices"/>, packed.</param>
     /// <param name="c">This step's coefficients.</param>
     /// <param name="scratch">Reused between steps: which rows were seen, and their summed gradients.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     public static void Rows(Span<float> weights, Span<float> mean, Span<float> square, int dim,
         ReadOnlySpan<long> indices, ReadOnlySpan<float> values, in AdamCoefficients c, RowScratch scratch)
     {
         if (values.Length != indices.Length * dim)
+            throw new ArgumentException("The gradient's values do not match its indices.", nameof(values));
+        Rows(weights, mean, square, dim, indices, values, 1, dim, c, scratch);
+    }
+
+    /// <summary>
+    /// <see cref="Rows(Span{float}, Span{float}, Span{float}, int, ReadOnlySpan{long}, ReadOnlySpan{float}, in AdamCoefficients, RowScratch)"/>
+    /// on gradient rows laid out as a batch's columns: entry i = b · <paramref name="perLine"/> + s is the row at
+    /// b · <paramref name="lineStride"/> + s · <paramref name="dim"/> of <paramref name="values"/> (the input gradient of a
+    /// batch's embedding columns, read in place).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
+    public static void Rows(Span<float> weights, Span<float> mean, Span<float> square, int dim,
+        ReadOnlySpan<long> indices, ReadOnlySpan<float> values, int perLine, int lineStride, in AdamCoefficients c, RowScratch scratch)
+    {
+        var lines = indices.Length / perLine;
+        if (indices.Length % perLine != 0 || lines > 0 && (long)(lines - 1) * lineStride + (long)perLine * dim > values.Length)
             throw new ArgumentException("The gradient's values do not match its indices.", nameof(values));
         var rows = weights.Length / dim;
         var (slots, sums, order) = scratch.Rent(rows, indices.Length, dim);
@@ -56,7 +71,7 @@ internal static class AdamKernel
                 throw new ArgumentOutOfRangeException(nameof(indices), $"Gradient row {row} is outside the table's {rows} rows.");
             }
             var slot = slots[(int)row];
-            var value = values.Slice(i * dim, dim);
+            var value = values.Slice(i / perLine * lineStride + i % perLine * dim, dim);
             if (slot < 0)
             {
                 slots[(int)row] = slot = count;

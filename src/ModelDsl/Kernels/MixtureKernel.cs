@@ -135,10 +135,10 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
         }
     }
 
-    private static float* Pointer(Tensor tensor) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
+    internal static float* Pointer(Tensor tensor) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
-    private static void Forward(MixtureShape s, int batch, float* x, ReadOnlySpan<nint> p, float* work, float* output)
+    internal static void Forward(MixtureShape s, int batch, float* x, ReadOnlySpan<nint> p, float* work, float* output)
     {
         int e = s.Experts, layers = s.Units.Length;
         // Experts: the first layer over all experts at once, later layers per expert on its columns of the block.
@@ -207,7 +207,7 @@ internal sealed unsafe class MixtureKernel : autograd.SingleTensorFunction<Mixtu
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Backward(MixtureShape s, int batch, float* x, ReadOnlySpan<nint> p, float* work, float* dy, ReadOnlySpan<nint> dp, float* scratch, float* dx)
+    internal static void Backward(MixtureShape s, int batch, float* x, ReadOnlySpan<nint> p, float* work, float* dy, ReadOnlySpan<nint> dp, float* scratch, float* dx)
     {
         int e = s.Experts, layers = s.Units.Length, last = s.Units[^1], scores = s.Gates * e, gateWeight = 2 * layers;
         var mixes = work + batch * s.Offsets[s.Mixes];

@@ -90,8 +90,17 @@ public sealed class EmbeddingGroup : nn.Module<Tensor, Tensor>
     /// <summary>The features in column order.</summary>
     internal IReadOnlyList<EmbeddingSlot> Slots => _slots;
 
+    /// <summary>Whether a feature is a sequence (pooled over several columns).</summary>
+    internal bool HasSequences => _hasSequences;
+
+    /// <summary>Per column of the group, the first row of its segment: a column's id plus this is its row of <see cref="Weight"/>.</summary>
+    internal ReadOnlySpan<long> RowOffsets => _offsets;
+
     /// <summary>The table's weight: every segment's rows, in segment order.</summary>
     public Tensor Weight => table.weight!;
+
+    /// <summary><see cref="Weight"/> as the parameter an optimizer updates.</summary>
+    internal Parameter Table => table.weight!;
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor categorical)

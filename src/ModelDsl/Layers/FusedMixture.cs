@@ -31,7 +31,12 @@ public sealed class FusedMixture
     /// <param name="gates">The gates, gate g's mix at [:, g] of their output.</param>
     /// <param name="towers">The towers in output column order.</param>
     /// <param name="towerGates">Per tower, the gate whose mix it reads.</param>
-    public FusedMixture(int inputWidth, ExpertGroup experts, GateGroup gates, IReadOnlyList<Tower> towers, IReadOnlyList<int> towerGates)
+    /// <param name="embeddings">
+    /// Where the input is the network's embedding groups' outputs followed by its numeric input as given, those groups
+    /// in order: then the trainer may run whole steps outside autograd (<see cref="Training.FusedTrainingStep"/>).
+    /// </param>
+    public FusedMixture(int inputWidth, ExpertGroup experts, GateGroup gates, IReadOnlyList<Tower> towers, IReadOnlyList<int> towerGates,
+        IReadOnlyList<EmbeddingGroup>? embeddings = null)
     {
         ArgumentNullException.ThrowIfNull(experts);
         ArgumentNullException.ThrowIfNull(gates);
@@ -47,6 +52,45 @@ public sealed class FusedMixture
             _shape = new MixtureShape(inputWidth, experts.Experts, experts.Units.ToArray(), gates.Gates,
                 _towers.Select((t, i) => new MixtureTower(towerGates[i], t.Hidden.Layers.Select(l => (int)l.weight!.shape[0]).ToArray(), (int)t.Output.weight!.shape[0])).ToArray(),
                 activation);
+            if (embeddings is not null && embeddings.All(g => !g.HasSequences) && embeddings.Sum(g => g.OutputWidth) <= inputWidth)
+                Embeddings = embeddings.ToArray();
+        }
+    }
+
+    /// <summary>The network's embedding groups, whose outputs then its numeric input are the input; null where the input is computed otherwise or a group pools sequences.</summary>
+    internal EmbeddingGroup[]? Embeddings { get; }
+
+    /// <summary>The widths the kernel computes with; null where it does not compute these layers.</summary>
+    internal MixtureShape? Shape => _shape;
+
+    /// <summary>Whether a flow of execution asked for <see cref="LayerByLayer"/>.</summary>
+    internal static bool RunsLayerByLayer => s_layerByLayer.Value;
+
+    /// <summary>Whether the gates' probabilities are observed for analysis, which the kernel does not report.</summary>
+    internal bool Observed => _gates.Observer is not null;
+
+    /// <summary>The weights and biases in <see cref="MixtureKernel"/>'s order.</summary>
+    internal IEnumerable<TorchSharp.Modules.Parameter> KernelParameters()
+    {
+        foreach (var parameter in KernelTensors())
+            yield return (TorchSharp.Modules.Parameter)parameter;
+    }
+
+    private IEnumerable<Tensor> KernelTensors()
+    {
+        foreach (var parameter in _experts.LayerParameters())
+            yield return parameter;
+        yield return _gates.PlainScores!.weight!;
+        yield return _gates.PlainScores.bias!;
+        foreach (var tower in _towers)
+        {
+            foreach (var layer in tower.Hidden.Layers)
+            {
+                yield return layer.weight!;
+                yield return layer.bias!;
+            }
+            yield return tower.Output.weight!;
+            yield return tower.Output.bias!;
         }
     }
 
@@ -80,22 +124,11 @@ public sealed class FusedMixture
         if (_shape is null || s_layerByLayer.Value || !is_grad_enabled() || _gates.Observer is not null || !Blas.Available
             || !IsCpuFloats(input) || input.dim() != 2 || input.shape[1] != _shape.Input || input.shape[0] * (long)Math.Max(_shape.Width, _shape.Columns) > SpanMath.MaxFloats)
             return null;
-        var vars = new object[2 + _shape.ParameterCount];
-        (vars[0], vars[1]) = (_shape, input);
-        var at = 2;
-        foreach (var parameter in _experts.LayerParameters())
-            vars[at++] = parameter;
-        (vars[at++], vars[at++]) = (_gates.PlainScores!.weight!, _gates.PlainScores.bias!);
-        foreach (var tower in _towers)
-        {
-            foreach (var layer in tower.Hidden.Layers)
-                (vars[at++], vars[at++]) = (layer.weight!, layer.bias!);
-            (vars[at++], vars[at++]) = (tower.Output.weight!, tower.Output.bias!);
-        }
+        object[] vars = [_shape, input, .. KernelTensors()];
         // The kernel reads the weights' memory as packed float32 rows.
         return vars.Skip(2).All(p => IsCpuFloats((Tensor)p)) ? MixtureKernel.apply(vars) : null;
     }
 
-    private static bool IsCpuFloats(Tensor tensor) =>
+    internal static bool IsCpuFloats(Tensor tensor) =>
         tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous() && tensor.numel() <= SpanMath.MaxFloats;
 }

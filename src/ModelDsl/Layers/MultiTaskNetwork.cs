@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Linq;
 using ModelDsl.Onnx;
 using Onnx;
@@ -50,6 +51,10 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>The weight of the last layer all tasks share: where GradNorm measures gradient norms.</summary>
     public abstract Tensor SharedWeight { get; }
+
+    /// <summary>The network's fused training forward, which the trainer may run whole steps with; null where the network has none.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] // overridden by generated code; see docs/architecture.md
+    public virtual FusedMixture? Fused => null;
 
     /// <summary>
     /// The L2 penalty of <see cref="RegularizationAttribute"/> for one batch: on embeddings, over the rows

@@ -23,6 +23,7 @@ internal sealed class EpochRunner : IDisposable
     private readonly bool _penalized;
     private readonly BatchTensors _batch;
     private readonly TaskLoss _taskLoss;
+    private readonly FusedTrainingStep? _fusedStep;
 
     public EpochRunner(MultiTaskNetwork network, TrainingOptions options, Device device, Generator generator, LossWeighting weighting, OptimizerHelper optimizer)
     {
@@ -30,6 +31,7 @@ internal sealed class EpochRunner : IDisposable
         _penalized = network.Schema.Regularization is { EmbeddingL2: > 0 } or { DenseL2: > 0 };
         _batch = new BatchTensors(options.BatchSize, network.Schema, device);
         _taskLoss = new TaskLoss(network.Schema, device);
+        _fusedStep = FusedTrainingStep.For(network, options, weighting, optimizer, _penalized);
     }
 
     /// <summary>Trains one epoch over <paramref name="pass"/>.</summary>
@@ -65,21 +67,16 @@ internal sealed class EpochRunner : IDisposable
                 using var scope = NewDisposeScope();
                 var span = order.AsSpan(start, Math.Min(batchSize, table.Rows - start));
                 var (categorical, numeric, labels, weights) = _batch.Fill(table, span);
-                var perTask = _taskLoss.Compute(_network.forward(categorical, numeric), labels, weights);
+                var fused = _fusedStep?.Forward(categorical, numeric, labels, weights);
+                var perTask = fused is null ? _taskLoss.Compute(_network.forward(categorical, numeric), labels, weights) : null;
                 var current = new MultiTaskStep(_network.SharedWeight, epoch, step + 1);
-                var values = perTask.detach().cpu().data<float>();
+                var values = fused ?? perTask!.detach().cpu().data<float>().ToArray();
                 for (var t = 0; t < taskLosses.Length; t++)
                 {
                     Divergence.Check(values[t], "loss", tasks[t], current);
                     taskLosses[t] += values[t] * span.Length;
                 }
-                var loss = _weighting.Combine(perTask, current);
-                _optimizer.zero_grad();
-                (_penalized ? loss + _network.Penalty(categorical) : loss).backward();
-                if (_options.GradientClipNorm is { } clip)
-                    GradientClipping.Clip(_network.parameters(), clip);
-                _optimizer.step();
-                totalLoss += loss.item<float>() * span.Length;
+                totalLoss += (fused is null ? Step(perTask!, current, categorical) : _fusedStep!.Update()) * span.Length;
                 rows += span.Length;
                 progress?.Report(new TrainingProgress(epoch, _options.Epochs, ++step, steps, totalLoss / rows, null));
             }
@@ -89,10 +86,23 @@ internal sealed class EpochRunner : IDisposable
         return new EpochLosses(totalLoss / rows, taskLosses.Select(l => l / rows).ToArray(), step);
     }
 
+    /// <summary>One step through autograd: the weighted loss's backward and the optimizer's step; returns the weighted loss.</summary>
+    private float Step(Tensor perTask, MultiTaskStep current, Tensor categorical)
+    {
+        var loss = _weighting.Combine(perTask, current);
+        _optimizer.zero_grad();
+        (_penalized ? loss + _network.Penalty(categorical) : loss).backward();
+        if (_options.GradientClipNorm is { } clip)
+            GradientClipping.Clip(_network.parameters(), clip);
+        _optimizer.step();
+        return loss.item<float>();
+    }
+
     public void Dispose()
     {
         _batch.Dispose();
         _taskLoss.Dispose();
+        _fusedStep?.Dispose();
     }
 }
 

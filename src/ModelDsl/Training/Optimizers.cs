@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.InteropServices;
 using ModelDsl.Kernels;
 using TorchSharp;
@@ -51,6 +52,7 @@ internal static class SparseAware
     {
         private readonly bool _fused;
         private readonly Dictionary<IntPtr, AdamKernel.RowScratch> _rowScratch = [];
+        private Dictionary<IntPtr, Options> _groupOf = [];
 
         /// <param name="parameters">The parameters.</param>
         /// <param name="lr">Learning rate.</param>
@@ -89,7 +91,7 @@ internal static class SparseAware
                 if (grad is null)
                     continue;
                 var state = (State)_state[param.Handle];
-                var c = AdamCoefficients.For(options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value, state.step + 1);
+                var c = StepCoefficients(options, state);
                 if (!(_fused && TryFusedStep(param, grad, state, c)))
                 {
                     if (grad.is_sparse)
@@ -102,7 +104,63 @@ internal static class SparseAware
             }
         }, closure);
 
+        private static AdamCoefficients StepCoefficients(Options options, State state) =>
+            AdamCoefficients.For(options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value, state.step + 1);
+
         private const long MaxFloats = int.MaxValue / sizeof(float);
+
+        /// <summary>
+        /// Whether this optimizer updates <paramref name="param"/> with one <see cref="AdamKernel"/> pass: the fused
+        /// optimizer, and the parameter and its moments contiguous float32 CPU tensors within the 2 GiB a span addresses.
+        /// </summary>
+        internal bool UpdatesInPlace(Parameter param) =>
+            _fused && param.device_type == DeviceType.CPU && param.dtype == ScalarType.Float32 && param.numel() <= MaxFloats && param.is_contiguous()
+            && _state.TryGetValue(param.Handle, out var s) && s is State { exp_avg: var m, exp_avg_sq: var v } && m.is_contiguous() && v.is_contiguous();
+
+        /// <summary>
+        /// What <see cref="step"/> does to <paramref name="param"/> when its gradient is <paramref name="gradient"/>, for
+        /// a gradient computed outside autograd (<see cref="FusedTrainingStep"/>). Only where <see cref="UpdatesInPlace"/>.
+        /// </summary>
+        internal void Update(Parameter param, ReadOnlySpan<float> gradient)
+        {
+            var (state, c) = Prepare(param);
+            AdamKernel.Dense(Floats(param), gradient, Floats(state.exp_avg), Floats(state.exp_avg_sq), c);
+            state.step += 1;
+        }
+
+        /// <summary>
+        /// What <see cref="step"/> does to a table whose row-sparse gradient has the rows <paramref name="indices"/> and the
+        /// values laid out as <see cref="AdamKernel.Rows(Span{float}, Span{float}, Span{float}, int, ReadOnlySpan{long}, ReadOnlySpan{float}, int, int, in AdamCoefficients, AdamKernel.RowScratch)"/>
+        /// reads them. Only where <see cref="UpdatesInPlace"/>.
+        /// </summary>
+        internal void UpdateRows(Parameter table, ReadOnlySpan<long> indices, ReadOnlySpan<float> values, int perLine, int lineStride)
+        {
+            var (state, c) = Prepare(table);
+            AdamKernel.Rows(Floats(table), Floats(state.exp_avg), Floats(state.exp_avg_sq), (int)(table.numel() / table.shape[0]),
+                indices, values, perLine, lineStride, c, Scratch(table));
+            state.step += 1;
+        }
+
+        private (State State, AdamCoefficients Coefficients) Prepare(Parameter param)
+        {
+            var state = (State)_state[param.Handle];
+            if (!_groupOf.TryGetValue(param.Handle, out var options))
+            {
+                // Tensor.Equals compares elements: match the parameter by its handle, as the state does.
+                _groupOf = _parameter_groups.SelectMany(g => g.Parameters.Select(p => (p.Handle, g.Options))).ToDictionary(x => x.Handle, x => (Options)x.Options);
+                options = _groupOf[param.Handle];
+            }
+            return (state, StepCoefficients(options, state));
+        }
+
+        private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
+
+        private AdamKernel.RowScratch Scratch(Parameter table)
+        {
+            if (!_rowScratch.TryGetValue(table.Handle, out var scratch))
+                _rowScratch[table.Handle] = scratch = new AdamKernel.RowScratch();
+            return scratch;
+        }
 
         /// <summary>
         /// The update as one <see cref="AdamKernel"/> pass, for contiguous float32 CPU tensors within the 2 GiB a
@@ -110,16 +168,15 @@ internal static class SparseAware
         /// </summary>
         private bool TryFusedStep(Parameter param, Tensor grad, State state, AdamCoefficients c)
         {
-            if (param.device_type != DeviceType.CPU || param.dtype != ScalarType.Float32 || param.numel() > MaxFloats
-                || !param.is_contiguous() || !state.exp_avg.is_contiguous() || !state.exp_avg_sq.is_contiguous())
+            if (!UpdatesInPlace(param))
                 return false;
-            var weights = MemoryMarshal.Cast<byte, float>(param.bytes);
-            var mean = MemoryMarshal.Cast<byte, float>(state.exp_avg.bytes);
-            var square = MemoryMarshal.Cast<byte, float>(state.exp_avg_sq.bytes);
+            var weights = Floats(param);
+            var mean = Floats(state.exp_avg);
+            var square = Floats(state.exp_avg_sq);
             if (!grad.is_sparse)
             {
                 using var dense = grad.contiguous();
-                AdamKernel.Dense(weights, MemoryMarshal.Cast<byte, float>(dense.bytes), mean, square, c);
+                AdamKernel.Dense(weights, Floats(dense), mean, square, c);
                 return true;
             }
             using var rawValues = grad.SparseValues;
@@ -128,10 +185,8 @@ internal static class SparseAware
             using var rawIndices = grad.SparseIndices;
             using var indices = rawIndices.contiguous();
             using var values = rawValues.contiguous();
-            if (!_rowScratch.TryGetValue(param.Handle, out var scratch))
-                _rowScratch[param.Handle] = scratch = new AdamKernel.RowScratch();
             AdamKernel.Rows(weights, mean, square, (int)(param.numel() / param.shape[0]),
-                MemoryMarshal.Cast<byte, long>(indices.bytes), MemoryMarshal.Cast<byte, float>(values.bytes), c, scratch);
+                MemoryMarshal.Cast<byte, long>(indices.bytes), Floats(values), c, Scratch(param));
             return true;
         }
 
