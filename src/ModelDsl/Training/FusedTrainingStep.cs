@@ -5,8 +5,8 @@ using System.Runtime.InteropServices;
 using ModelDsl.Kernels;
 using ModelDsl.Layers;
 using ModelDsl.Training.Weighting;
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Training;
@@ -16,8 +16,8 @@ namespace ModelDsl.Training;
 /// lookups, <see cref="MixtureKernel"/>'s forward and backward, the task losses and their gradient, and Adam's update
 /// of every weight and of the table rows the batch looked up, on CPU memory. Through autograd the same step is some
 /// 40 LibTorch operations and nodes around the fused one, each with TorchSharp objects, and autograd copies every
-/// gradient the kernel hands it (TorchSharp keeps a reference to it); at the reference model's sizes that was a sixth
-/// of the step (docs/benchmarks.md).
+/// gradient the kernel hands it (TorchSharp keeps a reference to it, so AccumulateGrad may not take it over); at the
+/// reference model's sizes the step is 3.1 ms instead of 3.7–3.8 (docs/benchmarks.md).
 /// </summary>
 /// <remarks>
 /// It applies to what it computes exactly as the trainer's other path does: binary and regression tasks without Given
@@ -46,13 +46,13 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     private readonly long[][] _rows;
     private int _batch;
 
-    private FusedTrainingStep(FusedMixture fused, SparseAware.Adam adam, ModelSchema schema, Parameter[] parameters, Parameter[] optimized)
+    private FusedTrainingStep(FusedMixture fused, SparseAware.Adam adam, ModelSchema schema, StaticWeighting weighting, Parameter[] parameters, Parameter[] optimized)
     {
         (_fused, _shape, _groups, _adam, _parameters, _optimized) = (fused, fused.Shape!, fused.Embeddings!, adam, parameters, optimized);
         _kernelParameters = _shape.ParameterCount;
         _tasks = schema.Tasks.ToArray();
         _columns = schema.TaskColumns.ToArray();
-        _factors = _tasks.Select(t => (float)t.LossWeight).ToArray();
+        _factors = weighting.Weights.Select(w => (float)w).ToArray();
         _weighted = _tasks.Any(t => t.Weighting != SampleWeighting.None);
         _numeric = _shape.Input - _groups.Sum(g => g.OutputWidth);
         _gradientOffsets = new long[_kernelParameters + 1];
@@ -67,7 +67,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     {
         var schema = network.Schema;
         if (network.Fused is not { Shape: not null, Embeddings: not null } fused || optimizer is not SparseAware.Adam adam
-            || penalized || options.GradientClipNorm is not null || weighting is not StaticWeighting
+            || penalized || options.GradientClipNorm is not null || weighting is not StaticWeighting fixedWeights
             || schema.ImputedTasks.Count > 0 || schema.Tasks.Any(t => t.Given >= 0 || t.Kind is not (TaskKind.Binary or TaskKind.Regression)))
             return null;
         Parameter[] parameters = [.. fused.KernelParameters(), .. fused.Embeddings.Select(g => g.Table)];
@@ -75,7 +75,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
             return null;
         var owned = adam.parameters().ToDictionary(p => (nint)MixtureKernel.Pointer(p));
         var optimized = parameters.Select(p => owned.GetValueOrDefault((nint)MixtureKernel.Pointer(p))).ToArray();
-        return optimized.All(p => p is not null) ? new FusedTrainingStep(fused, adam, schema, parameters, optimized!) : null;
+        return optimized.All(p => p is not null) ? new FusedTrainingStep(fused, adam, schema, fixedWeights, parameters, optimized!) : null;
     }
 
     /// <summary>The weighted total of the last <see cref="Forward"/>'s task losses, as the loss weighting combines them.</summary>
