@@ -39,13 +39,16 @@ public partial class WeightedMixtureModel
 public class FusedTrainingStepTests
 {
     [Theory]
-    [InlineData(64, 1)]
-    [InlineData(100, 2)]   // at two threads
-    [InlineData(96, 1)]    // a short last batch (400 = 4 · 96 + 16)
-    public void AdamTrainsTheSameWholeAsThroughAutograd(int batchSize, int threads)
+    [InlineData(64, 1, false)]
+    [InlineData(100, 2, false)]   // at two threads
+    [InlineData(96, 1, false)]    // a short last batch (400 = 4 · 96 + 16)
+    [InlineData(64, 1, true)]     // weight decay and a cosine schedule
+    public void AdamTrainsTheSameWholeAsThroughAutograd(int batchSize, int threads, bool decayAndSchedule)
     {
         var samples = Samples(400);
         var options = new TrainingOptions { Epochs = 3, BatchSize = batchSize, LearningRate = 0.01, Seed = 3, Threads = threads, AnalyzeGates = false };
+        if (decayAndSchedule)
+            options = options with { WeightDecay = 0.01, Schedule = LearningRateSchedule.Cosine(0.1) };
         using var whole = new WeightedMixtureModel.Trainer(options);
         using var autograd = new WeightedMixtureModel.Trainer(options);
         Assert.NotNull(StepFor(whole.Network, options));
@@ -63,6 +66,40 @@ public class FusedTrainingStepTests
         var expected = autograd.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (var (name, parameter) in whole.Network.named_parameters())
             Assert.True(parameter.allclose(expected[name], rtol: 1e-3, atol: 1e-5), $"{name}: largest difference {(parameter - expected[name]).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void AResumedRunEndsExactlyLikeAnUninterruptedOne()
+    {
+        // Adam's moments and step counts live in the optimizer's state, which the checkpoint carries.
+        var samples = Samples(300);
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"fused-step-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            var options = new TrainingOptions { Epochs = 4, BatchSize = 64, LearningRate = 0.01, Seed = 9, Threads = 1, AnalyzeGates = false, Schedule = LearningRateSchedule.Cosine(0.1) };
+            using var uninterrupted = new WeightedMixtureModel.Trainer(options);
+            var expected = uninterrupted.Fit(samples);
+            using (var crashing = new WeightedMixtureModel.Trainer(options with { CheckpointPath = path }))
+                Assert.Throws<InvalidOperationException>(() => crashing.Fit(samples, progress: new CrashAfterEpoch(2)));
+            using var resumed = new WeightedMixtureModel.Trainer(options with { CheckpointPath = path });
+            var report = resumed.Fit(samples, resumeFrom: path);
+
+            Assert.Equal(expected.Epochs.Select(e => e.TrainLoss), report.Epochs.Select(e => e.TrainLoss));
+            Assert.Equal(uninterrupted.Network.parameters().SelectMany(p => p.data<float>().ToArray()), resumed.Network.parameters().SelectMany(p => p.data<float>().ToArray()));
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
+    }
+
+    private sealed class CrashAfterEpoch(int epoch) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Completed?.Epoch == epoch)
+                throw new InvalidOperationException("simulated crash");
+        }
     }
 
     [Fact]
@@ -97,10 +134,12 @@ public class FusedTrainingStepTests
             Assert.Null(step);
             return;
         }
-        // Chosen for the run, a step still declines each batch while the layers run one by one.
+        // Chosen for the run, a step still declines each batch while the layers run one by one or gradients are off.
         Assert.NotNull(step);
         var (categorical, numeric, labels, weights) = Batch(network, 8, id: 3);
         using (FusedMixture.LayerByLayer())
+            Assert.Null(step.Forward(categorical, numeric, labels, weights));
+        using (no_grad())
             Assert.Null(step.Forward(categorical, numeric, labels, weights));
         Assert.NotNull(step.Forward(categorical, numeric, labels, weights));
     }

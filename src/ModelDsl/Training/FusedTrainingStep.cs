@@ -73,7 +73,13 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         Parameter[] parameters = [.. fused.KernelParameters(), .. fused.Embeddings.Select(g => g.Table)];
         if (!parameters.Concat(adam.parameters()).All(FusedMixture.IsCpuFloats))
             return null;
-        var owned = adam.parameters().ToDictionary(p => (nint)MixtureKernel.Pointer(p));
+        var owned = new Dictionary<nint, Parameter>();
+        foreach (var parameter in adam.parameters())
+        {
+            // Two parameters on one memory (aliased, or both empty) cannot be told apart by address.
+            if (!owned.TryAdd((nint)MixtureKernel.Pointer(parameter), parameter))
+                return null;
+        }
         var optimized = parameters.Select(p => owned.GetValueOrDefault((nint)MixtureKernel.Pointer(p))).ToArray();
         return optimized.All(p => p is not null) ? new FusedTrainingStep(fused, adam, schema, fixedWeights, parameters, optimized!) : null;
     }
@@ -88,7 +94,8 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     /// </summary>
     public float[]? Forward(Tensor categorical, Tensor numeric, Tensor labels, Tensor weights)
     {
-        if (FusedMixture.RunsLayerByLayer || _fused.Observed || !Blas.Available || !Applies(categorical, numeric, labels, weights))
+        // Without gradients recorded the autograd path would refuse to step; so does this one, by handing the batch to it.
+        if (!is_grad_enabled() || FusedMixture.RunsLayerByLayer || _fused.Observed || !Blas.Available || !Applies(categorical, numeric, labels, weights))
             return null;
         var batch = (int)categorical.shape[0];
         Allocate(batch);
@@ -217,16 +224,23 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
                 var at = b * _shape.Columns + _columns[t];
                 float z = outputs[at], y = labels[b * _tasks.Length + t];
                 var weight = !_weighted ? 1f : positivesOnly && y == 0 ? 1f : weights[b * _tasks.Length + t];
-                // log(1 + e^−z) written so neither exponential overflows; its derivative is σ(z) − 1.
-                var term = binary ? (1 - y) * z + MathF.Max(-z, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(z))) : (z - y) * (z - y);
+                var term = binary ? (1 - y) * z + SoftplusOfMinus(z) : (z - y) * (z - y);
                 sum += term * weight;
                 gradient[at] = scale * weight * (binary ? 1 / (1 + MathF.Exp(-z)) - y : 2 * (z - y));
             }
-            losses[t] = (float)(sum / batch);
+            // A sum past float's range is infinite in LibTorch's float mean too, and the divergence check must see it.
+            losses[t] = float.IsFinite((float)sum) ? (float)(sum / batch) : (float)sum;
             total += _factors[t] * losses[t];
         }
         Loss = total;
         return losses;
+    }
+
+    /// <summary>log(1 + e^−z), written so that no exponential overflows and a confident logit's term does not round to 0.</summary>
+    private static float SoftplusOfMinus(float z)
+    {
+        var small = MathF.Exp(-MathF.Abs(z));
+        return MathF.Max(-z, 0) + (small < 1e-4f ? small - small * small / 2 : MathF.Log(1 + small));
     }
 
     public void Dispose()
@@ -248,6 +262,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
                 return;
             NativeMemory.AlignedFree(Pointer);
             Pointer = null;
+            _length = 0;
             Pointer = (float*)NativeMemory.AlignedAlloc((nuint)(length * sizeof(float)), 64);
             _length = length;
         }
