@@ -1,6 +1,5 @@
 using System;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -16,11 +15,14 @@ namespace ModelDsl.Kernels;
 internal static class AdamKernel
 {
     /// <summary>Updates every element: <paramref name="weights"/>, both moments and the gradient have the same length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     public static void Dense(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> mean, Span<float> square, in AdamCoefficients c)
     {
         if (gradient.Length != weights.Length || mean.Length != weights.Length || square.Length != weights.Length)
             throw new ArgumentException("Weights, gradient and moments differ in length.", nameof(gradient));
-        Update(weights, gradient, mean, square, c);
+        var step = new Step(c);
+        Update(ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetReference(mean),
+            ref MemoryMarshal.GetReference(square), weights.Length, step);
     }
 
     /// <summary>
@@ -71,19 +73,21 @@ internal static class AdamKernel
                 throw new ArgumentOutOfRangeException(nameof(indices), $"Gradient row {row} is outside the table's {rows} rows.");
             }
             var slot = slots[(int)row];
-            var value = values.Slice(i / perLine * lineStride + i % perLine * dim, dim);
+            ref var value = ref MemoryMarshal.GetReference(values.Slice(i / perLine * lineStride + i % perLine * dim, dim));
             if (slot < 0)
             {
                 slots[(int)row] = slot = count;
                 order[count++] = (int)row;
-                value.CopyTo(sums.AsSpan(slot * dim, dim));
+                Add(ref sums[slot * dim], ref value, dim, copy: true);
             }
             else
             {
-                var sum = sums.AsSpan(slot * dim, dim);
-                TensorPrimitives.Add(sum, value, sum);
+                Add(ref sums[slot * dim], ref value, dim, copy: false);
             }
         }
+        // Rows are below the table's row count (checked above), so the loop below addresses them unchecked.
+        var step = new Step(c);
+        ref float w = ref MemoryMarshal.GetReference(weights), m = ref MemoryMarshal.GetReference(mean), v = ref MemoryMarshal.GetReference(square);
         for (var s = 0; s < count; s++)
         {
             // Rows are scattered over tables far larger than the cache: ask for the row a few steps ahead
@@ -91,10 +95,24 @@ internal static class AdamKernel
             // 4,096-lookup step of the reference MMoE takes 0.37 ms instead of 1.0 ms).
             if (s + SpanMath.PrefetchDistance < count)
                 Prefetch(weights, mean, square, order[s + SpanMath.PrefetchDistance] * dim);
-            var offset = order[s] * dim;
-            Update(weights.Slice(offset, dim), sums.AsSpan(s * dim, dim), mean.Slice(offset, dim), square.Slice(offset, dim), c);
+            var offset = (nint)order[s] * dim;
+            Update(ref Unsafe.Add(ref w, offset), ref sums[s * dim], ref Unsafe.Add(ref m, offset), ref Unsafe.Add(ref v, offset), dim, step);
             slots[order[s]] = -1;
         }
+    }
+
+    /// <summary>sum[..length] = value[..length] (<paramref name="copy"/>) or += it: a row of a few vectors, inline.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(ref float sum, ref float value, int length, bool copy)
+    {
+        var i = 0;
+        for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var x = Vector.LoadUnsafe(ref value, (nuint)i);
+            (copy ? x : x + Vector.LoadUnsafe(ref sum, (nuint)i)).StoreUnsafe(ref sum, (nuint)i);
+        }
+        for (; i < length; i++)
+            Unsafe.Add(ref sum, i) = copy ? Unsafe.Add(ref value, i) : Unsafe.Add(ref sum, i) + Unsafe.Add(ref value, i);
     }
 
     private static void Prefetch(Span<float> weights, Span<float> mean, Span<float> square, int offset)
@@ -106,37 +124,43 @@ internal static class AdamKernel
 
     // m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε), with g += λw under weight decay:
     // TorchSharp's Adam formula in float32; equal to LibTorch's operations within rounding (they fuse some
-    // multiply-adds and multiply in another order).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
-    private static void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> mean, Span<float> square, in AdamCoefficients c)
+    // multiply-adds and multiply in another order). Inlined: a table's rows call it once each.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(ref float weights, ref float gradient, ref float mean, ref float square, int length, in Step k)
     {
-        float beta1 = (float)c.Beta1, oneMinusBeta1 = (float)c.OneMinusBeta1, beta2 = (float)c.Beta2, oneMinusBeta2 = (float)c.OneMinusBeta2,
-            correction2 = (float)c.Correction2, eps = (float)c.Eps, minusStepSize = (float)c.MinusStepSize, decay = (float)c.WeightDecay;
+        // Locals, so the loop keeps the coefficients in registers.
+        var (decay, vDecay, vBeta1, vOneMinusBeta1, vBeta2, vOneMinusBeta2) = (k.Decay, k.VDecay, k.VBeta1, k.VOneMinusBeta1, k.VBeta2, k.VOneMinusBeta2);
+        var (vMinusStepSize, vCorrection2, vEps) = (k.VMinusStepSize, k.VCorrection2, k.VEps);
         var i = 0;
-        if (Vector.IsHardwareAccelerated)
+        for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
         {
-            var w = MemoryMarshal.Cast<float, Vector<float>>(weights);
-            var g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
-            var m = MemoryMarshal.Cast<float, Vector<float>>(mean);
-            var v = MemoryMarshal.Cast<float, Vector<float>>(square);
-            Vector<float> vBeta1 = new(beta1), vOneMinusBeta1 = new(oneMinusBeta1), vBeta2 = new(beta2), vOneMinusBeta2 = new(oneMinusBeta2),
-                vCorrection2 = new(correction2), vEps = new(eps), vMinusStepSize = new(minusStepSize), vDecay = new(decay);
-            for (var k = 0; k < w.Length; k++)
-            {
-                var grad = decay != 0 ? g[k] + w[k] * vDecay : g[k];
-                var mk = m[k] = m[k] * vBeta1 + grad * vOneMinusBeta1;
-                var vk = v[k] = v[k] * vBeta2 + grad * grad * vOneMinusBeta2;
-                w[k] += vMinusStepSize * mk / (Vector.SquareRoot(vk) / vCorrection2 + vEps);
-            }
-            i = w.Length * Vector<float>.Count;
+            var w = Vector.LoadUnsafe(ref weights, (nuint)i);
+            var g = Vector.LoadUnsafe(ref gradient, (nuint)i);
+            var grad = decay != 0 ? g + w * vDecay : g;
+            var m = Vector.LoadUnsafe(ref mean, (nuint)i) * vBeta1 + grad * vOneMinusBeta1;
+            var v = Vector.LoadUnsafe(ref square, (nuint)i) * vBeta2 + grad * grad * vOneMinusBeta2;
+            m.StoreUnsafe(ref mean, (nuint)i);
+            v.StoreUnsafe(ref square, (nuint)i);
+            (w + vMinusStepSize * m / (Vector.SquareRoot(v) / vCorrection2 + vEps)).StoreUnsafe(ref weights, (nuint)i);
         }
-        for (; i < weights.Length; i++)
+        for (; i < length; i++)
         {
-            var grad = decay != 0 ? gradient[i] + weights[i] * decay : gradient[i];
-            var mk = mean[i] = mean[i] * beta1 + grad * oneMinusBeta1;
-            var vk = square[i] = square[i] * beta2 + grad * grad * oneMinusBeta2;
-            weights[i] += minusStepSize * mk / (MathF.Sqrt(vk) / correction2 + eps);
+            ref var w = ref Unsafe.Add(ref weights, i);
+            var grad = k.Decay != 0 ? Unsafe.Add(ref gradient, i) + w * k.Decay : Unsafe.Add(ref gradient, i);
+            var m = Unsafe.Add(ref mean, i) = Unsafe.Add(ref mean, i) * k.Beta1 + grad * k.OneMinusBeta1;
+            var v = Unsafe.Add(ref square, i) = Unsafe.Add(ref square, i) * k.Beta2 + grad * grad * k.OneMinusBeta2;
+            w += k.MinusStepSize * m / (MathF.Sqrt(v) / k.Correction2 + k.Eps);
         }
+    }
+
+    /// <summary>One step's coefficients in float, and broadcast across a vector, made once per update rather than per row.</summary>
+    private readonly struct Step(in AdamCoefficients c)
+    {
+        public readonly float Beta1 = (float)c.Beta1, OneMinusBeta1 = (float)c.OneMinusBeta1, Beta2 = (float)c.Beta2, OneMinusBeta2 = (float)c.OneMinusBeta2,
+            Correction2 = (float)c.Correction2, Eps = (float)c.Eps, MinusStepSize = (float)c.MinusStepSize, Decay = (float)c.WeightDecay;
+        public readonly Vector<float> VBeta1 = new((float)c.Beta1), VOneMinusBeta1 = new((float)c.OneMinusBeta1), VBeta2 = new((float)c.Beta2),
+            VOneMinusBeta2 = new((float)c.OneMinusBeta2), VCorrection2 = new((float)c.Correction2), VEps = new((float)c.Eps),
+            VMinusStepSize = new((float)c.MinusStepSize), VDecay = new((float)c.WeightDecay);
     }
 
     /// <summary>Per table, reused between steps: row → slot of its summed gradient (−1 when not seen this step), the sums, the rows in slot order.</summary>
