@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ModelDsl.Kernels;
 using ModelDsl.Layers;
@@ -167,6 +168,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     }
 
     /// <summary>The kernel's input: each group's rows for the batch's ids side by side, then the numeric columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per step: tiering would take dozens of steps to reach full speed
     private void Gather(Tensor categorical, Tensor numeric)
     {
         var batch = _batch;
@@ -182,15 +184,25 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
             var table = MemoryMarshal.Cast<byte, float>(_parameters[_kernelParameters + k].bytes);
             var tableRows = table.Length / dim;
             var rows = _rows[k];
-            for (var b = 0; b < batch; b++)
+            for (int b = 0, i = 0; b < batch; b++)
             {
-                for (var s = 0; s < slots; s++)
+                for (var s = 0; s < slots; s++, i++)
                 {
                     var row = ids[b * columns + first + s] + offsets[s];
                     if ((ulong)row >= (ulong)tableRows)
                         throw new ArgumentOutOfRangeException(nameof(categorical), $"Categorical column {first + s} of batch row {b} holds id {ids[b * columns + first + s]}, outside embedding table '{group.GetName()}' ({tableRows} rows).");
-                    rows[b * slots + s] = row;
-                    table.Slice((int)row * dim, dim).CopyTo(new Span<float>(_input.Pointer + (long)b * width + column + s * dim, dim));
+                    rows[i] = row;
+                }
+            }
+            var lookups = batch * slots;
+            for (int b = 0, i = 0; b < batch; b++)
+            {
+                for (var s = 0; s < slots; s++, i++)
+                {
+                    // The rows are scattered over a table larger than the cache: ask for one a few lookups ahead.
+                    if (i + SpanMath.PrefetchDistance < lookups)
+                        SpanMath.Prefetch<float>(table, (int)rows[i + SpanMath.PrefetchDistance] * dim);
+                    table.Slice((int)rows[i] * dim, dim).CopyTo(new Span<float>(_input.Pointer + (long)b * width + column + s * dim, dim));
                 }
             }
             column += group.OutputWidth;
@@ -206,6 +218,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     /// Each task's mean loss over the batch, as <see cref="TaskLoss"/> computes it (binary cross-entropy on the logit or
     /// squared error, each sample's term times its weight), and the output gradient of their weighted total.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float[] Losses(int batch, ReadOnlySpan<float> labels, ReadOnlySpan<float> weights)
     {
         var losses = new float[_tasks.Length];
