@@ -18,7 +18,7 @@ namespace ModelDsl.Training;
 /// of every weight and of the table rows the batch looked up, on CPU memory. Through autograd the same step is some
 /// 40 LibTorch operations and nodes around the fused one, each with TorchSharp objects, and autograd copies every
 /// gradient the kernel hands it (TorchSharp keeps a reference to it, so AccumulateGrad may not take it over); at the
-/// reference model's sizes the step is 3.1 ms instead of 3.7–3.8 (docs/benchmarks.md).
+/// reference model's sizes the step is 3.0–3.1 ms instead of 3.7–3.8 (docs/benchmarks.md).
 /// </summary>
 /// <remarks>
 /// It applies to what it computes exactly as the trainer's other path does: binary and regression tasks without Given
