@@ -77,7 +77,7 @@ public sealed class ExpertGroup : nn.Module<Tensor, ExpertOutput>
     internal Activation? PlainActivation => _dropout == 0 && normalization is null ? _activation : null;
 
     /// <summary>Each layer's weight then bias, in layer order: the first layer's [experts·units, in], later ones' [experts, in, out].</summary>
-    internal IEnumerable<Tensor> LayerParameters()
+    internal IEnumerable<Parameter> LayerParameters()
     {
         yield return first.weight!;
         yield return first.bias!;

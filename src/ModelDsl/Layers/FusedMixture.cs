@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using ModelDsl.Kernels;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Layers;
@@ -22,7 +23,6 @@ public sealed class FusedMixture
     private readonly ExpertGroup _experts;
     private readonly GateGroup _gates;
     private readonly Tower[] _towers;
-    private readonly MixtureShape? _shape;
     private static readonly AsyncLocal<bool> s_layerByLayer = new();
 
     /// <summary>Looks at the layers once: whether they are ones the kernel computes, and their widths.</summary>
@@ -49,7 +49,7 @@ public sealed class FusedMixture
         if (experts.PlainActivation is { } activation && MixtureKernel.Computes(activation) && gates.PlainScores is not null
             && _towers.All(t => t.Hidden.Layers.Count == 0 || t.Hidden.PlainActivation == activation))
         {
-            _shape = new MixtureShape(inputWidth, experts.Experts, experts.Units.ToArray(), gates.Gates,
+            Shape = new MixtureShape(inputWidth, experts.Experts, experts.Units.ToArray(), gates.Gates,
                 _towers.Select((t, i) => new MixtureTower(towerGates[i], t.Hidden.Layers.Select(l => (int)l.weight!.shape[0]).ToArray(), (int)t.Output.weight!.shape[0])).ToArray(),
                 activation);
             if (embeddings is not null && embeddings.All(g => !g.HasSequences) && embeddings.Sum(g => g.OutputWidth) <= inputWidth)
@@ -61,7 +61,7 @@ public sealed class FusedMixture
     internal EmbeddingGroup[]? Embeddings { get; }
 
     /// <summary>The widths the kernel computes with; null where it does not compute these layers.</summary>
-    internal MixtureShape? Shape => _shape;
+    internal MixtureShape? Shape { get; }
 
     /// <summary>Whether a flow of execution asked for <see cref="LayerByLayer"/>.</summary>
     internal static bool RunsLayerByLayer => s_layerByLayer.Value;
@@ -70,13 +70,7 @@ public sealed class FusedMixture
     internal bool Observed => _gates.Observer is not null;
 
     /// <summary>The weights and biases in <see cref="MixtureKernel"/>'s order.</summary>
-    internal IEnumerable<TorchSharp.Modules.Parameter> KernelParameters()
-    {
-        foreach (var parameter in KernelTensors())
-            yield return (TorchSharp.Modules.Parameter)parameter;
-    }
-
-    private IEnumerable<Tensor> KernelTensors()
+    internal IEnumerable<Parameter> KernelParameters()
     {
         foreach (var parameter in _experts.LayerParameters())
             yield return parameter;
@@ -111,7 +105,7 @@ public sealed class FusedMixture
     }
 
     /// <summary>Whether the layers are ones the fused operation computes (it still needs a CPU float32 input with gradients recorded).</summary>
-    internal bool Fusable => _shape is not null;
+    internal bool Fusable => Shape is not null;
 
     /// <summary>
     /// The towers' outputs, [batch, columns], from the fused operation; null where it does not apply (layers it does not
@@ -121,10 +115,10 @@ public sealed class FusedMixture
     public Tensor? TryForward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (_shape is null || s_layerByLayer.Value || !is_grad_enabled() || _gates.Observer is not null || !Blas.Available
-            || !IsCpuFloats(input) || input.dim() != 2 || input.shape[1] != _shape.Input || input.shape[0] * (long)Math.Max(_shape.Width, _shape.Columns) > SpanMath.MaxFloats)
+        if (Shape is null || s_layerByLayer.Value || !is_grad_enabled() || _gates.Observer is not null || !Blas.Available
+            || !IsCpuFloats(input) || input.dim() != 2 || input.shape[1] != Shape.Input || input.shape[0] * (long)Math.Max(Shape.Width, Shape.Columns) > SpanMath.MaxFloats)
             return null;
-        object[] vars = [_shape, input, .. KernelTensors()];
+        object[] vars = [Shape, input, .. KernelParameters()];
         // The kernel reads the weights' memory as packed float32 rows.
         return vars.Skip(2).All(p => IsCpuFloats((Tensor)p)) ? MixtureKernel.apply(vars) : null;
     }

@@ -43,6 +43,9 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     private readonly int _kernelParameters;
     private readonly NativeFloats _gradients;
     private readonly long[] _gradientOffsets;
+    // Per kernel parameter, where its weights are (read by Applies each step) and where its gradient goes (fixed).
+    private readonly nint[] _weights;
+    private readonly nint[] _gradientPointers;
     private readonly NativeFloats _input = new(0), _work = new(0), _scratch = new(0), _output = new(0), _outputGradient = new(0), _inputGradient = new(0);
     private readonly long[][] _rows;
     private int _batch;
@@ -60,6 +63,8 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         for (var i = 0; i < _kernelParameters; i++)
             _gradientOffsets[i + 1] = _gradientOffsets[i] + _parameters[i].numel();
         _gradients = new NativeFloats(_gradientOffsets[^1]);
+        _weights = new nint[_kernelParameters];
+        _gradientPointers = _gradientOffsets.SkipLast(1).Select(offset => (nint)(_gradients.Pointer + offset)).ToArray();
         _rows = _groups.Select(_ => Array.Empty<long>()).ToArray();
     }
 
@@ -85,8 +90,8 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         return optimized.All(p => p is not null) ? new FusedTrainingStep(fused, adam, schema, fixedWeights, parameters, optimized!) : null;
     }
 
-    /// <summary>The weighted total of the last <see cref="Forward"/>'s task losses, as the loss weighting combines them.</summary>
-    public float Loss { get; private set; }
+    // The weighted total of the last Forward's task losses, as the loss weighting combines them.
+    private float _loss;
 
     /// <summary>
     /// The batch's forward pass and each task's mean loss (unweighted, in task order); null, with nothing changed, where
@@ -101,10 +106,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         var batch = (int)categorical.shape[0];
         Allocate(batch);
         Gather(categorical, numeric);
-        Span<nint> p = stackalloc nint[_kernelParameters];
-        for (var i = 0; i < p.Length; i++)
-            p[i] = (nint)MixtureKernel.Pointer(_parameters[i]);
-        MixtureKernel.Forward(_shape, batch, _input.Pointer, p, _work.Pointer, _output.Pointer);
+        MixtureKernel.Forward(_shape, batch, _input.Pointer, _weights, _work.Pointer, _output.Pointer);
         return Losses(batch, MemoryMarshal.Cast<byte, float>(labels.bytes), MemoryMarshal.Cast<byte, float>(weights.bytes));
     }
 
@@ -112,17 +114,10 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     public float Update()
     {
         var batch = _batch;
-        Span<nint> p = stackalloc nint[_kernelParameters];
-        Span<nint> g = stackalloc nint[_kernelParameters];
-        for (var i = 0; i < p.Length; i++)
-        {
-            p[i] = (nint)MixtureKernel.Pointer(_parameters[i]);
-            g[i] = (nint)(_gradients.Pointer + _gradientOffsets[i]);
-        }
         // Biases' gradients are sums the kernel adds into; weights' are written whole by a product.
-        for (var i = 1; i < p.Length; i += 2)
+        for (var i = 1; i < _kernelParameters; i += 2)
             Gradient(i).Clear();
-        MixtureKernel.Backward(_shape, batch, _input.Pointer, p, _work.Pointer, _outputGradient.Pointer, g, _scratch.Pointer, _inputGradient.Pointer);
+        MixtureKernel.Backward(_shape, batch, _input.Pointer, _weights, _work.Pointer, _outputGradient.Pointer, _gradientPointers, _scratch.Pointer, _inputGradient.Pointer);
         for (var i = 0; i < _kernelParameters; i++)
             _adam.Update(_optimized[i], Gradient(i));
         var column = 0;
@@ -132,7 +127,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
             _adam.UpdateRows(_optimized[_kernelParameters + k], _rows[k].AsSpan(0, batch * _groups[k].RowOffsets.Length), inputGradient[column..], _groups[k].RowOffsets.Length, _shape.Input);
             column += _groups[k].OutputWidth;
         }
-        return Loss;
+        return _loss;
     }
 
     private Span<float> Gradient(int i) => new(_gradients.Pointer + _gradientOffsets[i], (int)(_gradientOffsets[i + 1] - _gradientOffsets[i]));
@@ -145,8 +140,13 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
             return false;
         for (var i = 0; i < _parameters.Length; i++)
         {
-            if (!FusedMixture.IsCpuFloats(_parameters[i]) || !_adam.UpdatesInPlace(_optimized[i]) || MixtureKernel.Pointer(_parameters[i]) != MixtureKernel.Pointer(_optimized[i]))
+            if (!FusedMixture.IsCpuFloats(_parameters[i]) || !_adam.UpdatesInPlace(_optimized[i]))
                 return false;
+            var memory = (nint)MixtureKernel.Pointer(_parameters[i]);
+            if (memory != (nint)MixtureKernel.Pointer(_optimized[i]))
+                return false;
+            if (i < _kernelParameters)
+                _weights[i] = memory;
         }
         return true;
     }
@@ -245,7 +245,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
             losses[t] = float.IsFinite((float)sum) ? (float)(sum / batch) : (float)sum;
             total += _factors[t] * losses[t];
         }
-        Loss = total;
+        _loss = total;
         return losses;
     }
 

@@ -107,14 +107,12 @@ internal static class SparseAware
         private static AdamCoefficients StepCoefficients(Options options, State state) =>
             AdamCoefficients.For(options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value, state.step + 1);
 
-        private const long MaxFloats = int.MaxValue / sizeof(float);
-
         /// <summary>
         /// Whether this optimizer updates <paramref name="param"/> with one <see cref="AdamKernel"/> pass: the fused
         /// optimizer, and the parameter and its moments contiguous float32 CPU tensors within the 2 GiB a span addresses.
         /// </summary>
         internal bool UpdatesInPlace(Parameter param) =>
-            _fused && param.device_type == DeviceType.CPU && param.dtype == ScalarType.Float32 && param.numel() <= MaxFloats && param.is_contiguous()
+            _fused && param.device_type == DeviceType.CPU && param.dtype == ScalarType.Float32 && param.numel() <= SpanMath.MaxFloats && param.is_contiguous()
             && _state.TryGetValue(param.Handle, out var s) && s is State { exp_avg: var m, exp_avg_sq: var v } && m.is_contiguous() && v.is_contiguous();
 
         /// <summary>
@@ -180,7 +178,7 @@ internal static class SparseAware
                 return true;
             }
             using var rawValues = grad.SparseValues;
-            if (rawValues.numel() > MaxFloats || rawValues.shape[0] > int.MaxValue / sizeof(long))
+            if (rawValues.numel() > SpanMath.MaxFloats || rawValues.shape[0] > int.MaxValue / sizeof(long))
                 return false;   // values, or their one int64 index per row, beyond a span
             using var rawIndices = grad.SparseIndices;
             using var indices = rawIndices.contiguous();
